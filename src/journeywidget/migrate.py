@@ -1,0 +1,111 @@
+"""Migrations from older document versions to the current one.
+
+Version 0 was the pre-release draft format: touchpoints nested inside their
+stages, a single ``persona`` object, emotions on a 1..5 scale, no lanes.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from .errors import DocumentError, ErrorDetail
+
+CURRENT_VERSION = 1
+
+
+def migrate(data: dict, source: str | None = None) -> dict:
+    """Return ``data`` upgraded to the current ``schema_version``.
+
+    A newer version is refused: upgrade journeywidget to read it.
+    """
+    version = data.get("schema_version", None)
+    if "schema_version" not in data:
+        raise DocumentError(
+            [ErrorDetail("$.schema_version", f"missing; add \"schema_version\": {CURRENT_VERSION} at the top of the document")],
+            source,
+        )
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise DocumentError(
+            [ErrorDetail("$.schema_version", f"must be an integer version such as {CURRENT_VERSION}, got {version!r}")],
+            source,
+        )
+    if version > CURRENT_VERSION:
+        from . import __version__
+
+        raise DocumentError(
+            [ErrorDetail(
+                "$.schema_version",
+                f"version {version} is newer than this journeywidget {__version__} understands "
+                f"(up to {CURRENT_VERSION}); upgrade with `pip install -U journeywidget`",
+            )],
+            source,
+        )
+    if version < 0:
+        raise DocumentError([ErrorDetail("$.schema_version", f"unknown version {version}; expected {CURRENT_VERSION}")], source)
+    if version == 0:
+        data = _from_v0(data, source)
+    return data
+
+
+def _from_v0(data: dict, source: str | None) -> dict:
+    from .ids import slugify, unique_id
+
+    d = copy.deepcopy(data)
+    errors = []
+    stages = d.get("stages", [])
+    if not isinstance(stages, list):
+        raise DocumentError([ErrorDetail("$.stages", "must be an array (version 0 document)")], source)
+    touchpoints = []
+    taken: set[str] = set()
+    new_stages = []
+    for i, st in enumerate(stages):
+        if not isinstance(st, dict):
+            errors.append(ErrorDetail(f"$.stages[{i}]", "must be an object"))
+            continue
+        st = dict(st)
+        st.setdefault("id", unique_id(slugify(str(st.get("name", "")), "stage"), taken))
+        taken.add(st["id"])
+        nested = st.pop("touchpoints", [])
+        if not isinstance(nested, list):
+            errors.append(ErrorDetail(f"$.stages[{i}].touchpoints", "must be an array"))
+            nested = []
+        for j, tp in enumerate(nested):
+            if not isinstance(tp, dict):
+                errors.append(ErrorDetail(f"$.stages[{i}].touchpoints[{j}]", "must be an object"))
+                continue
+            tp = dict(tp)
+            tp["stage"] = st["id"]
+            if isinstance(tp.get("emotion"), (int, float)) and not isinstance(tp.get("emotion"), bool):
+                tp["emotion"] = tp["emotion"] - 3  # 1..5 -> -2..2
+            touchpoints.append(tp)
+        new_stages.append(st)
+    if errors:
+        raise DocumentError(errors, source)
+    for tp in touchpoints:
+        if not tp.get("id"):
+            tp["id"] = unique_id(slugify(str(tp.get("name", "")), "touchpoint"), taken)
+        taken.add(tp["id"])
+    d["stages"] = new_stages
+    d["touchpoints"] = touchpoints
+    persona = d.pop("persona", None)
+    d["personas"] = [persona] if isinstance(persona, dict) else []
+    for p in d["personas"]:
+        if not p.get("id"):
+            p["id"] = unique_id(slugify(str(p.get("name", "")), "persona"), taken)
+            taken.add(p["id"])
+    if "lanes" not in d:
+        from .model import default_lanes
+
+        d["lanes"] = [ln for ln in default_lanes() if ln["id"] not in taken]
+    d.setdefault("id", slugify(str(d.get("title", "")), "journey"))
+    from .model import _now_iso, _today
+
+    d.setdefault("created", _now_iso())
+    d.setdefault("modified", _today())
+    d["schema_version"] = 1
+    return d
+
+
+def upgrade(data: Any) -> Any:  # pragma: no cover - alias kept for readability
+    return migrate(data)

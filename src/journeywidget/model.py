@@ -1,0 +1,603 @@
+"""The journey map: :class:`Journey`, a scriptable, undoable document.
+
+>>> import journeywidget as jw
+>>> j = jw.Journey("Online store", journey_type="purchase")
+>>> browse = j.add_stage("Browse")
+>>> buy = j.add_stage("Buy")
+>>> tp = j.add_touchpoint("Checkout page", stage=browse, channel="web", emotion=-1)
+>>> j.move_touchpoint(tp, stage=buy)
+>>> j.diff(jw.Journey.from_dict(j.to_dict()))
+[]
+>>> j.undo()
+>>> j["checkout-page"].stage
+'browse'
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import JourneyError, OperationError
+from .history import Checkpoint, Entry, History, ReplaceDoc, SetTop, apply_all, revert_all
+from .ids import slugify
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .guidance import Suggestion
+    from .diff import Change
+    from .items import Card, Comment, Goal, Lane, Persona, Stage, Touchpoint
+
+__all__ = ["Journey", "default_lanes"]
+
+
+def _now_iso() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _today() -> str:
+    return datetime.now(timezone.utc).date().isoformat()
+
+
+def default_lanes() -> list[dict]:
+    """The lanes a new map starts with."""
+    from .items import LANE_TITLES
+
+    kinds = ("actions", "thoughts", "touchpoints", "emotions", "pain_points", "opportunities")
+    return [{"id": k.replace("_", "-"), "kind": k, "title": LANE_TITLES[k]} for k in kinds]
+
+
+def _as_dict(value: Any) -> dict:
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    if isinstance(value, dict):
+        return dict(value)
+    raise TypeError(f"expected a dict or a journeywidget item, got {type(value).__name__}")
+
+
+class Journey:
+    """A customer journey map: personas, goals, stages, lanes, touchpoints, cards, comments.
+
+    Every change goes through :meth:`apply` (the methods below build the
+    operations for you), is validated, and can be undone.
+
+    >>> import journeywidget as jw
+    >>> j = jw.Journey("Support", journey_type="support")
+    >>> j.add_stage("Seek help")
+    'seek-help'
+    >>> len(j.stages)
+    1
+    """
+
+    def __init__(
+        self,
+        title: str,
+        *,
+        id: str | None = None,
+        description: str = "",
+        journey_type: str = "custom",
+        state: str = "as_is",
+        tags: list[str] | tuple[str, ...] = (),
+        emotion_scale: dict | None = None,
+        lanes: list[dict] | None = None,
+        history_limit: int = 1000,
+    ) -> None:
+        from .document import validate_document
+        from .mutations import emotion_scale_default
+
+        doc = {
+            "schema_version": 1,
+            "id": id or slugify(str(title), fallback="journey"),
+            "title": title,
+            "description": description,
+            "journey_type": journey_type,
+            "state": state,
+            "created": _now_iso(),
+            "modified": _today(),
+            "tags": list(tags),
+            "emotion_scale": emotion_scale or emotion_scale_default(),
+            "personas": [], "goals": [], "stages": [],
+            "lanes": default_lanes() if lanes is None else [_as_dict(x) for x in lanes],
+            "touchpoints": [], "cards": [], "comments": [],
+        }
+        self._init(validate_document(doc), history_limit)
+
+    def _init(self, doc: dict, history_limit: int = 1000) -> None:
+        self._doc = doc
+        self._history = History(history_limit)
+        self._listeners: list[Callable[[Journey], None]] = []
+        self.last_change: dict | None = None
+
+    @classmethod
+    def _from_canonical(cls, doc: dict, history_limit: int = 1000) -> Journey:
+        self = cls.__new__(cls)
+        self._init(doc, history_limit)
+        return self
+
+    # -- construction & files -------------------------------------------
+    @classmethod
+    def from_dict(cls, data: dict) -> Journey:
+        """Build a journey from a document dict (validated; older versions migrated)."""
+        from .document import validate_document
+
+        return cls._from_canonical(validate_document(copy.deepcopy(data)))
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Journey:
+        """Build a journey from JSON text."""
+        from .document import parse_json, validate_document
+
+        return cls._from_canonical(validate_document(parse_json(text)))
+
+    @classmethod
+    def load(cls, path: str | os.PathLike, *, max_bytes: int | None = None) -> Journey:
+        """Load a journey file. Every problem is reported with its JSON path.
+
+        >>> import journeywidget as jw, tempfile, os
+        >>> p = os.path.join(tempfile.mkdtemp(), "map.json")
+        >>> jw.Journey("Demo").save(p)
+        >>> jw.Journey.load(p).title
+        'Demo'
+        """
+        from .document import MAX_FILE_BYTES, read_file
+
+        return cls._from_canonical(read_file(path, max_bytes or MAX_FILE_BYTES))
+
+    def to_dict(self) -> dict:
+        """The document as a new dict (canonical: every field, schema key order)."""
+        return copy.deepcopy(self._doc)
+
+    def to_json(self) -> str:
+        """The document as JSON text, exactly as :meth:`save` writes it."""
+        from .document import dumps
+
+        return dumps(self._doc)
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Save atomically as UTF-8 JSON (a failure leaves any previous file intact)."""
+        from .document import write_file
+
+        write_file(path, self.to_json())
+
+    @classmethod
+    def from_template(cls, name: str, *, directory: str | os.PathLike | None = None) -> Journey:
+        """A new journey from a built-in template or one saved in ``directory``.
+
+        >>> import journeywidget as jw
+        >>> jw.Journey.from_template("ecommerce-purchase").journey_type
+        'purchase'
+        """
+        from .catalog import load_template
+
+        doc = load_template(name, directory)
+        doc["created"] = _now_iso()
+        doc["modified"] = _today()
+        return cls._from_canonical(doc)
+
+    def save_template(self, directory: str | os.PathLike, name: str | None = None) -> Path:
+        """Save this map as a template in ``directory``; it then lists beside the built-ins."""
+        from .catalog import save_template
+
+        return save_template(self, directory, name)
+
+    @classmethod
+    def from_events(cls, df: Any, **kwargs: Any) -> Journey:
+        """Draft a map from an event log; see :func:`journeywidget.binding.draft_from_events`."""
+        from .binding import draft_from_events
+
+        return draft_from_events(df, **kwargs)
+
+    # -- reading ----------------------------------------------------------
+    @property
+    def id(self) -> str:
+        return self._doc["id"]
+
+    @property
+    def title(self) -> str:
+        return self._doc["title"]
+
+    @property
+    def description(self) -> str:
+        return self._doc["description"]
+
+    @property
+    def journey_type(self) -> str:
+        return self._doc["journey_type"]
+
+    @property
+    def state(self) -> str:
+        return self._doc["state"]
+
+    @property
+    def tags(self) -> list[str]:
+        return list(self._doc["tags"])
+
+    @property
+    def created(self) -> datetime:
+        return datetime.fromisoformat(self._doc["created"].replace("Z", "+00:00"))
+
+    @property
+    def modified(self) -> date:
+        return date.fromisoformat(self._doc["modified"])
+
+    @property
+    def emotion_scale(self) -> dict:
+        return copy.deepcopy(self._doc["emotion_scale"])
+
+    def _items(self, coll: str) -> list:
+        from .items import COLLECTION_KIND, KINDS
+
+        model = KINDS[COLLECTION_KIND[coll]][1]
+        return [model.model_validate(it) for it in self._doc[coll]]
+
+    @property
+    def personas(self) -> list[Persona]:
+        return self._items("personas")
+
+    @property
+    def goals(self) -> list[Goal]:
+        return self._items("goals")
+
+    @property
+    def stages(self) -> list[Stage]:
+        return self._items("stages")
+
+    @property
+    def lanes(self) -> list[Lane]:
+        return self._items("lanes")
+
+    @property
+    def touchpoints(self) -> list[Touchpoint]:
+        return self._items("touchpoints")
+
+    @property
+    def cards(self) -> list[Card]:
+        return self._items("cards")
+
+    @property
+    def comments(self) -> list[Comment]:
+        return self._items("comments")
+
+    def touchpoints_in(self, stage: str) -> list[Touchpoint]:
+        """The touchpoints of a stage (id or name), in order."""
+        sid = self._resolve(stage, "stages", "stage")
+        return [t for t in self.touchpoints if t.stage == sid]
+
+    def __getitem__(self, item_id: str) -> Any:
+        from .mutations import locate
+        from .items import COLLECTION_KIND, KINDS
+
+        found = locate(self._doc, item_id)
+        if found is None:
+            raise KeyError(f"no item with id {item_id!r} in this journey")
+        coll, pos = found
+        return KINDS[COLLECTION_KIND[coll]][1].model_validate(self._doc[coll][pos])
+
+    def __contains__(self, item_id: object) -> bool:
+        from .mutations import locate
+
+        return isinstance(item_id, str) and locate(self._doc, item_id) is not None
+
+    def __iter__(self) -> Iterator[Touchpoint]:
+        return iter(self.touchpoints)
+
+    def __len__(self) -> int:
+        return len(self._doc["touchpoints"])
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Journey):
+            return NotImplemented
+        return self._doc == other._doc
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        d = self._doc
+        return (
+            f"<Journey {d['title']!r}: {len(d['stages'])} stages, {len(d['touchpoints'])} touchpoints, "
+            f"{len(d['personas'])} personas>"
+        )
+
+    def _resolve(self, ref: Any, coll: str, kind: str) -> Any:
+        """Accept an id, a name, or an item object for ``ref``; return the id."""
+        if hasattr(ref, "id") and not isinstance(ref, str):
+            ref = ref.id
+        if not isinstance(ref, str):
+            return ref
+        items = self._doc[coll]
+        if any(it["id"] == ref for it in items):
+            return ref
+        by_name = [it["id"] for it in items if str(it.get("name", it.get("title", ""))).casefold() == ref.casefold()]
+        if len(by_name) == 1:
+            return by_name[0]
+        if len(by_name) > 1:
+            raise OperationError(f"{kind}: {len(by_name)} {coll} are named {ref!r}; pass the id instead ({', '.join(by_name)})")
+        return ref  # unknown: the mutation layer gives the error with the list of ids
+
+    # -- the mutation path -----------------------------------------------
+    def apply(self, op: dict) -> str:
+        """Apply one operation (see ``docs/FORMAT.md``); return its label ("" if nothing changed).
+
+        Raises :class:`OperationError` (a ``ValueError``) and changes nothing if the operation is invalid.
+        """
+        from .mutations import run_op
+
+        prims, label = run_op(self._doc, op)
+        if not prims:
+            return ""
+        today = _today()
+        if self._doc["modified"] != today:
+            stamp = SetTop("modified", self._doc["modified"], today)
+            stamp.apply(self._doc)
+            prims = [*prims, stamp]
+        self._history.record(Entry(label, prims))
+        self._changed("op", label, prims)
+        return label
+
+    def on_change(self, callback: Callable[[Journey], None]) -> Callable[[], None]:
+        """Call ``callback(journey)`` after every change (edit, undo, redo, restore).
+
+        ``journey.last_change`` then says what happened. Returns a function that unsubscribes.
+        """
+        self._listeners.append(callback)
+
+        def unsubscribe() -> None:
+            if callback in self._listeners:
+                self._listeners.remove(callback)
+
+        return unsubscribe
+
+    def _changed(self, source: str, label: str, prims: list) -> None:
+        touched: set[str] = set()
+        collections: set[str] = set()
+        for p in prims:
+            if isinstance(p, ReplaceDoc):
+                collections.add("*")
+            elif isinstance(p, SetTop):
+                collections.add(p.key)
+            else:
+                collections.add(p.coll)
+                for it in (getattr(p, "item", None), getattr(p, "before", None), getattr(p, "after", None)):
+                    if it:
+                        touched.add(it["id"])
+        self.last_change = {"source": source, "label": label, "ids": touched, "collections": collections}
+        errors = []
+        for cb in list(self._listeners):
+            try:
+                cb(self)
+            except Exception as err:  # a broken listener must not break editing
+                errors.append(err)
+        if errors:
+            import warnings
+
+            warnings.warn(f"journey change listener failed: {errors[0]!r}", RuntimeWarning, stacklevel=3)
+
+    def undo(self) -> None:
+        """Undo the last change (no-op when there is nothing to undo)."""
+        entry = self._history.pop_undo()
+        if entry is not None:
+            revert_all(self._doc, entry.prims)
+            self._changed("undo", entry.label, entry.prims)
+
+    def redo(self) -> None:
+        """Redo the last undone change."""
+        entry = self._history.pop_redo()
+        if entry is not None:
+            apply_all(self._doc, entry.prims)
+            self._changed("redo", entry.label, entry.prims)
+
+    @property
+    def can_undo(self) -> bool:
+        return self._history.can_undo
+
+    @property
+    def can_redo(self) -> bool:
+        return self._history.can_redo
+
+    def history(self) -> list[str]:
+        """Labels of the changes that can be undone, oldest first."""
+        return self._history.labels
+
+    def checkpoint(self, name: str) -> None:
+        """Name the current state ("draft for the workshop") to restore it later."""
+        if not isinstance(name, str) or not name.strip():
+            raise JourneyError("checkpoint name must be a non-empty string")
+        self._history.checkpoints[name] = Checkpoint(name, datetime.now(timezone.utc), copy.deepcopy(self._doc))
+
+    def checkpoints(self) -> list[Checkpoint]:
+        """Named checkpoints, oldest first."""
+        return sorted(self._history.checkpoints.values(), key=lambda c: c.created)
+
+    def restore(self, name: str) -> None:
+        """Go back to a checkpoint; the restore itself can be undone."""
+        cp = self._history.checkpoints.get(name)
+        if cp is None:
+            known = ", ".join(repr(n) for n in self._history.checkpoints) or "none yet"
+            raise JourneyError(f"no checkpoint named {name!r}; checkpoints: {known}")
+        if cp.document == self._doc:
+            return
+        prim = ReplaceDoc(copy.deepcopy(self._doc), copy.deepcopy(cp.document))
+        prim.apply(self._doc)
+        label = f"restored checkpoint {name!r}"
+        self._history.record(Entry(label, [prim]))
+        self._changed("restore", label, [prim])
+
+    def diff(self, other: Journey | dict) -> list[Change]:
+        """What changed from this journey to ``other``, in words.
+
+        >>> import journeywidget as jw
+        >>> a = jw.Journey("Demo"); s = a.add_stage("Start")
+        >>> b = jw.Journey.from_dict(a.to_dict()); b.update(s, name="Begin")
+        >>> [str(c) for c in a.diff(b)]
+        ["renamed stage 'Start' to 'Begin'"]
+        """
+        from .diff import diff_documents
+
+        other_doc = other._doc if isinstance(other, Journey) else other
+        return diff_documents(self._doc, other_doc)
+
+    def check(self) -> list[Suggestion]:
+        """What a good map still lacks, each with a hint. Empty when nothing is missing."""
+        from .guidance import check
+
+        return check(self._doc)
+
+    # -- scripting conveniences (all go through apply) --------------------
+    def _add(self, kind: str, item: dict, index: int | None) -> str:
+        before = {it["id"] for it in self._doc[_COLL[kind]]}
+        self.apply({"op": "add", "kind": kind, "item": item, "index": index})
+        if "id" in item and item["id"]:
+            return item["id"]
+        return next(it["id"] for it in self._doc[_COLL[kind]] if it["id"] not in before)
+
+    def add_persona(self, persona: Any, *, index: int | None = None, **fields: Any) -> str:
+        """Add a persona (a name, a dict or a :class:`Persona`); returns its id."""
+        item = {"name": persona} if isinstance(persona, str) else _as_dict(persona)
+        return self._add("persona", {**item, **fields}, index)
+
+    def add_goal(self, goal: Any, *, index: int | None = None, **fields: Any) -> str:
+        """Add a goal/KPI: ``j.add_goal("Checkout conversion", target=60, unit="%")``."""
+        item = {"name": goal} if isinstance(goal, str) else _as_dict(goal)
+        return self._add("goal", {**item, **fields}, index)
+
+    def add_stage(self, stage: Any, *, index: int | None = None, **fields: Any) -> str:
+        """Add a stage (a name, a dict or a :class:`Stage`) at ``index`` (default: last); returns its id."""
+        item = {"name": stage} if isinstance(stage, str) else _as_dict(stage)
+        return self._add("stage", {**item, **fields}, index)
+
+    def add_lane(self, kind: Any, title: str | None = None, *, index: int | None = None, **fields: Any) -> str:
+        """Add a lane: ``j.add_lane("backstage")`` or ``j.add_lane("text", "Policies")``."""
+        from .items import LANE_TITLES
+
+        item = {"kind": kind} if isinstance(kind, str) else _as_dict(kind)
+        if title is not None:
+            item["title"] = title
+        elif not item.get("title"):
+            item["title"] = LANE_TITLES.get(item.get("kind", ""), "")
+        return self._add("lane", {**item, **fields}, index)
+
+    def add_touchpoint(
+        self,
+        name: Any,
+        stage: Any = None,
+        channel: str | None = None,
+        emotion: float | None = None,
+        *,
+        index: int | None = None,
+        **fields: Any,
+    ) -> str:
+        """Add a touchpoint to a stage (id or name); returns its id.
+
+        >>> import journeywidget as jw
+        >>> j = jw.Journey("Demo"); _ = j.add_stage("Purchase")
+        >>> j.add_touchpoint("Checkout page", stage="Purchase", channel="web", emotion=-1)
+        'checkout-page'
+        """
+        item = {"name": name} if isinstance(name, str) else _as_dict(name)
+        if stage is not None:
+            item["stage"] = self._resolve(stage, "stages", "stage")
+        elif "stage" not in item:
+            if not self._doc["stages"]:
+                raise OperationError("touchpoint.stage: the journey has no stages yet; add one with j.add_stage(name)")
+            raise OperationError("touchpoint.stage: say which stage, e.g. stage='decision'")
+        if channel is not None:
+            item["channel"] = channel
+        if emotion is not None:
+            item["emotion"] = emotion
+        return self._add("touchpoint", {**item, **fields}, index)
+
+    def add_card(self, text: str, *, lane: Any, stage: Any, index: int | None = None) -> str:
+        """Add a card (sticky note) to a lane under a stage; returns its id."""
+        item = {
+            "text": text,
+            "lane": self._resolve(lane, "lanes", "lane"),
+            "stage": self._resolve(stage, "stages", "stage"),
+        }
+        return self._add("card", item, index)
+
+    def comment(self, target: str, text: str, *, author: str = "") -> str:
+        """Comment on any item (or the journey itself); returns the comment's id."""
+        return self._add("comment", {"target": target, "text": text, "author": author}, None)
+
+    def resolve(self, comment_id: str, resolved: bool = True) -> None:
+        """Mark a comment resolved (or reopen it with ``resolved=False``)."""
+        self.update(comment_id, resolved=resolved)
+
+    def update(self, id: Any, **fields: Any) -> None:
+        """Change fields of an item, or of the journey itself (pass ``j.id``).
+
+        >>> import journeywidget as jw
+        >>> j = jw.Journey("Demo"); s = j.add_stage("Start")
+        >>> j.update(s, name="Begin", icon="🚀")
+        >>> j[s].name
+        'Begin'
+        """
+        item_id = getattr(id, "id", id)
+        if "stage" in fields and item_id != self._doc["id"]:
+            fields["stage"] = self._resolve(fields["stage"], "stages", "stage")
+        if "lane" in fields:
+            fields["lane"] = self._resolve(fields["lane"], "lanes", "lane")
+        for key, value in list(fields.items()):
+            if hasattr(value, "model_dump"):
+                fields[key] = value.model_dump(mode="json")
+        self.apply({"op": "update", "id": item_id, "fields": fields})
+
+    def remove(self, id: Any) -> None:
+        """Remove an item; a stage takes its touchpoints and cards with it. Undo brings all back."""
+        self.apply({"op": "remove", "id": getattr(id, "id", id)})
+
+    def move_touchpoint(self, id: Any, stage: Any = None, index: int | None = None) -> None:
+        """Move a touchpoint to another stage and/or position within its stage."""
+        op = {"op": "move", "id": getattr(id, "id", id), "index": index}
+        if stage is not None:
+            op["stage"] = self._resolve(stage, "stages", "stage")
+        self.apply(op)
+
+    def move_card(self, id: Any, stage: Any = None, lane: Any = None, index: int | None = None) -> None:
+        """Move a card to another stage and/or lane and/or position."""
+        op: dict[str, Any] = {"op": "move", "id": getattr(id, "id", id), "index": index}
+        if stage is not None:
+            op["stage"] = self._resolve(stage, "stages", "stage")
+        if lane is not None:
+            op["lane"] = self._resolve(lane, "lanes", "lane")
+        self.apply(op)
+
+    def move_stage(self, id: Any, index: int) -> None:
+        """Move a stage to position ``index`` (0 is first, -1 last)."""
+        self.apply({"op": "move", "id": self._resolve(id, "stages", "stage"), "index": index})
+
+    def move_lane(self, id: Any, index: int) -> None:
+        """Move a lane to position ``index``."""
+        self.apply({"op": "move", "id": self._resolve(id, "lanes", "lane"), "index": index})
+
+    def batch(self, ops: list[dict], label: str | None = None) -> str:
+        """Apply several operations as one undoable step (all or nothing)."""
+        op: dict[str, Any] = {"op": "batch", "ops": ops}
+        if label:
+            op["label"] = label
+        return self.apply(op)
+
+    # -- display ------------------------------------------------------------
+    def widget(self, **kwargs: Any) -> Any:
+        """An editable :class:`journeywidget.JourneyWidget` on this journey."""
+        from .widget import JourneyWidget
+
+        return JourneyWidget(self, **kwargs)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
+        try:
+            from .export import mimebundle_fallback
+        except ImportError:  # pragma: no cover - export not available
+            return {"text/plain": repr(self)}
+        bundle = mimebundle_fallback(self)
+        bundle["text/plain"] = repr(self)
+        return bundle
+
+
+_COLL = {
+    "persona": "personas", "goal": "goals", "stage": "stages", "lane": "lanes",
+    "touchpoint": "touchpoints", "card": "cards", "comment": "comments",
+}
