@@ -84,13 +84,24 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # pragma: no cover
     from . import binding, datasets, export, metrics
     from .binding import JourneyMetrics
+    from .catalog import TemplateInfo, templates
     from .diff import Change
     from .guidance import Suggestion
     from .history import Checkpoint
-    from .model import Journey
     from .items import (
-        CHANNELS, JOURNEY_TYPES, LANE_KINDS, Card, Comment, EmotionScale, EmpathyMap, Goal, Lane,
-        Persona, Segment, Stage, Touchpoint,
+        CHANNELS,
+        JOURNEY_TYPES,
+        LANE_KINDS,
+        Card,
+        Comment,
+        EmotionScale,
+        EmpathyMap,
+        Goal,
+        Lane,
+        Persona,
+        Segment,
+        Stage,
+        Touchpoint,
     )
-    from .catalog import TemplateInfo, templates
+    from .model import Journey
     from .widget import JourneyWidget

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .mutations import display_name
 from .items import COLLECTION_KIND, TOP_LEVEL_FIELDS
+from .mutations import display_name
 
 __all__ = ["Change", "diff_documents"]
 
@@ -57,8 +57,6 @@ def diff_documents(a: dict, b: dict) -> list[Change]:
             if item_id not in ai:
                 where = f" to {stage_names.get(it['stage'], it['stage'])}" if "stage" in it else ""
                 out.append(Change("added", kind, item_id, f"added {kind} {display_name(it)!r}{where}"))
-        for item_id in ai.keys() & bi.keys():
-            pass
         for item_id, before in ai.items():
             after = bi.get(item_id)
             if after is None or after == before:
@@ -138,7 +136,9 @@ def _lcs(a: list, b: list) -> set:
     keep = set()
     while i < n and j < m:
         if a[i] == b[j]:
-            keep.add(a[i]); i += 1; j += 1
+            keep.add(a[i])
+            i += 1
+            j += 1
         elif dp[i + 1][j] >= dp[i][j + 1]:
             i += 1
         else:

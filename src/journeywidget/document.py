@@ -63,8 +63,8 @@ def _pydantic_errors(err: Any) -> list[ErrorDetail]:
 
 def _semantic_errors(doc: dict) -> list[ErrorDetail]:
     """Cross-item checks the per-item schema cannot express."""
-    from .mutations import check_references, scale_problems
     from .items import COLLECTION_KIND
+    from .mutations import check_references, scale_problems
 
     errors: list[ErrorDetail] = []
     for p in scale_problems(doc["emotion_scale"]):

@@ -15,7 +15,15 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    field_validator,
+)
 
 from .ids import ID_PATTERN
 
@@ -50,7 +58,7 @@ Name = Annotated[str, Field(min_length=1, max_length=300)]
 Text = Annotated[str, Field(max_length=20_000)]
 ShortText = Annotated[str, Field(max_length=300)]
 Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=100)]
-Number = Union[StrictInt, StrictFloat]
+Number = Union[StrictInt, StrictFloat]  # noqa: UP007 (runtime alias, py3.10 safe)
 TextList = Annotated[list[Annotated[str, Field(max_length=20_000)]], Field(max_length=1_000)]
 Tags = Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]], Field(max_length=200)]
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
@@ -81,7 +89,7 @@ class Segment(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
     column: Name
-    values: Annotated[list[Union[StrictBool, StrictInt, StrictFloat, str]], Field(max_length=1_000)] = []
+    values: Annotated[list[StrictBool | StrictInt | StrictFloat | str], Field(max_length=1_000)] = []
 
 
 class Persona(_Item):

@@ -27,8 +27,8 @@ from .history import Checkpoint, Entry, History, ReplaceDoc, SetTop, apply_all, 
 from .ids import slugify
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .guidance import Suggestion
     from .diff import Change
+    from .guidance import Suggestion
     from .items import Card, Comment, Goal, Lane, Persona, Stage, Touchpoint
 
 __all__ = ["Journey", "default_lanes"]
@@ -267,8 +267,8 @@ class Journey:
         return [t for t in self.touchpoints if t.stage == sid]
 
     def __getitem__(self, item_id: str) -> Any:
-        from .mutations import locate
         from .items import COLLECTION_KIND, KINDS
+        from .mutations import locate
 
         found = locate(self._doc, item_id)
         if found is None:
