@@ -580,6 +580,69 @@ class Journey:
             op["label"] = label
         return self.apply(op)
 
+    # -- reports -----------------------------------------------------------
+    def to_html(self, path: str | os.PathLike | None = None, **kwargs: Any) -> str:
+        """Write a self-contained, offline HTML page of the map; see :func:`journeywidget.export.to_html`."""
+        from .export import to_html
+
+        return to_html(self, path, **kwargs)
+
+    def to_svg(self, path: str | os.PathLike | None = None, **kwargs: Any) -> str:
+        """The map as SVG (written to ``path`` if given); see :func:`journeywidget.export.to_svg`."""
+        from .export import to_svg
+
+        return to_svg(self, path, **kwargs)
+
+    def to_png(self, path: str | os.PathLike | None = None, *, scale: float = 2, **kwargs: Any) -> bytes:
+        """The map as PNG, without a browser (needs ``journeywidget[export]``)."""
+        from .export import to_png
+
+        return to_png(self, path, scale=scale, **kwargs)
+
+    def to_pdf(self, path: str | os.PathLike | None = None, **kwargs: Any) -> bytes:
+        """The map as a one-page PDF, without a browser (needs ``journeywidget[export]``)."""
+        from .export import to_pdf
+
+        return to_pdf(self, path, **kwargs)
+
+    def to_markdown(self, **kwargs: Any) -> str:
+        """The map as Markdown tables (one row per touchpoint)."""
+        from .export import to_markdown
+
+        return to_markdown(self, **kwargs)
+
+    def to_csv(self, path: str | os.PathLike | None = None, **kwargs: Any) -> Any:
+        """One row per touchpoint: stage, channel, emotion, metrics."""
+        from .export import to_csv
+
+        return to_csv(self, path, **kwargs)
+
+    def to_excel(self, path: str | os.PathLike, **kwargs: Any) -> Any:
+        """One row per touchpoint, as an Excel sheet (needs ``openpyxl``)."""
+        from .export import to_excel
+
+        return to_excel(self, path, **kwargs)
+
+    def to_mermaid(self) -> str:
+        """The map as Mermaid ``journey`` diagram text."""
+        from .export import to_mermaid
+
+        return to_mermaid(self)
+
+    @classmethod
+    def from_mermaid(cls, text: str) -> Journey:
+        """A map from Mermaid ``journey`` diagram text."""
+        from .export import from_mermaid
+
+        return from_mermaid(text)
+
+    @classmethod
+    def from_table(cls, source: Any, **kwargs: Any) -> Journey:
+        """A map from a CSV/Excel table or DataFrame, one row per touchpoint."""
+        from .export import from_table
+
+        return from_table(source, **kwargs)
+
     # -- display ------------------------------------------------------------
     def widget(self, **kwargs: Any) -> Any:
         """An editable :class:`journeywidget.JourneyWidget` on this journey."""
@@ -592,7 +655,7 @@ class Journey:
             from .export import mimebundle_fallback
         except ImportError:  # pragma: no cover - export not available
             return {"text/plain": repr(self)}
-        bundle = mimebundle_fallback(self)
+        bundle = mimebundle_fallback(self, png=False)
         bundle["text/plain"] = repr(self)
         return bundle
 

@@ -1,0 +1,79 @@
+"""PNG and PDF pictures of a map without a browser (through ``vl-convert-python``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+__all__ = ["to_png", "to_pdf", "missing_export_extra", "has_vl_convert"]
+
+_HINT = 'PNG and PDF export need vl-convert-python: pip install "journeywidget[export]"'
+
+
+def missing_export_extra() -> ImportError:
+    return ImportError(_HINT)
+
+
+def _vlc():
+    try:
+        import vl_convert
+    except ImportError as e:
+        raise missing_export_extra() from e
+    return vl_convert
+
+
+def has_vl_convert() -> bool:
+    from importlib.util import find_spec
+
+    return find_spec("vl_convert") is not None
+
+
+#: Largest PNG to_png makes (pixels); a map with hundreds of touchpoints at a big scale would need gigabytes.
+MAX_PIXELS = 150_000_000
+
+
+def svg_size(svg: str) -> tuple[float, float]:
+    from .svg import _svg_size
+
+    return _svg_size(svg)
+
+
+def png_pixels(svg: str, scale: float) -> float:
+    w, h = svg_size(svg)
+    return w * h * scale * scale
+
+
+def to_png(
+    journey: Any, path: Any = None, *, scale: float = 2, metrics: Any = None, overlays: Iterable | None = None,
+) -> bytes:
+    """The map as PNG bytes (``scale`` x the SVG's size in pixels); also written to ``path`` when given."""
+    from .svg import to_svg
+
+    vlc = _vlc()
+    svg = to_svg(journey, metrics=metrics, overlays=overlays)
+    if not scale or scale <= 0:
+        raise ValueError(f"scale must be a positive number, got {scale!r}")
+    if png_pixels(svg, scale) > MAX_PIXELS:
+        from ._common import journey_error
+
+        w, h = svg_size(svg)
+        raise journey_error(
+            f"a {w * scale:.0f} x {h * scale:.0f} px PNG is too big; use a smaller scale "
+            f"(at most {(MAX_PIXELS / (w * h)) ** 0.5:.2f}) or to_svg / to_pdf, which have no such limit"
+        )
+    data = vlc.svg_to_png(svg, scale=float(scale))
+    if path is not None:
+        Path(path).write_bytes(data)
+    return data
+
+
+def to_pdf(journey: Any, path: Any = None, *, metrics: Any = None, overlays: Iterable | None = None) -> bytes:
+    """The map as a one-page PDF (vector, text kept as text); also written to ``path`` when given."""
+    from .svg import to_svg
+
+    vlc = _vlc()
+    data = vlc.svg_to_pdf(to_svg(journey, metrics=metrics, overlays=overlays))
+    if path is not None:
+        Path(path).write_bytes(data)
+    return data
