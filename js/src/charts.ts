@@ -1,0 +1,608 @@
+// Altair / Vega-Lite charts on the journey map (issue 5).
+//
+// Python sends the `_charts` trait:
+//   {overlay, metric, specs: {key: {at, spec, data: {name, values}, error, rev, data_rev}}}
+// where `spec` is a Vega-Lite spec whose main data source is the named
+// dataset `data.name` ("table") WITHOUT its values, and `rev` changes only
+// when the spec changes. The layer keeps one Vega view per chart key:
+//   - same rev, new data  -> view.data(name, values).runAsync()  (no re-embed)
+//   - new rev / new theme -> re-embed that one chart
+//   - error               -> a text note in the chart's place (never markup)
+// Linked selection: clicking a mark whose datum has a `touchpoint` (or
+// `stage`) field calls onSelect(id); `selectedId` is pushed into every view
+// that declares the `jw_selected` param (the built-in overlays do).
+//
+// vega, vega-lite and vega-embed are bundled into the widget module: nothing
+// is fetched at run time.
+// vega-embed (with vega and vega-lite) is in the bundle but only evaluated when
+// the first chart is drawn: a map without charts starts as fast as before.
+let embedModule: Promise<EmbedFn> | null = null;
+function loadEmbed(): Promise<EmbedFn> {
+  if (!embedModule) embedModule = import("vega-embed").then((m) => (m.default ?? m) as unknown as EmbedFn);
+  return embedModule;
+}
+
+export interface ChartData {
+  name: string;
+  values: unknown[];
+}
+
+export interface ChartEntry {
+  at: string;
+  spec: Record<string, unknown> | null;
+  data: ChartData | null;
+  error: string | null;
+  rev: number;
+  data_rev?: number;
+  title?: string;
+  kind?: string;
+}
+
+export interface ChartsPayload {
+  overlay?: string;
+  metric?: string | null;
+  specs?: Record<string, ChartEntry>;
+  metrics_available?: string[];
+}
+
+export type Theme = "light" | "dark" | string | null | undefined;
+
+/** The few methods of a Vega View the layer uses. */
+export interface ViewLike {
+  data(name: string, values?: unknown): unknown;
+  signal(name: string, value?: unknown): unknown;
+  runAsync(): Promise<unknown>;
+  addEventListener(type: string, handler: (event: unknown, item: any) => void): unknown;
+  finalize(): unknown;
+}
+
+export type EmbedFn = (
+  el: HTMLElement,
+  spec: any,
+  opts: any,
+) => Promise<{ view: ViewLike; finalize(): void }>;
+
+export interface ChartLayerOptions {
+  /** Called with a touchpoint (or stage) id when a mark is clicked. */
+  onSelect?: (id: string) => void;
+  /** Where a chart anchored at a stage / touchpoint id goes; null = the host. */
+  anchor?: (at: string) => HTMLElement | null;
+  /** For tests: a stand-in for vega-embed. */
+  embed?: EmbedFn;
+}
+
+export interface ChartLayerStats {
+  embeds: number;
+  dataUpdates: number;
+  errors: number;
+}
+
+export interface ChartLayer {
+  /** Bring the charts in line with `payload`; resolves when they are drawn. */
+  update(payload: ChartsPayload | null | undefined, theme?: Theme, selectedId?: string | null): Promise<void>;
+  /** Highlight the marks of one touchpoint / stage in every chart. */
+  select(selectedId: string | null | undefined): Promise<void>;
+  /** Put anchored charts back into their stage / touchpoint cells (call after the map re-renders). */
+  reanchor(): void;
+  destroy(): void;
+  readonly stats: ChartLayerStats;
+  /** The live Vega view of a chart key (tests, debugging). */
+  view(key: string): ViewLike | null;
+}
+
+export const SELECT_PARAM = "jw_selected";
+
+interface Slot {
+  key: string;
+  el: HTMLElement;
+  body: HTMLElement;
+  note: HTMLElement;
+  view: ViewLike | null;
+  finalize: (() => void) | null;
+  rev: number | null;
+  dataRev: number | null | undefined;
+  dataJson: string | null;
+  dataName: string | null;
+  themeKey: string | null;
+  at: string;
+  serial: number;
+}
+
+let VIEW_SERIAL = 0;
+
+function cssVar(style: CSSStyleDeclaration | null, names: string[], fallback: string): string {
+  if (style) {
+    for (const n of names) {
+      const v = style.getPropertyValue(n).trim();
+      if (v) return v;
+    }
+  }
+  return fallback;
+}
+
+/** A Vega-Lite config that follows the map's theme (CSS variables of the widget / JupyterLab). */
+export function themeConfig(host: Element | null, theme: Theme): Record<string, unknown> {
+  const dark = theme === "dark";
+  let style: CSSStyleDeclaration | null = null;
+  try {
+    style = host && typeof getComputedStyle === "function" ? getComputedStyle(host) : null;
+  } catch {
+    style = null;
+  }
+  const fg = cssVar(style, ["--jw-fg", "--jw-text", "--jp-ui-font-color1", "--jp-content-font-color1"], dark ? "#e6e6e6" : "#1f2328");
+  const muted = cssVar(style, ["--jw-muted", "--jw-text-muted", "--jp-ui-font-color2", "--jp-content-font-color2"], dark ? "#a8a8a8" : "#59636e");
+  const grid = cssVar(style, ["--jw-grid", "--jw-border", "--jp-border-color2", "--jp-border-color1"], dark ? "#3d444d" : "#d1d9e0");
+  const accent = cssVar(style, ["--jw-accent", "--jp-brand-color1"], dark ? "#6ea8fe" : "#2f6fb5");
+  const font = cssVar(style, ["--jw-font", "--jp-ui-font-family"], "system-ui, -apple-system, Segoe UI, Roboto, sans-serif");
+  const axis = {
+    domainColor: grid,
+    gridColor: grid,
+    tickColor: grid,
+    labelColor: muted,
+    titleColor: fg,
+    labelFont: font,
+    titleFont: font,
+  };
+  return {
+    background: "transparent",
+    font,
+    view: { stroke: null },
+    axis,
+    legend: { labelColor: muted, titleColor: fg, labelFont: font, titleFont: font },
+    header: { labelColor: fg, titleColor: fg, labelFont: font, titleFont: font },
+    title: { color: fg, subtitleColor: muted, font },
+    text: { color: fg },
+    mark: { color: accent },
+    bar: { color: accent },
+    line: { color: accent },
+    point: { color: accent, filled: true },
+    rule: { color: muted },
+    range: dark
+      ? { category: ["#6ea8fe", "#f5a524", "#5fd38d", "#f27474", "#b58cff", "#5ed3d3", "#f28fc9", "#b4b4b4"] }
+      : { category: ["#2f6fb5", "#d9822b", "#2b9a57", "#c94a4a", "#7c5cc4", "#2a9d9d", "#c45a9a", "#7a7a7a"] },
+  };
+}
+
+/** The id a clicked datum stands for (touchpoint first, then stage). */
+export function datumId(item: any): string | null {
+  let d = item && item.datum;
+  // facet / group items carry their rows one level down
+  if (d && typeof d === "object" && !("touchpoint" in d) && !("stage" in d) && d.datum) d = d.datum;
+  if (!d || typeof d !== "object") return null;
+  for (const f of ["touchpoint", "stage"]) {
+    const v = (d as Record<string, unknown>)[f];
+    if (typeof v === "string" && v) return v;
+  }
+  return null;
+}
+
+/** Resolves when `el` is in the document (or after `maxMs`, to never hang). */
+export function whenConnected(el: Element, maxMs = 3000): Promise<void> {
+  if (el.isConnected || typeof requestAnimationFrame !== "function") return Promise.resolve();
+  const t0 = Date.now();
+  return new Promise((resolve) => {
+    const tick = () => {
+      if (el.isConnected || Date.now() - t0 > maxMs) resolve();
+      else setTimeout(tick, 16);
+    };
+    tick();
+  });
+}
+
+function clone<T>(x: T): T {
+  return x == null ? x : (JSON.parse(JSON.stringify(x)) as T);
+}
+
+export function createChartLayer(host: HTMLElement, opts: ChartLayerOptions = {}): ChartLayer {
+  const doEmbed: EmbedFn = opts.embed ?? (async (el, spec, o) => (await loadEmbed())(el, spec, o));
+  const slots = new Map<string, Slot>();
+  const stats: ChartLayerStats = { embeds: 0, dataUpdates: 0, errors: 0 };
+  let destroyed = false;
+  let selected: string | null = null;
+  let themeKey = "";
+  let config: Record<string, unknown> = {};
+  // Updates are serialised; only the latest pending one runs.
+  let running: Promise<void> | null = null;
+  let pending: { payload: ChartsPayload | null | undefined; theme: Theme; selectedId: string | null | undefined } | null = null;
+
+  host.classList.add("jw-charts");
+  host.hidden = true; // until a map-level chart shows (no layout shift for maps without charts)
+
+  function place(slot: Slot, at: string): void {
+    let parent: HTMLElement | null = null;
+    if (at && at !== "map" && opts.anchor) {
+      try {
+        parent = opts.anchor(at);
+      } catch {
+        parent = null;
+      }
+    }
+    const target = parent ?? host;
+    slot.el.dataset.at = at;
+    slot.el.classList.toggle("jw-chart-anchored", target !== host);
+    if (slot.el.parentElement !== target) target.appendChild(slot.el);
+  }
+
+  function newSlot(key: string, at: string): Slot {
+    const el = document.createElement("div");
+    el.className = "jw-chart";
+    el.dataset.chartKey = key;
+    const body = document.createElement("div");
+    body.className = "jw-chart-body";
+    const note = document.createElement("div");
+    note.className = "jw-chart-error";
+    note.setAttribute("role", "alert");
+    note.hidden = true;
+    el.append(body, note);
+    // clicks and drags inside a chart are the chart's, not the card's or the stage's under it
+    const stop = (e: Event) => e.stopPropagation();
+    for (const ev of ["pointerdown", "mousedown", "click", "dblclick"]) el.addEventListener(ev, stop);
+    const slot: Slot = {
+      key, el, body, note, view: null, finalize: null, rev: null, dataRev: undefined,
+      dataJson: null, dataName: null, themeKey: null, at, serial: 0,
+    };
+    slots.set(key, slot);
+    place(slot, at);
+    return slot;
+  }
+
+  function dropView(slot: Slot): void {
+    if (slot.finalize) {
+      try {
+        slot.finalize();
+      } catch {
+        /* already gone */
+      }
+    }
+    slot.view = null;
+    slot.finalize = null;
+    slot.rev = null;
+    slot.dataJson = null;
+    slot.dataRev = undefined;
+    slot.body.textContent = "";
+    delete slot.el.dataset.viewSerial;
+  }
+
+  function removeSlot(slot: Slot): void {
+    dropView(slot);
+    slot.el.remove();
+    slots.delete(slot.key);
+  }
+
+  function showError(slot: Slot, message: string): void {
+    dropView(slot);
+    slot.note.textContent = message; // text, never markup
+    slot.note.hidden = false;
+    slot.el.classList.add("jw-chart-has-error");
+    stats.errors += 1;
+  }
+
+  function clearError(slot: Slot): void {
+    slot.note.hidden = true;
+    slot.note.textContent = "";
+    slot.el.classList.remove("jw-chart-has-error");
+  }
+
+  async function pushSelected(view: ViewLike): Promise<void> {
+    try {
+      view.signal(SELECT_PARAM, selected ?? "");
+    } catch {
+      return; // a custom chart without the param
+    }
+    await view.runAsync();
+  }
+
+  async function embedSlot(slot: Slot, entry: ChartEntry, dataJson: string): Promise<void> {
+    dropView(slot);
+    const spec = clone(entry.spec) as Record<string, any>;
+    if (entry.data) {
+      // The values go in as the named dataset, so later data-only updates can
+      // replace them with view.data(name, values).
+      spec.datasets = { ...(spec.datasets || {}), [entry.data.name]: entry.data.values };
+    }
+    const result = await doEmbed(slot.body, spec, {
+      actions: false,
+      renderer: "svg",
+      mode: "vega-lite",
+      config,
+      tooltip: true,
+      logLevel: 0,
+    });
+    if (destroyed || slots.get(slot.key) !== slot) {
+      result.finalize();
+      return;
+    }
+    slot.view = result.view;
+    slot.finalize = () => result.finalize();
+    slot.rev = entry.rev;
+    slot.dataRev = entry.data_rev;
+    slot.dataJson = dataJson;
+    slot.dataName = entry.data ? entry.data.name : null;
+    slot.themeKey = themeKey;
+    slot.serial = ++VIEW_SERIAL;
+    slot.el.dataset.viewSerial = String(slot.serial);
+    stats.embeds += 1;
+    slot.el.dataset.embeds = String(Number(slot.el.dataset.embeds || 0) + 1);
+    result.view.addEventListener("click", (_event, item) => {
+      const id = datumId(item);
+      if (id && opts.onSelect) opts.onSelect(id);
+    });
+    await pushSelected(result.view);
+  }
+
+  async function updateSlot(slot: Slot, entry: ChartEntry): Promise<void> {
+    const dataJson = entry.data ? JSON.stringify(entry.data.values) : "";
+    const needsEmbed =
+      !slot.view || slot.rev !== entry.rev || slot.themeKey !== themeKey ||
+      slot.dataName !== (entry.data ? entry.data.name : null);
+    if (needsEmbed) {
+      await embedSlot(slot, entry, dataJson);
+      return;
+    }
+    if (dataJson === slot.dataJson) return;
+    const view = slot.view!;
+    if (entry.data) view.data(entry.data.name, clone(entry.data.values));
+    await view.runAsync();
+    slot.dataJson = dataJson;
+    slot.dataRev = entry.data_rev;
+    stats.dataUpdates += 1;
+    slot.el.dataset.dataUpdates = String(Number(slot.el.dataset.dataUpdates || 0) + 1);
+  }
+
+  async function apply(payload: ChartsPayload | null | undefined, theme: Theme, selectedId: string | null | undefined): Promise<void> {
+    // anywidget may render into an element that is not in the document yet: its
+    // CSS variables (the theme) only resolve once it is, so wait for that first.
+    await whenConnected(host);
+    const cfg = themeConfig(host, theme);
+    const key = JSON.stringify(cfg);
+    if (key !== themeKey) {
+      themeKey = key;
+      config = cfg;
+    }
+    if (selectedId !== undefined) selected = selectedId || null;
+    const specs = (payload && payload.specs) || {};
+    for (const slot of [...slots.values()]) {
+      if (!(slot.key in specs)) removeSlot(slot);
+    }
+    const keys = Object.keys(specs);
+    // Map-level charts keep the payload's order under the header.
+    for (const k of keys) {
+      const entry = specs[k];
+      if (!entry) continue;
+      const at = entry.at || "map";
+      let slot = slots.get(k);
+      if (!slot) slot = newSlot(k, at);
+      slot.at = at;
+      place(slot, at);
+      slot.el.dataset.kind = entry.kind || "";
+      if (entry.title) slot.el.setAttribute("aria-label", entry.title);
+      if (entry.error || !entry.spec) {
+        showError(slot, entry.error || "This chart has nothing to show.");
+        continue;
+      }
+      clearError(slot);
+      try {
+        await updateSlot(slot, entry);
+      } catch (err) {
+        showError(slot, `Chart could not be drawn: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    for (const k of keys) {
+      const slot = slots.get(k);
+      if (slot && slot.at === "map" && slot.el.parentElement === host) host.appendChild(slot.el);
+    }
+    host.hidden = ![...slots.values()].some((s) => s.el.parentElement === host);
+    if (selectedId !== undefined) {
+      await Promise.all([...slots.values()].filter((s) => s.view).map((s) => pushSelected(s.view!)));
+    }
+  }
+
+  function reanchor(): void {
+    for (const slot of slots.values()) place(slot, slot.at);
+    host.hidden = ![...slots.values()].some((s) => s.el.parentElement === host);
+  }
+
+  function update(payload: ChartsPayload | null | undefined, theme?: Theme, selectedId?: string | null): Promise<void> {
+    pending = { payload, theme, selectedId };
+    if (running) return running;
+    running = (async () => {
+      try {
+        while (pending && !destroyed) {
+          const p = pending;
+          pending = null;
+          await apply(p.payload, p.theme, p.selectedId);
+        }
+      } finally {
+        running = null;
+      }
+    })();
+    return running;
+  }
+
+  async function select(selectedId: string | null | undefined): Promise<void> {
+    selected = selectedId || null;
+    await Promise.all([...slots.values()].filter((s) => s.view).map((s) => pushSelected(s.view!)));
+  }
+
+  function destroy(): void {
+    destroyed = true;
+    for (const slot of [...slots.values()]) removeSlot(slot);
+    host.classList.remove("jw-charts");
+  }
+
+  return {
+    update,
+    select,
+    reanchor,
+    destroy,
+    stats,
+    view: (key: string) => slots.get(key)?.view ?? null,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Glue for the map view: the overlay switcher and the chart layer, driven by
+// the model traits `overlay`, `overlay_metric` and `_charts`.
+// ---------------------------------------------------------------------------
+
+export interface ChartsModel {
+  get(name: string): any;
+  set(name: string, value: unknown): void;
+  save_changes(): void;
+  on(event: string, cb: (...args: any[]) => void): void;
+  off(event?: string | null, cb?: ((...args: any[]) => void) | null): void;
+}
+
+export interface MountedCharts {
+  readonly layer: ChartLayer;
+  readonly switcher: HTMLElement;
+  /** Re-read the traits and redraw (data-only when only data changed). */
+  refresh(): Promise<void>;
+  /** Call after the map re-rendered: anchored charts go back into their cells. */
+  reanchor(): void;
+  select(id: string | null | undefined): void;
+  destroy(): void;
+}
+
+export const OVERLAY_LABELS: Record<string, string> = {
+  none: "No overlay",
+  emotion: "Emotion curve",
+  funnel: "Stage funnel",
+  metric: "Metric by touchpoint",
+  trend: "Trend by touchpoint",
+};
+
+/** "dark" when JupyterLab (or the OS) uses a dark theme. */
+export function detectTheme(el: Element | null): "light" | "dark" {
+  const body = typeof document !== "undefined" ? document.body : null;
+  const flag = body && body.getAttribute("data-jp-theme-light");
+  if (flag === "false") return "dark";
+  if (flag === "true") return "light";
+  const colab = typeof document !== "undefined" && document.documentElement.getAttribute("theme");
+  if (colab === "dark") return "dark";
+  try {
+    if (el && typeof window !== "undefined" && window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches) {
+      return "dark";
+    }
+  } catch {
+    /* no matchMedia */
+  }
+  return "light";
+}
+
+function option(value: string, label: string): HTMLOptionElement {
+  const o = document.createElement("option");
+  o.value = value;
+  o.textContent = label;
+  return o;
+}
+
+/** Where a chart anchored at `at` goes inside `root`: a stage header or a touchpoint's metric block / card. */
+export function defaultAnchor(root: HTMLElement, at: string): HTMLElement | null {
+  const esc = typeof CSS !== "undefined" && CSS.escape ? CSS.escape(at) : at.replace(/["\\]/g, "\\$&");
+  return (
+    (root.querySelector(`[data-kind="stage"][data-id="${esc}"]`) as HTMLElement | null) ||
+    (root.querySelector(`[data-kind="touchpoint-metric"][data-id="${esc}"]`) as HTMLElement | null) ||
+    (root.querySelector(`[data-kind="touchpoint"][data-id="${esc}"]`) as HTMLElement | null)
+  );
+}
+
+export function mountCharts(opts: {
+  model: ChartsModel;
+  /** The element under the header that holds map-level charts. */
+  host: HTMLElement;
+  /** Where the overlay switcher goes (the toolbar). */
+  toolbar: HTMLElement | null;
+  /** The map's root (anchors are looked up in it). */
+  root: HTMLElement;
+  /** Select an item on the map (sets `selected`). */
+  select(id: string): void;
+  embed?: EmbedFn;
+}): MountedCharts {
+  const { model, host, root } = opts;
+  const layer = createChartLayer(host, {
+    onSelect: (id) => opts.select(id),
+    anchor: (at) => defaultAnchor(root, at),
+    embed: opts.embed,
+  });
+  // the overlay switcher
+  const switcher = document.createElement("span");
+  switcher.className = "jw-overlay-switch";
+  const overlaySel = document.createElement("select");
+  overlaySel.className = "jw-select jw-overlay-select";
+  overlaySel.setAttribute("aria-label", "Chart overlay");
+  overlaySel.title = "Chart overlay";
+  for (const [v, label] of Object.entries(OVERLAY_LABELS)) overlaySel.appendChild(option(v, label));
+  const metricSel = document.createElement("select");
+  metricSel.className = "jw-select jw-overlay-metric";
+  metricSel.setAttribute("aria-label", "Overlay metric");
+  metricSel.title = "Metric";
+  switcher.append(overlaySel, metricSel);
+  if (opts.toolbar) opts.toolbar.appendChild(switcher);
+  overlaySel.addEventListener("change", () => {
+    model.set("overlay", overlaySel.value);
+    model.set("overlay_metric", "");
+    model.save_changes();
+  });
+  metricSel.addEventListener("change", () => {
+    model.set("overlay_metric", metricSel.value);
+    model.save_changes();
+  });
+
+  function renderSwitcher(payload: ChartsPayload | null): void {
+    const overlay = String(model.get("overlay") || "none");
+    if (overlaySel.value !== overlay) overlaySel.value = overlay;
+    const names =
+      overlay === "metric"
+        ? (payload && payload.metrics_available) || ["customers"]
+        : overlay === "trend"
+          ? ((payload as any)?.trend_metrics as string[]) || ["customers", "events"]
+          : [];
+    const current = String(model.get("overlay_metric") || (payload && payload.metric) || names[0] || "");
+    const sig = names.join("\u0001");
+    if (metricSel.dataset.sig !== sig) {
+      metricSel.dataset.sig = sig;
+      metricSel.textContent = "";
+      for (const n of names) metricSel.appendChild(option(n, n.replace(/_/g, " ")));
+    }
+    metricSel.hidden = names.length === 0;
+    if (names.includes(current)) metricSel.value = current;
+  }
+
+  let disposed = false;
+  const refresh = async () => {
+    if (disposed) return;
+    const payload = (model.get("_charts") || null) as ChartsPayload | null;
+    renderSwitcher(payload);
+    await layer.update(payload, detectTheme(root), String(model.get("selected") || ""));
+  };
+  const onChange = () => {
+    void refresh();
+  };
+  model.on("change:_charts", onChange);
+  model.on("change:overlay", onChange);
+  model.on("change:overlay_metric", onChange);
+  // JupyterLab theme switches change the CSS variables the charts are coloured with
+  let observer: MutationObserver | null = null;
+  if (typeof MutationObserver !== "undefined" && typeof document !== "undefined") {
+    observer = new MutationObserver(() => onChange());
+    observer.observe(document.body, { attributes: true, attributeFilter: ["data-jp-theme-name", "data-jp-theme-light"] });
+  }
+  void refresh();
+  return {
+    layer,
+    switcher,
+    refresh,
+    reanchor: () => layer.reanchor(),
+    select: (id) => void layer.select(id),
+    destroy: () => {
+      disposed = true;
+      model.off("change:_charts", onChange);
+      model.off("change:overlay", onChange);
+      model.off("change:overlay_metric", onChange);
+      observer?.disconnect();
+      layer.destroy();
+      switcher.remove();
+    },
+  };
+}

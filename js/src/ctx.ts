@@ -1,0 +1,24 @@
+// What the components of the map need from the view.
+import type { EmotionScale, JourneyDoc, Metrics, Op } from "./types";
+import type { Layout } from "./layout";
+
+export type DragKind = "stage" | "lane" | "touchpoint" | "card" | "persona" | "goal" | "emotion";
+
+export interface Ctx {
+  readonly editable: boolean;
+  readonly doc: JourneyDoc;
+  readonly scale: EmotionScale;
+  readonly metrics: Metrics;
+  readonly layout: Layout;
+  readonly counts: Map<string, { open: number; total: number }>;
+  readonly uid: string;
+  /** Send ops to Python; resolves true if applied. */
+  send(ops: Op[], focusAfter?: { id: string; field?: string }): Promise<boolean>;
+  update(id: string, fields: Record<string, unknown>): Promise<boolean>;
+  remove(id: string): void;
+  select(id: string): void;
+  openComments(id: string): void;
+  startDrag(e: PointerEvent, kind: DragKind, id: string, source: HTMLElement): void;
+  addTouchpoint(stage: string): void;
+  addCard(lane: string, stage: string): void;
+}

@@ -1,0 +1,14 @@
+// anywidget entry point of journeywidget's journey map.
+import { JourneyView } from "./view";
+import type { WidgetModel } from "./types";
+
+export { JourneyView };
+
+function render({ model, el }: { model: WidgetModel; el: HTMLElement }): () => void {
+  const view = new JourneyView(model, el);
+  // expose the view for tests and benchmarks (a property of the host element only)
+  (el as any).__journeyView = view;
+  return () => view.destroy();
+}
+
+export default { render };
