@@ -1,0 +1,198 @@
+"""How big is what journeywidget ships to the browser and saves in a notebook?
+
+1. The widget's ES module (src/journeywidget/static/widget.js, with vega,
+   vega-lite and vega-embed bundled in): raw and gzip size, against the
+   1.5 MB budget; with ``--breakdown`` (needs node + js/node_modules) the
+   bytes per npm package from an esbuild metafile.
+2. How much a saved notebook grows per displayed widget: the widget's synced
+   state (what Jupyter saves in the notebook's widget-state metadata) for a
+   template map with N events bound (default 10M) and each chart overlay on,
+   plus a custom chart function. Only aggregates travel, so this stays small
+   whatever N is. anywidget also syncs the ES module source (``_esm``) and the
+   CSS (``_css``) as part of every widget model; they are reported apart.
+
+Usage::
+
+    python benchmarks/bundle_size.py                  # 10M events
+    python benchmarks/bundle_size.py --events 1e6     # quicker
+    python benchmarks/bundle_size.py --breakdown --json
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+STATIC = ROOT / "src" / "journeywidget" / "static"
+JS = ROOT / "js"
+BUDGET = 1_500_000  # bytes, minified widget.js
+CHART_BUDGET = 64 * 1024  # bytes, the `_charts` trait as JSON
+
+
+def kib(n: int) -> str:
+    return f"{n / 1024:,.1f} KiB"
+
+
+def bundle_sizes() -> dict:
+    out = {}
+    for name in ("widget.js", "widget.css"):
+        p = STATIC / name
+        if not p.exists():
+            raise SystemExit(f"{p} is missing: build it with `npm run build --prefix js`")
+        raw = p.read_bytes()
+        out[name] = {"raw": len(raw), "gzip": len(gzip.compress(raw, 9))}
+    return out
+
+
+BREAKDOWN_JS = r"""
+const esbuild = require(process.argv[2] + "/node_modules/esbuild");
+esbuild.build({
+  entryPoints: [process.argv[2] + "/src/index.ts"], bundle: true, format: "esm", minify: true,
+  target: ["es2020"], outfile: process.argv[3] + "/w.js", legalComments: "none", metafile: true,
+  logLevel: "silent",
+}).then((r) => {
+  const out = Object.values(r.metafile.outputs).find((o) => o.entryPoint);
+  const by = {};
+  for (const [file, v] of Object.entries(out.inputs)) {
+    const m = file.match(/node_modules\/((@[^/]+\/)?[^/]+)/);
+    const key = m ? m[1] : "journeywidget (js/src)";
+    by[key] = (by[key] || 0) + v.bytesInOutput;
+  }
+  console.log(JSON.stringify(by));
+});
+"""
+
+
+def breakdown() -> dict | None:
+    node = shutil.which("node")
+    if not node or not (JS / "node_modules" / "esbuild").exists():
+        print("  (breakdown skipped: needs node and js/node_modules)")
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp) / "breakdown.cjs"
+        script.write_text(BREAKDOWN_JS)
+        res = subprocess.run([node, str(script), str(JS), tmp], capture_output=True, text=True, timeout=300)
+        if res.returncode != 0:
+            print("  (breakdown failed)", res.stderr[-500:])
+            return None
+        by = json.loads(res.stdout)
+    return dict(sorted(by.items(), key=lambda kv: -kv[1]))
+
+
+def state_sizes(n_events: int, template: str) -> dict:
+    import altair as alt
+
+    import journeywidget as jw
+
+    j = jw.Journey.from_template(template)
+    per_customer = 5.8  # events per customer of the generator, roughly
+    t0 = time.perf_counter()
+    ev = jw.datasets.events(j, customers=max(int(n_events / per_customer), 10), seed=0, customer_ids="int")
+    t_gen = time.perf_counter() - t0
+    w = jw.JourneyWidget(j)
+    t0 = time.perf_counter()
+    w.bind_events(ev, customer="customer_id", time="timestamp", touchpoint="event", segment="plan",
+                  channel="channel", value="value")
+    t_bind = time.perf_counter() - t0
+    frame_mb = ev.memory_usage(deep=False).sum() / 1e6
+
+    def by_plan(rows):
+        counts = rows.groupby("plan").size().reset_index(name="events")
+        return alt.Chart(counts).mark_bar().encode(x="plan:N", y="events:Q")
+
+    stage = j.to_dict()["stages"][len(j.stages) // 2]["id"]
+    t0 = time.perf_counter()
+    w.add_chart(by_plan, at=stage, name="events_by_plan")
+    t_custom = time.perf_counter() - t0
+
+    def state_json(widget) -> dict:
+        from ipywidgets.widgets.widget import _remove_buffers
+
+        state, _paths, buffers = _remove_buffers(widget.get_state())
+        heavy = {k: state.pop(k) for k in ("_esm", "_css") if k in state}
+        return {
+            "state": len(json.dumps(state, separators=(",", ":"), allow_nan=False).encode()),
+            "esm_css": sum(len(str(v).encode()) for v in heavy.values()),
+            "buffers": sum(len(bytes(b)) for b in buffers),
+            "charts": len(json.dumps(widget._charts, separators=(",", ":")).encode()),
+            "metrics": len(json.dumps(widget._metrics, separators=(",", ":")).encode()),
+            "doc": len(json.dumps(widget._doc, separators=(",", ":")).encode()),
+        }
+
+    rows = {}
+    for overlay, metric in [("none", None), ("emotion", None), ("funnel", None), ("metric", "customers"),
+                            ("metric", "median_next_s"), ("trend", "customers"), ("trend", "events")]:
+        t0 = time.perf_counter()
+        w.show_overlay(overlay, metric)
+        dt = time.perf_counter() - t0
+        s = state_json(w)
+        s["seconds"] = round(dt, 3)
+        rows[f"{overlay}:{metric or ''}".rstrip(":")] = s
+    t0 = time.perf_counter()
+    w.journey.move_touchpoint(j.to_dict()["touchpoints"][0]["id"], stage=stage)
+    t_move = time.perf_counter() - t0
+    w.close()
+    return {
+        "events": len(ev), "frame_mb": round(frame_mb, 1), "template": template,
+        "generate_s": round(t_gen, 2), "bind_s": round(t_bind, 2), "custom_chart_s": round(t_custom, 3),
+        "move_touchpoint_s": round(t_move, 3), "overlays": rows,
+    }
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--events", type=float, default=10e6, help="events to bind (default 1e7)")
+    ap.add_argument("--template", default="ecommerce-purchase")
+    ap.add_argument("--breakdown", action="store_true", help="bytes per npm package (esbuild metafile)")
+    ap.add_argument("--json", action="store_true", help="print the results as JSON too")
+    args = ap.parse_args()
+    sys.path.insert(0, str(ROOT / "src"))
+
+    result: dict = {"bundle": bundle_sizes()}
+    js = result["bundle"]["widget.js"]
+    print("ES module (src/journeywidget/static/widget.js)")
+    print(f"  raw  {js['raw']:>10,} B  ({kib(js['raw'])})   budget {BUDGET:,} B: "
+          f"{'OK' if js['raw'] < BUDGET else 'OVER'}")
+    print(f"  gzip {js['gzip']:>10,} B  ({kib(js['gzip'])})")
+    css = result["bundle"]["widget.css"]
+    print(f"  widget.css raw {css['raw']:,} B, gzip {css['gzip']:,} B")
+    if args.breakdown:
+        by = breakdown()
+        if by:
+            result["breakdown"] = by
+            total = sum(by.values())
+            print("  by package (minified bytes in the bundle):")
+            for k, v in list(by.items())[:15]:
+                print(f"    {k:<28} {v:>9,}  {100 * v / total:5.1f}%")
+
+    print(f"\nNotebook growth per displayed widget ({args.events:,.0f} events bound)")
+    st = state_sizes(int(args.events), args.template)
+    result["state"] = st
+    print(f"  {st['events']:,} events ({st['frame_mb']} MB frame) in {st['template']}: "
+          f"generated {st['generate_s']} s, bound {st['bind_s']} s, custom chart {st['custom_chart_s']} s, "
+          f"move_touchpoint + redraw {st['move_touchpoint_s']} s")
+    print(f"  {'overlay':<22}{'state':>12}{'_charts':>12}{'_metrics':>12}{'_doc':>10}{'switch s':>10}")
+    worst = 0
+    for name, s in st["overlays"].items():
+        worst = max(worst, s["charts"])
+        print(f"  {name:<22}{kib(s['state']):>12}{kib(s['charts']):>12}{kib(s['metrics']):>12}"
+              f"{kib(s['doc']):>10}{s['seconds']:>10}")
+    esm = next(iter(st["overlays"].values()))["esm_css"]
+    print(f"  largest _charts: {kib(worst)} (budget {kib(CHART_BUDGET)}: "
+          f"{'OK' if worst < CHART_BUDGET else 'OVER'})")
+    print(f"  + anywidget's _esm/_css in every saved widget model: {kib(esm)}")
+    if args.json:
+        print(json.dumps(result, indent=2))
+    return 0 if js["raw"] < BUDGET and worst < CHART_BUDGET else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
