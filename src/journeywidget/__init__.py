@@ -6,7 +6,7 @@ reach, drop-off, time between steps and satisfaction on the map.
 >>> import journeywidget as jw
 >>> j = jw.Journey.from_template("ecommerce-purchase")
 >>> j.title
-'E-commerce purchase'
+'E-commerce purchase: browse to returns'
 
 Heavy modules (pydantic, pandas, altair, anywidget) load on first use, so
 ``import journeywidget`` stays fast.

@@ -129,6 +129,69 @@ class JourneyWidget(WidgetCharts, anywidget.AnyWidget):
             self._unsubscribe = None
         super().close()
 
+    # -- display and reports ------------------------------------------------------
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        """The live widget, plus a static picture of the map for places without widget state
+        (nbconvert, GitHub, a notebook saved without widget state)."""
+        bundle = super()._repr_mimebundle_(**kwargs)
+        data, meta = bundle if isinstance(bundle, tuple) else (bundle, None)
+        if data is None:
+            return bundle
+        try:
+            from .export import mimebundle_fallback
+
+            fallback = mimebundle_fallback(self._journey, metrics=self._metrics or None, png=False)
+        except Exception as err:  # noqa: BLE001 - a picture must never break the live widget
+            import warnings
+
+            warnings.warn(f"journeywidget: no static fallback for this output ({err!r})", RuntimeWarning,
+                          stacklevel=2)
+            return bundle
+        data = {**{k: v for k, v in fallback.items() if k != "text/plain"}, **data}
+        return (data, meta) if meta is not None else data
+
+    def to_html(self, path: Any = None, *, editable: bool = False, **kwargs: Any) -> str:
+        """Write one offline HTML page with this map, its metrics and overlays (read-only unless
+        ``editable=True``, which adds a "Download JSON" button); returns the HTML text."""
+        from .export import to_html
+
+        return to_html(self, path, editable=editable, **kwargs)
+
+    def to_svg(self, path: Any = None, **kwargs: Any) -> str:
+        """The map with its metrics as SVG."""
+        from .export import to_svg
+
+        kwargs.setdefault("metrics", self._metrics or None)
+        kwargs.setdefault("overlays", self._charts_for_export())
+        return to_svg(self._journey, path, **kwargs)
+
+    def to_png(self, path: Any = None, *, scale: float = 2, **kwargs: Any) -> bytes:
+        """The map with its metrics and overlays as PNG, without a browser."""
+        from .export import to_png
+
+        kwargs.setdefault("metrics", self._metrics or None)
+        kwargs.setdefault("overlays", self._charts_for_export())
+        return to_png(self._journey, path, scale=scale, **kwargs)
+
+    def to_pdf(self, path: Any = None, **kwargs: Any) -> bytes:
+        """The map with its metrics and overlays as a one-page PDF, without a browser."""
+        from .export import to_pdf
+
+        kwargs.setdefault("metrics", self._metrics or None)
+        kwargs.setdefault("overlays", self._charts_for_export())
+        return to_pdf(self._journey, path, **kwargs)
+
+    def to_markdown(self, **kwargs: Any) -> str:
+        """The map and its metrics as Markdown tables."""
+        from .export import to_markdown
+
+        return to_markdown(self._journey, self._metrics or None, **kwargs)
+
+    def _charts_for_export(self) -> Any:
+        specs = (self._charts or {}).get("specs") or {}
+        return self._charts if specs else None
+
     # -- syncing ------------------------------------------------------------------
 
     def _sync_from_journey(self) -> None:
@@ -157,10 +220,13 @@ class JourneyWidget(WidgetCharts, anywidget.AnyWidget):
         kind = content.get("type")
         if kind == "ops":
             self._apply_ops(content.get("ops"), content.get("rid"))
-        elif kind == "undo":
-            self.undo()
-        elif kind == "redo":
-            self.redo()
+        elif kind in ("undo", "redo"):
+            if not self.editable:
+                self._error = "This map is read-only."
+            elif kind == "undo":
+                self.undo()
+            else:
+                self.redo()
 
     def _apply_ops(self, ops: Any, rid: Any) -> None:
         error: str | None = None
