@@ -1,0 +1,378 @@
+"""Benchmark: binding an event log to a journey map.
+
+    python benchmarks/bind.py                 # 1M and 10M events, all comparisons
+    python benchmarks/bind.py --sizes 1e6     # just 1M
+    python benchmarks/bind.py --no-others     # skip retentioneering / pm4py
+
+For each size it generates a log (~30 touchpoints in 8 stages, branching,
+drop-off, repeats, backtracking, 2% unmapped keys) with ``jw.datasets.events``
+and times, in this one process:
+
+* journeywidget cold bind: ``JourneyMetrics(j).bind_events(...)`` and every
+  table (touchpoints, stages, transitions, insights) and the payload;
+* a live update: move one touchpoint to another stage, then read the stage
+  table and the payload again (what the widget does on that edit);
+* the same workload as hand-written DuckDB SQL (LEAD over customers, group-bys,
+  exact quantiles, per-customer stage spans), and its stage part alone;
+* retentioneering and pm4py (installed into a separate venv at run time; if
+  that fails the reason is printed) on a comparable workload — their
+  time is measured in a subprocess;
+* peak memory of the bind above the process baseline (VmHWM, reset first) vs
+  the input frame's in-memory size, and the payload size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+import journeywidget as jw  # noqa: E402
+from journeywidget.binding import JourneyMetrics  # noqa: E402
+
+STAGES = ["Awareness", "Interest", "Consideration", "Trial", "Purchase", "Onboarding",
+          "Retention", "Advocacy"]
+PER_STAGE = [4, 4, 4, 4, 4, 4, 3, 3]  # 30 touchpoints
+CHANNELS = ["web", "mobile_app", "email", "ads", "social", "chat", "phone", "store"]
+
+
+def bench_journey():
+    j = jw.Journey("Benchmark journey", journey_type="purchase")
+    n = 0
+    for s, k in zip(STAGES, PER_STAGE):
+        sid = j.add_stage(s)
+        for i in range(k):
+            name = f"{s} step {i + 1}" if s != "Purchase" or i else "Checkout"
+            j.add_touchpoint(name, stage=sid, channel=CHANNELS[n % len(CHANNELS)],
+                             event_keys=[f"ev_{n:02d}_a", f"ev_{n:02d}_b"])
+            n += 1
+    return j
+
+
+def rss_peak_reset():
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        pass
+
+
+def vm(field):
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def make_log(j, n_events, seed=0):
+    probe = jw.datasets.events(j, customers=20_000, seed=seed, customer_ids="int",
+                               continue_prob=0.8)
+    per = len(probe) / 20_000
+    customers = int(n_events / per)
+    df = jw.datasets.events(j, customers=customers, seed=seed, customer_ids="int",
+                            continue_prob=0.8)
+    return df.drop(columns=["channel"])
+
+
+ARGS = dict(customer="customer_id", time="timestamp", touchpoint="event", value="value",
+            segment="plan")
+
+
+def run_jw(j, df):
+    gc.collect()
+    base = vm("VmRSS")
+    rss_peak_reset()
+    t0 = time.perf_counter()
+    m = JourneyMetrics(j).bind_events(df, **ARGS)
+    t_bind = time.perf_counter() - t0
+    tables = (m.touchpoints, m.stages, m.transitions, m.insights)
+    payload = m.to_payload()
+    t_cold = time.perf_counter() - t0
+    peak = vm("VmHWM") - base
+    size = len(json.dumps(payload, allow_nan=False).encode())
+    # live: move one touchpoint to another stage
+    tp = [t for t in j.touchpoints if t.stage == j.stages[2].id][0].id
+    t1 = time.perf_counter()
+    j.move_touchpoint(tp, stage=j.stages[5].id)
+    st = m.stages
+    payload2 = m.to_payload()
+    t_live = time.perf_counter() - t1
+    j.undo()
+    t2 = time.perf_counter()
+    m.segment = "pro"
+    m.to_payload()
+    t_seg = time.perf_counter() - t2
+    m.segment = None
+    del tables, st, payload2
+    return dict(bind=t_bind, cold=t_cold, live=t_live, segment=t_seg, peak=peak, payload=size,
+                m=m)
+
+
+def mem_child(path: str) -> None:
+    """In a fresh process: load the frame, then measure the bind's peak memory two ways."""
+    import tracemalloc
+
+    df = pd.read_parquet(path)
+    for c in ("event", "plan"):
+        df[c] = df[c].astype("category")
+    frame = int(df.memory_usage(deep=True).sum())
+    j = bench_journey()
+    gc.collect()
+    base = vm("VmRSS")
+    rss_peak_reset()
+    m = JourneyMetrics(j).bind_events(df, **ARGS)
+    m.to_payload()
+    hwm = vm("VmHWM") - base
+    del m
+    gc.collect()
+    tracemalloc.start()
+    m = JourneyMetrics(j).bind_events(df, **ARGS)
+    m.to_payload()
+    traced = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    print("MEM " + json.dumps({"frame": frame, "rss_peak": hwm, "traced_peak": traced}))
+
+
+def measure_memory(df) -> dict | None:
+    with tempfile.TemporaryDirectory() as tmp:
+        pq = Path(tmp) / "events.parquet"
+        df.to_parquet(pq)
+        r = subprocess.run([sys.executable, __file__, "--mem-child", str(pq)], capture_output=True,
+                           text=True, timeout=1800)
+    for line in r.stdout.splitlines():
+        if line.startswith("MEM "):
+            return json.loads(line[4:])
+    print("memory measurement failed:", (r.stderr or r.stdout)[-800:])
+    return None
+
+
+def duckdb_sql(j, df):
+    import duckdb
+
+    doc = j.to_dict()
+    sidx = {s["id"]: k for k, s in enumerate(doc["stages"])}
+    keymap = pd.DataFrame([(k, tp["id"], sidx[tp["stage"]]) for tp in doc["touchpoints"]
+                           for k in tp["event_keys"]], columns=["key", "tp", "stage"])
+    con = duckdb.connect()
+    con.execute("SET threads TO 2")
+    con.register("raw", df)
+    con.register("keymap", keymap)
+    t0 = time.perf_counter()
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE ev AS
+        SELECT e.customer_id AS c, e.timestamp AS ts, e.rn, k.tp, k.stage, e.value, e.plan
+        FROM (SELECT customer_id, timestamp, event::VARCHAR AS event, value, plan::VARCHAR AS plan,
+                     row_number() OVER () AS rn FROM raw
+              WHERE customer_id IS NOT NULL AND timestamp IS NOT NULL AND event IS NOT NULL) e
+        JOIN keymap k ON k.key = e.event
+    """)
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE seq AS
+        SELECT c, ts, tp, stage, value,
+               lead(ts) OVER w AS nts, lead(tp) OVER w AS ntp, lead(stage) OVER w AS nstage
+        FROM ev WINDOW w AS (PARTITION BY c ORDER BY ts, rn)
+    """)
+    tps = con.execute("""
+        SELECT tp, count(*) AS events, count(DISTINCT c) AS customers,
+               quantile_cont(epoch(nts - ts), 0.5) AS median_next_s,
+               quantile_cont(epoch(nts - ts), 0.9) AS p90_next_s,
+               avg(value) AS mean_value, count(*) FILTER (WHERE nts IS NULL) AS exits
+        FROM seq GROUP BY tp""").fetchall()
+    trans = con.execute("""
+        SELECT tp, ntp, count(*), count(DISTINCT c), quantile_cont(epoch(nts - ts), 0.5)
+        FROM seq WHERE ntp IS NOT NULL GROUP BY tp, ntp""").fetchall()
+    total = con.execute("SELECT count(DISTINCT customer_id) FROM raw").fetchall()
+    t_stage0 = time.perf_counter()
+    stages = con.execute("""
+        SELECT stage, count(*) AS customers, quantile_cont(epoch(last - first), 0.5) AS med
+        FROM (SELECT c, stage, min(ts) AS first, max(ts) AS last FROM ev GROUP BY c, stage)
+        GROUP BY stage ORDER BY stage""").fetchall()
+    back = con.execute("""
+        SELECT count(DISTINCT c) FROM seq WHERE nstage IS NOT NULL AND nstage < stage""").fetchall()
+    t_end = time.perf_counter()
+    unm = con.execute("""
+        SELECT event::VARCHAR, count(*) FROM raw ANTI JOIN keymap k ON k.key = raw.event::VARCHAR
+        GROUP BY 1""").fetchall()
+    t_end2 = time.perf_counter()
+    con.close()
+    return dict(total=t_end2 - t0, stage_part=t_end - t_stage0, n=(len(tps), len(trans), len(stages),
+                                                                  total, back, len(unm)))
+
+
+OTHERS_SCRIPT = textwrap.dedent(r'''
+    import sys, time, json, warnings
+    warnings.filterwarnings("ignore")
+    import pandas as pd
+    which, path, stages_json = sys.argv[1], sys.argv[2], sys.argv[3]
+    df = pd.read_parquet(path)
+    stage_keys = json.loads(stages_json)
+    out = {}
+    t0 = time.perf_counter()
+    if which == "retentioneering":
+        # retentioneering 5: Eventstream + transition counts / unique paths / median times,
+        # a funnel over one event per stage, event counts
+        from retentioneering.eventstream import Eventstream
+        es = Eventstream(df, schema={"path_cols": ["customer_id"], "event_col": "event",
+                                     "timestamp_col": "timestamp"})
+        out["eventstream_s"] = time.perf_counter() - t0
+        es.transition_graph_data(edge_weight="count")
+        es.transition_graph_data(edge_weight="unique_paths")
+        es.transition_graph_data(edge_weight="time_median")
+        out["transitions_s"] = time.perf_counter() - t0
+        es.funnel_data(steps=stage_keys)
+        out["funnel_s"] = time.perf_counter() - t0
+        es.get_event_counts()
+    else:
+        import pm4py
+        log = pm4py.format_dataframe(df, case_id="customer_id", activity_key="event",
+                                     timestamp_key="timestamp")
+        out["format_s"] = time.perf_counter() - t0
+        dfg, start, end = pm4py.discover_dfg(log)
+        out["dfg_s"] = time.perf_counter() - t0
+        perf, _, _ = pm4py.discover_performance_dfg(log)
+        out["performance_dfg_s"] = time.perf_counter() - t0
+        pm4py.get_event_attribute_values(log, "event")
+    out["total_s"] = time.perf_counter() - t0
+    print("RESULT " + json.dumps(out))
+''')
+
+
+def ensure_venv(venv: Path) -> tuple[Path | None, str]:
+    py = venv / "bin" / "python"
+    if not py.exists():
+        r = subprocess.run([sys.executable, "-m", "venv", str(venv)], capture_output=True, text=True)
+        if r.returncode:
+            return None, "venv failed: " + r.stderr[-500:]
+    return py, ""
+
+
+def install(py: Path, pkgs: list[str]) -> str:
+    r = subprocess.run([str(py), "-m", "pip", "install", "-q", *pkgs], capture_output=True,
+                       text=True, timeout=900)
+    return "" if r.returncode == 0 else (r.stderr or r.stdout)[-1500:]
+
+
+def run_other(which: str, py: Path, parquet: Path, stage_keys: list, timeout: float):
+    script = Path(tempfile.gettempdir()) / "jw_bench_other.py"
+    script.write_text(OTHERS_SCRIPT)
+    t0 = time.perf_counter()
+    try:
+        r = subprocess.run([str(py), str(script), which, str(parquet), json.dumps(stage_keys)],
+                           capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return None, f"did not finish within {timeout:.0f} s (killed)"
+    wall = time.perf_counter() - t0
+    for line in r.stdout.splitlines():
+        if line.startswith("RESULT "):
+            res = json.loads(line[7:])
+            res["wall_s"] = wall
+            return res, ""
+    return None, (r.stderr or r.stdout)[-1500:]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="1e6,1e7")
+    ap.add_argument("--no-others", action="store_true")
+    ap.add_argument("--venv", default=str(Path(tempfile.gettempdir()) / "jw-bench-venv"))
+    ap.add_argument("--other-timeout", type=float, default=1800)
+    ap.add_argument("--repeat", type=int, default=1, help="best of N timings")
+    ap.add_argument("--mem-child", help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.mem_child:
+        mem_child(a.mem_child)
+        return
+    sizes = [int(float(x)) for x in a.sizes.split(",")]
+    print(f"python {sys.version.split()[0]}, numpy {np.__version__}, pandas {pd.__version__}, "
+          f"cores {os.cpu_count()}")
+    others = {}
+    if not a.no_others:
+        py, err = ensure_venv(Path(a.venv))
+        for pkg in ("retentioneering", "pm4py"):
+            if py is None:
+                others[pkg] = (None, err)
+                continue
+            e = install(py, [pkg, "pyarrow"])
+            others[pkg] = (py, "") if not e else (None, "pip install failed: " + e)
+            if e:
+                print(f"[{pkg}] could not be installed:\n{textwrap.indent(e.strip(), '    ')}")
+    for n in sizes:
+        print(f"\n=== {n:,} events target ===")
+        j = bench_journey()
+        t0 = time.perf_counter()
+        df = make_log(j, n)
+        frame_bytes = int(df.memory_usage(deep=True).sum())
+        print(f"generated {len(df):,} events, {df['customer_id'].nunique():,} customers, "
+              f"{len(j.touchpoints)} touchpoints, {len(j.stages)} stages in "
+              f"{time.perf_counter() - t0:.1f} s; frame {frame_bytes / 2**20:.0f} MiB")
+        runs = []
+        for _ in range(max(a.repeat, 1)):
+            runs.append(run_jw(j, df))
+            gc.collect()
+        r = min(runs, key=lambda x: x["cold"])
+        r["live"] = min(x["live"] for x in runs)
+        r["segment"] = min(x["segment"] for x in runs)
+        del runs
+        print(f"journeywidget cold bind (bind only)      {r['bind']:.3f} s")
+        print(f"journeywidget cold bind + all tables     {r['cold']:.3f} s")
+        print(f"live update (move touchpoint + payload)  {r['live'] * 1000:.1f} ms  "
+              f"[goal < 100 ms: {'OK' if r['live'] < 0.1 else 'MISSED'}]")
+        print(f"segment switch (first time)             {r['segment'] * 1000:.1f} ms")
+        mem = measure_memory(df)
+        if mem:
+            worst = max(mem["rss_peak"], mem["traced_peak"])
+            print(f"peak memory of the bind (fresh process)  RSS +{mem['rss_peak'] / 2**20:.0f} MiB, "
+                  f"traced allocations {mem['traced_peak'] / 2**20:.0f} MiB; frame "
+                  f"{mem['frame'] / 2**20:.0f} MiB -> {worst / mem['frame']:.2f}x  "
+                  f"[goal < 2x: {'OK' if worst < 2 * mem['frame'] else 'MISSED'}]")
+        print(f"payload                                  {r['payload'] / 1024:.1f} KiB  "
+              f"[goal < 64 KiB: {'OK' if r['payload'] < 65536 else 'MISSED'}]")
+        del r["m"]
+        gc.collect()
+        d = min((duckdb_sql(j, df) for _ in range(max(a.repeat, 1))), key=lambda x: x["total"])
+        print(f"hand-written DuckDB SQL, same workload   {d['total']:.3f} s "
+              f"(stage part alone {d['stage_part']:.3f} s)")
+        ratio = r["cold"] / d["total"]
+        print(f"ratio journeywidget / DuckDB             {ratio:.2f}x  "
+              f"[goal <= 0.5x: {'OK' if ratio <= 0.5 else 'MISSED'}]")
+        if others:
+            with tempfile.TemporaryDirectory() as tmp:
+                pq = Path(tmp) / "events.parquet"
+                df[["customer_id", "timestamp", "event"]].assign(
+                    event=df["event"].astype(str)).to_parquet(pq)
+                stage_keys = [t.event_keys[0] for t in (j.touchpoints_in(s.id)[0] for s in j.stages)]
+                for pkg, (py, err) in others.items():
+                    if py is None:
+                        print(f"{pkg:<40} not run: {err.strip().splitlines()[-1] if err else '?'}")
+                        continue
+                    res, err2 = run_other(pkg, py, pq, stage_keys, a.other_timeout)
+                    if res is None:
+                        print(f"{pkg:<40} failed: {err2.strip().splitlines()[-1] if err2 else '?'}")
+                        continue
+                    steps = ", ".join(f"{k}={v:.2f}" for k, v in res.items() if k not in
+                                      ("total_s", "wall_s"))
+                    sp = res["total_s"] / r["cold"]
+                    goal = " [goal >= 15x: " + ("OK" if sp >= 15 else "MISSED") + "]" \
+                        if pkg == "retentioneering" else ""
+                    print(f"{pkg:<40} {res['total_s']:.3f} s ({steps}); journeywidget is "
+                          f"{sp:.1f}x faster{goal}")
+        del df
+        gc.collect()
+
+
+if __name__ == "__main__":
+    main()
