@@ -33,6 +33,7 @@ from journeywidget.charts import (
     period_counts,
     trend_table,
 )
+from samples import tiny_journey
 
 DAY0 = pd.Timestamp("2024-01-01")
 EVENTS = [
@@ -54,17 +55,6 @@ def frame(events=EVENTS) -> pd.DataFrame:
 
 
 FEEDBACK = pd.DataFrame({"tp": ["k_a1"] * 3 + ["k_b1"] * 2, "score": [5, 4, 2, 1, 2]})
-
-
-def tiny_journey() -> jw.Journey:
-    j = jw.Journey("Tiny")
-    for s in ("A", "B", "C"):
-        j.add_stage(s)
-    j.add_touchpoint("a1", stage="a", emotion=1, event_keys=["k_a1"])
-    j.add_touchpoint("a2", stage="a", emotion=-1, event_keys=["k_a2"])
-    j.add_touchpoint("b1", stage="b", emotion=0, event_keys=["k_b1"])
-    j.add_touchpoint("c1", stage="c", event_keys=["k_c1"])
-    return j
 
 
 @pytest.fixture

@@ -17,19 +17,9 @@ import pytest
 from playwright.sync_api import expect
 
 import journeywidget as jw
+from samples import tiny_journey
 
 DAY0 = pd.Timestamp("2024-01-01")
-
-
-def tiny_journey() -> jw.Journey:
-    j = jw.Journey("Tiny")
-    for s in ("A", "B", "C"):
-        j.add_stage(s)
-    j.add_touchpoint("a1", stage="a", emotion=1, event_keys=["k_a1"])
-    j.add_touchpoint("a2", stage="a", emotion=-1, event_keys=["k_a2"])
-    j.add_touchpoint("b1", stage="b", emotion=0, event_keys=["k_b1"])
-    j.add_touchpoint("c1", stage="c", event_keys=["k_c1"])
-    return j
 
 
 def frame(events) -> pd.DataFrame:
