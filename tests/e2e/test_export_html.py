@@ -223,3 +223,28 @@ def test_demo_report_renders_with_metrics_and_charts(page, tmp_path, jw_bundle):
     page.wait_for_timeout(500)
     assert net.errors == []
     net.assert_offline()
+
+
+def test_overlays_switch_in_the_read_only_page(page, tmp_path, jw_bundle):
+    """Every built-in overlay is precomputed into the page: switching needs no kernel and no network."""
+    j = jw.Journey.from_template("ecommerce-purchase")
+    w = j.widget()
+    events = jw.datasets.events(j, customers=1_500, seed=5)
+    w.bind_events(events, customer="customer_id", time="timestamp", touchpoint="event")
+    w.overlay = "emotion"
+    out = tmp_path / "overlays.html"
+    w.to_html(out)
+    net = Offline(page)
+    net.open(out)
+    select = page.locator("select.jw-overlay-select, select").filter(has_text="Stage funnel").first
+    expect(select).to_have_value("emotion")
+    select.select_option("funnel")
+    bars = page.locator("#jw-root svg g.mark-rect path")
+    # one bar per stage for customers reaching it, one per later stage for those lost since the one before
+    expect(bars).to_have_count(2 * len(j.stages) - 1)
+    select.select_option("metric")
+    expect(page.locator("#jw-root svg g.mark-rect path")).to_have_count(len(j.touchpoints))
+    select.select_option("none")
+    expect(page.locator("#jw-root svg g.mark-rect path")).to_have_count(0)
+    net.assert_offline()
+    assert net.errors == []

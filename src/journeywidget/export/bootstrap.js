@@ -188,7 +188,17 @@ class PageModel {
     };
   }
   get(name) { return this._state[name]; }
-  set(name, value) { this._setMany({ [name]: value }); }
+  set(name, value) {
+    const values = { [name]: value };
+    // Read-only pages carry every built-in overlay precomputed: switching swaps the charts.
+    if ((name === "overlay" || name === "overlay_metric") && data.overlays) {
+      const overlay = name === "overlay" ? value : this._state.overlay;
+      const metric = name === "overlay_metric" ? value : this._state.overlay_metric;
+      const charts = data.overlays[`${overlay}|${metric || ""}`] || data.overlays[`${overlay}|`];
+      if (charts) values._charts = charts;
+    }
+    this._setMany(values);
+  }
   // Set several traits, then fire the change events (as one Jupyter state update does).
   _setMany(values) {
     const changed = [];

@@ -181,7 +181,13 @@ def to_html(
         if traits[k]:
             state[traits[k]] = False
 
-    data = {"state": state, "traits": traits, "editable": bool(editable)}
+    overlays = _overlay_variants(journey_or_widget, metrics, charts)
+    if overlays:
+        shown = state.get("_charts") if isinstance(state.get("_charts"), Mapping) else {}
+        # the charts shown decide (an explicit `charts=` wins over a fresh widget's "none")
+        state["overlay"] = shown.get("overlay") or state.get("overlay") or "none"
+        state["overlay_metric"] = shown.get("metric") or state.get("overlay_metric") or ""
+    data = {"state": state, "traits": traits, "editable": bool(editable), "overlays": overlays}
     bootstrap = _bootstrap()
     svg = to_svg(doc, metrics=payload)
     page_title = clean_text(title or doc.get("title") or "Journey map")
@@ -218,6 +224,49 @@ def to_html(
     if path is not None:
         Path(path).write_text(html, encoding="utf-8")
     return html
+
+
+def _overlay_variants(source: Any, metrics: Any, charts: Any) -> dict[str, Any]:
+    """Every built-in overlay's chart payload (``"name|metric"`` -> ``_charts``), so the
+    read-only page can switch overlays without a kernel. Custom charts stay in each."""
+    try:
+        from ..charts import OVERLAYS, TREND_METRICS, ChartSet
+    except ImportError:  # pragma: no cover - charts need altair
+        return {}
+    cs = getattr(source, "_chartset", None)
+    owned = False
+    if cs is None:
+        if charts is not None and hasattr(charts, "set_overlay"):
+            cs = charts
+        elif metrics is not None and not isinstance(metrics, Mapping):
+            from ..model import Journey
+
+            journey = source if isinstance(source, Journey) else Journey.from_dict(to_doc(source))
+            cs, owned = ChartSet(journey, metrics, follow_journey=False), True
+        else:
+            return {}
+    if cs.metrics is None:
+        return {}
+    current = (cs.overlay, cs.metric)
+    variants: dict[str, Any] = {}
+    try:
+        for name in OVERLAYS:
+            metrics_for = [None]
+            if name == "metric":
+                metrics_for += list(cs.available_metrics())
+            elif name == "trend":
+                metrics_for += list(TREND_METRICS)
+            for metric in metrics_for:
+                try:
+                    cs.set_overlay(name, metric, notify=False)
+                    variants[f"{name}|{metric or ''}"] = _plain_charts(cs.payload())
+                except Exception:  # noqa: BLE001 - a variant that cannot be drawn is left out
+                    continue
+    finally:
+        cs.set_overlay(*current, notify=False)
+        if owned:
+            cs.close()
+    return variants
 
 
 def _plain_charts(charts: Any) -> Any:
