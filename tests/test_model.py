@@ -196,3 +196,25 @@ def test_import_is_light():
     code = "import sys, journeywidget; print(sorted(m for m in ('pandas','altair','pydantic','anywidget','numpy') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_nan_and_infinity_refused_everywhere():
+    j = build()
+    for attempt in (
+        lambda: j.add_goal("Broken", target=float("nan")),
+        lambda: j.update("payment", emotion=float("inf")),
+        lambda: j.add_persona("P", segment={"column": "plan", "values": [float("nan")]}),
+    ):
+        before = j.to_dict()
+        with pytest.raises(jw.OperationError, match="finite number"):
+            attempt()
+        assert j.to_dict() == before
+
+
+def test_numpy_values_from_dataframes_are_accepted():
+    np = pytest.importorskip("numpy")
+    j = build()
+    j.update("payment", emotion=np.float64(1.5))
+    j.add_goal("NPS", target=np.int64(40))
+    assert jw.Journey.from_json(j.to_json()) == j
+    assert j["payment"].emotion == 1.5

@@ -37,7 +37,7 @@ def _pydantic_errors(err: Any) -> list[ErrorDetail]:
     by_path: dict[str, list[str]] = {}
     for e in err.errors():
         path = format_path(_clean_loc(tuple(e["loc"])))
-        msg = e["msg"]
+        msg = e["msg"].removeprefix("Value error, ")
         if e["type"] == "extra_forbidden":
             msg = "unknown field; remove it or check its spelling (see jw.schema())"
         elif e["type"] == "missing":

@@ -64,6 +64,12 @@ Tags = Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]], Fiel
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 
 
+def _finite(v: Any, what: str) -> Any:
+    if isinstance(v, float) and (v != v or v in (float("inf"), float("-inf"))):
+        raise ValueError(f"{what} must be a finite number, not {v}; use null to leave it unset")
+    return v
+
+
 def _require_id(schema: dict[str, Any]) -> None:
     schema.setdefault("required", [])
     if "id" not in schema["required"]:
@@ -90,6 +96,13 @@ class Segment(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
     column: Name
     values: Annotated[list[StrictBool | StrictInt | StrictFloat | str], Field(max_length=1_000)] = []
+
+    @field_validator("values")
+    @classmethod
+    def _finite_values(cls, v: list) -> list:
+        for x in v:
+            _finite(x, "segment value")
+        return v
 
 
 class Persona(_Item):
@@ -118,6 +131,11 @@ class Goal(_Item):
     target: Number | None = None
     unit: Annotated[str, Field(max_length=40)] = ""
     direction: Literal["increase", "decrease", "maintain"] = "increase"
+
+    @field_validator("target")
+    @classmethod
+    def _finite_target(cls, v: float | int | None) -> float | int | None:
+        return _finite(v, "target")
 
 
 class Stage(_Item):
@@ -166,10 +184,8 @@ class Touchpoint(_Item):
 
     @field_validator("emotion")
     @classmethod
-    def _finite(cls, v: float | int | None) -> float | int | None:
-        if isinstance(v, float) and (v != v or v in (float("inf"), float("-inf"))):
-            raise ValueError("emotion must be a finite number")
-        return v
+    def _finite_emotion(cls, v: float | int | None) -> float | int | None:
+        return _finite(v, "emotion")
 
 
 class Card(_Item):

@@ -63,7 +63,7 @@ def _validation_error(kind: str, err: ValidationError) -> OperationError:
     parts = []
     for e in err.errors():
         loc = ".".join(str(p) for p in e["loc"])
-        msg = e["msg"]
+        msg = e["msg"].removeprefix("Value error, ")
         if e["type"] == "extra_forbidden":
             fields = ", ".join(KINDS[kind][1].model_fields) if kind in KINDS else ""
             msg = f"unknown field; {kind} fields are: {fields}"
