@@ -218,3 +218,4 @@ def test_numpy_values_from_dataframes_are_accepted():
     j.add_goal("NPS", target=np.int64(40))
     assert jw.Journey.from_json(j.to_json()) == j
     assert j["payment"].emotion == 1.5
+    assert j.goals[-1].target == 40 and isinstance(j.goals[-1].target, int)

@@ -50,6 +50,17 @@ def default_lanes() -> list[dict]:
     return [{"id": k.replace("_", "-"), "kind": k, "title": LANE_TITLES[k]} for k in kinds]
 
 
+def _plain(value: Any) -> Any:
+    """numpy/pandas scalars (as read from a DataFrame) as plain Python values, recursively."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if hasattr(value, "dtype") and hasattr(value, "item") and not hasattr(value, "__len__"):
+        return value.item()
+    return value
+
+
 def _as_dict(value: Any) -> dict:
     if hasattr(value, "model_dump"):
         return value.model_dump(mode="json")
@@ -447,6 +458,7 @@ class Journey:
 
     # -- scripting conveniences (all go through apply) --------------------
     def _add(self, kind: str, item: dict, index: int | None) -> str:
+        item = _plain(item)
         before = {it["id"] for it in self._doc[_COLL[kind]]}
         self.apply({"op": "add", "kind": kind, "item": item, "index": index})
         if "id" in item and item["id"]:
@@ -543,7 +555,7 @@ class Journey:
         for key, value in list(fields.items()):
             if hasattr(value, "model_dump"):
                 fields[key] = value.model_dump(mode="json")
-        self.apply({"op": "update", "id": item_id, "fields": fields})
+        self.apply({"op": "update", "id": item_id, "fields": _plain(fields)})
 
     def remove(self, id: Any) -> None:
         """Remove an item; a stage takes its touchpoints and cards with it. Undo brings all back."""
