@@ -6,6 +6,7 @@ import { emotionLabel, emotionToY, tone } from "./emotion";
 import { fmtDuration, fmtInt, fmtNum, fmtPct } from "./format";
 import { channelLabel, icon } from "./icons";
 import { curvePath } from "./layout";
+import { abBlock, type ABSide } from "./data";
 import { KeyedList, type Component, type ReconcileStats } from "./reconcile";
 import type { Ctx, DragKind } from "./ctx";
 import type {
@@ -120,12 +121,19 @@ function commentBadge(ctx: Ctx, id: string): { el: HTMLButtonElement; set(c?: { 
 
 // ---------------------------------------------------------------- touchpoint
 
+/** A/B mode: segment B's figures beside the current segment's (A); labels name both. */
+export interface ABItem {
+  b?: ABSide & { p?: number | null; conversion?: number | null };
+  labels: [string, string];
+}
+
 export interface TouchpointItem {
   tp: Touchpoint;
   comments?: { open: number; total: number };
   m?: TouchpointMetrics;
   fb?: FeedbackMetrics;
   scale: EmotionScale;
+  ab?: ABItem;
 }
 
 export function touchpointCard(ctx: Ctx, item: TouchpointItem): Component<TouchpointItem> {
@@ -142,6 +150,7 @@ export function touchpointCard(ctx: Ctx, item: TouchpointItem): Component<Touchp
   const metric = h("div", { class: "jw-tp-metric" });
   const stats = h("div", { class: "jw-tp-stats" });
   el.append(top, name.el, emo, metric, stats);
+  let ab: ReturnType<typeof abBlock> | null = null;
   let cur = item;
   let motBtn: HTMLElement | null = null;
   let badge: ReturnType<typeof commentBadge> | null = null;
@@ -227,11 +236,21 @@ export function touchpointCard(ctx: Ctx, item: TouchpointItem): Component<Touchp
       values.forEach((v, i) => {
         const s2 = statEls![i];
         setText(s2.lastChild as HTMLElement, v ?? "");
-        s2.hidden = v === null;
+        // A/B mode: customers and share show in the A/B block instead
+        s2.hidden = v === null || (!!it.ab && i < 2);
       });
       if (typeof fb.n === "number") statEls[3].setAttribute("title", `Feedback score (n=${fb.n})`);
     }
-    stats.hidden = values.every((v) => v === null);
+    if (it.ab && !ab) {
+      ab = abBlock("jw-ab-tp");
+      stats.prepend(ab.el);
+    }
+    if (ab) {
+      ab.el.hidden = !it.ab;
+      if (it.ab) ab.set(m as ABSide, it.ab.b, it.ab.labels);
+    }
+    stats.hidden = values.every((v) => v === null) && !it.ab;
+    toggleClass(stats, "jw-tp-stats-ab", !!it.ab);
     el.setAttribute("aria-label", `Touchpoint ${t.name || ""}`);
   }
   update(item);
@@ -249,6 +268,7 @@ export interface MetricItem {
   tp: { id: string; name: string; metric?: string };
   m?: TouchpointMetrics;
   fb?: FeedbackMetrics;
+  ab?: ABItem;
 }
 
 export function metricBlock(ctx: Ctx, item: MetricItem): Component<MetricItem> {
@@ -260,6 +280,7 @@ export function metricBlock(ctx: Ctx, item: MetricItem): Component<MetricItem> {
   const keys = ["Customers", "Share", "Median to next", "Score"];
   const icons = ["people", "metrics", "clock", "star"];
   let rows: HTMLElement[] | null = null;
+  let ab: ReturnType<typeof abBlock> | null = null;
   function update(it: MetricItem) {
     cur = it;
     const m = it.m || {};
@@ -288,8 +309,18 @@ export function metricBlock(ctx: Ctx, item: MetricItem): Component<MetricItem> {
         rows![i].hidden = v === null;
       });
       rows[3].setAttribute("data-k", typeof fb.n === "number" ? `Score (n=${fmtInt(fb.n)})` : "Score");
+      if (it.ab) rows[0].hidden = rows[1].hidden = true;
     }
-    toggleClass(el, "jw-mempty", !it.tp.metric && values.every((v) => v === null));
+    if (it.ab && !ab) {
+      ab = abBlock("jw-ab-metric");
+      if (name) name.after(ab.el);
+      else el.prepend(ab.el);
+    }
+    if (ab) {
+      ab.el.hidden = !it.ab;
+      if (it.ab) ab.set(m as ABSide, it.ab.b, it.ab.labels);
+    }
+    toggleClass(el, "jw-mempty", !it.tp.metric && values.every((v) => v === null) && !it.ab);
   }
   update(item);
   return { el, update };
@@ -350,6 +381,7 @@ export interface StageItem {
   comments?: { open: number; total: number };
   m?: StageMetrics;
   maxCustomers: number;
+  ab?: ABItem;
 }
 
 export function stageHeader(ctx: Ctx, item: StageItem): Component<StageItem> {
@@ -387,7 +419,25 @@ export function stageHeader(ctx: Ctx, item: StageItem): Component<StageItem> {
     badge.set(it.comments);
     funnel.textContent = "";
     const m = it.m;
-    if (m && typeof m.customers === "number") {
+    toggleClass(funnel, "jw-funnel-ab", !!it.ab);
+    if (it.ab) {
+      // A/B: one bar per segment (share of that segment's customers reaching the stage)
+      const b = it.ab.b;
+      const bars = h("div", { class: "jw-ab-bars" });
+      for (const [side, v] of [
+        ["a", m && typeof m.share === "number" ? m.share : null],
+        ["b", b && typeof b.share === "number" ? b.share : null],
+      ] as [string, number | null][]) {
+        const bar = h("div", { class: `jw-funnel-bar jw-ab-barrow jw-ab-bar-${side}` });
+        const fill = h("div", { class: "jw-funnel-fill" });
+        fill.style.width = `${v === null ? 0 : Math.max(2, Math.min(100, v * 100)).toFixed(1)}%`;
+        bar.appendChild(fill);
+        bars.appendChild(bar);
+      }
+      const block = abBlock("jw-ab-stage");
+      block.set(m as ABSide, b, it.ab.labels, b ? b.p : null);
+      funnel.append(bars, block.el);
+    } else if (m && typeof m.customers === "number") {
       const frac = it.maxCustomers > 0 ? m.customers / it.maxCustomers : 0;
       const bar = h("div", { class: "jw-funnel-bar" });
       const fill = h("div", { class: "jw-funnel-fill" });

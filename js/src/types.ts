@@ -131,10 +131,40 @@ export interface FeedbackMetrics {
   emotion?: number | null;
   [k: string]: unknown;
 }
+export interface SegmentInfo {
+  value: string;
+  customers: number;
+  share?: number | null;
+}
+export interface Insight {
+  kind: string;
+  category: "bottleneck" | "data" | string;
+  severity: number;
+  target?: string | null;
+  message: string;
+  value?: number | null;
+  details?: Record<string, unknown>;
+}
+/** Segment B's figures in A/B mode (A is the current segment). */
+export interface CompareMetrics {
+  segment: string;
+  customers: number;
+  touchpoints: Record<string, { customers?: number; share?: number | null }>;
+  stages: Record<string, { customers?: number; share?: number | null; conversion?: number | null; p?: number | null }>;
+  truncated?: boolean;
+}
 export interface Metrics {
   touchpoints?: Record<string, TouchpointMetrics>;
   stages?: Record<string, StageMetrics>;
   feedback?: Record<string, FeedbackMetrics>;
+  insights?: Insight[];
+  segments?: SegmentInfo[];
+  segment?: string | null;
+  segment_column?: string | null;
+  customers?: number;
+  compare?: CompareMetrics | null;
+  /** Set by the live widget: a kernel answers segment / compare switches and edits. */
+  live?: boolean;
 }
 
 export type Op = Record<string, unknown> & { op: string };

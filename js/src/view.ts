@@ -18,6 +18,7 @@ import {
   metricBlock,
   stageHeader,
   touchpointCard,
+  type ABItem,
   type CardItem,
   type EmotionCurve,
   type EmotionItem,
@@ -27,6 +28,7 @@ import {
   type TouchpointItem,
 } from "./components";
 import { goalCard, personaCard, type GoalItem, type PersonaItem } from "./header";
+import { fillSelect, insightGroups, insightsBody, segmentOptions, type InsightHost } from "./data";
 import { Panel, findItem } from "./panel";
 import { DragSession, type DropTarget } from "./drag";
 import { icon, installIcons } from "./icons";
@@ -124,6 +126,17 @@ export class JourneyView implements Ctx {
   // charts.ts: overlay switcher + Altair/Vega charts under the header and in cells
   private charts: MountedCharts | null = null;
   private chartHost!: HTMLElement;
+  // data.ts (issue 4): segment switch, A/B comparison, insights panel
+  private dataTools!: HTMLElement;
+  private segSel!: HTMLSelectElement;
+  private cmpSel!: HTMLSelectElement;
+  private insightsBtn!: HTMLButtonElement;
+  private insightsCount!: HTMLElement;
+  private insightsBox!: HTMLElement;
+  private insightsBody!: HTMLElement;
+  private insightsSummary!: HTMLElement;
+  /** Whether the Insights panel is open in this view. */
+  insightsOpen = false;
 
   constructor(model: WidgetModel, el: HTMLElement) {
     this.model = model;
@@ -140,6 +153,8 @@ export class JourneyView implements Ctx {
     this.listen(model, "change:_error", () => this.renderError());
     this.listen(model, "change:_can_undo", () => this.renderHistory());
     this.listen(model, "change:_can_redo", () => this.renderHistory());
+    this.listen(model, "change:segment", () => this.renderData());
+    this.listen(model, "change:compare", () => this.renderData());
     this.listen(model, "msg:custom", (msg: any) => this.onMessage(msg));
     const onKey = (e: KeyboardEvent) => this.onKeyDown(e);
     const onFocusIn = (e: FocusEvent) => this.onFocusIn(e);
@@ -235,6 +250,7 @@ export class JourneyView implements Ctx {
       this.toolbar.appendChild(h("span", { class: "jw-chip jw-chip-readonly" }, "Read-only"));
     }
     this.toolbar.appendChild(h("span", { class: "jw-spacer" }));
+    this.buildDataTools();
     const details = this.toolButton("panel", "Details", () => this.toggleDetails());
     details.classList.add("jw-details-btn");
     const zoom = h("select", { class: "jw-select jw-zoom", "aria-label": "Zoom the map", title: "Zoom the map" });
@@ -286,7 +302,7 @@ export class JourneyView implements Ctx {
     this.body = h("div", { class: "jw-body" }, this.scroller, this.panel.el);
 
     this.chartHost = h("div", { class: "jw-chart-host" });
-    this.root.append(this.toolbar, this.header, this.chartHost, this.body, this.errorBar);
+    this.root.append(this.toolbar, this.header, this.chartHost, this.insightsBox, this.body, this.errorBar);
 
     this.personas = new KeyedList((k) => k.key, (k) => k.sig, (k) => wrap(personaCard(this, k.data)), stats);
     this.goals = new KeyedList((k) => k.key, (k) => k.sig, (k) => wrap(goalCard(this, k.data)), stats);
@@ -346,6 +362,7 @@ export class JourneyView implements Ctx {
 
     this.renderHeader();
     this.renderGrid();
+    this.renderData();
     this.applySelection();
     this.restoreFocus(focus);
     this.settleDeferred();
@@ -417,8 +434,17 @@ export class JourneyView implements Ctx {
       const c = stm[st.id] && stm[st.id].customers;
       if (typeof c === "number" && c > maxCustomers) maxCustomers = c;
     }
+    // A/B mode: segment B's figures beside the current segment's
+    const cmp = this.metrics.compare && typeof this.metrics.compare === "object" ? this.metrics.compare : null;
+    const labels: [string, string] = cmp ? [this.metrics.segment ? String(this.metrics.segment) : "All customers", String(cmp.segment)] : ["", ""];
+    const abOf = (part: "stages" | "touchpoints", id: string): ABItem | undefined => {
+      if (!cmp) return undefined;
+      const src = cmp[part];
+      if (!src || (part === "touchpoints" && Object.keys(src).length === 0 && cmp.truncated)) return undefined;
+      return { b: (src as any)[id], labels };
+    };
     const stageItems = stages.map((stage, i) => {
-      const data: StageItem = { stage, index: i, column: i + 2, comments: this.counts.get(stage.id), m: stm[stage.id], maxCustomers };
+      const data: StageItem = { stage, index: i, column: i + 2, comments: this.counts.get(stage.id), m: stm[stage.id], maxCustomers, ab: abOf("stages", stage.id) };
       return { key: stage.id, sig: JSON.stringify(data), data };
     });
     this.stages.sync(this.grid, stageItems, false);
@@ -437,14 +463,14 @@ export class JourneyView implements Ctx {
       tpItems.set(
         st.id,
         tps.map((tp) => {
-          const data: TouchpointItem = { tp, comments: this.counts.get(tp.id), m: tpm[tp.id], fb: fbm[tp.id], scale: this.scale };
+          const data: TouchpointItem = { tp, comments: this.counts.get(tp.id), m: tpm[tp.id], fb: fbm[tp.id], scale: this.scale, ab: abOf("touchpoints", tp.id) };
           return { key: tp.id, sig: JSON.stringify(data), data };
         }),
       );
       mItems.set(
         st.id,
         tps.map((tp) => {
-          const data: MetricItem = { tp: { id: tp.id, name: tp.name, metric: tp.metric }, m: tpm[tp.id], fb: fbm[tp.id] };
+          const data: MetricItem = { tp: { id: tp.id, name: tp.name, metric: tp.metric }, m: tpm[tp.id], fb: fbm[tp.id], ab: abOf("touchpoints", tp.id) };
           return { key: tp.id, sig: JSON.stringify(data), data };
         }),
       );
@@ -577,6 +603,108 @@ export class JourneyView implements Ctx {
     };
     update(item);
     return { el, update, destroy };
+  }
+
+  // ------------------------------------------------------------------ data: segments, A/B, insights
+
+  /** The segment selects and the Insights button (toolbar) and the Insights panel (under the header). */
+  private buildDataTools(): void {
+    this.segSel = h("select", { class: "jw-select jw-segment-select", "aria-label": "Customer segment (A)", title: "Show one customer segment" });
+    this.cmpSel = h("select", { class: "jw-select jw-compare-select", "aria-label": "Compare with segment (B)", title: "Compare with another segment (A/B)" });
+    this.segSel.addEventListener("change", () => this.setTrait("segment", this.segSel.value));
+    this.cmpSel.addEventListener("change", () => this.setTrait("compare", this.cmpSel.value));
+    const segWrap = h("label", { class: "jw-seg jw-seg-a" }, h("span", { class: "jw-seg-key", "aria-hidden": "true" }), this.segSel);
+    const cmpWrap = h("label", { class: "jw-seg jw-seg-b" }, h("span", { class: "jw-seg-key", "aria-hidden": "true" }), this.cmpSel);
+    this.dataTools = h("span", { class: "jw-data-tools" }, icon("people"), segWrap, cmpWrap);
+    this.dataTools.hidden = true;
+    this.insightsCount = h("span", { class: "jw-count" });
+    this.insightsBtn = this.toolButton("opportunities", "Insights", () => this.toggleInsights());
+    this.insightsBtn.classList.add("jw-insights-btn");
+    this.insightsBtn.appendChild(this.insightsCount);
+    this.insightsBtn.setAttribute("aria-expanded", String(this.insightsOpen));
+    this.insightsBtn.hidden = true;
+    this.toolbar.append(this.dataTools, this.insightsBtn);
+
+    this.insightsSummary = h("span", { class: "jw-insights-sum" });
+    const close = h("button", { type: "button", class: "jw-ibtn", title: "Close insights", "aria-label": "Close insights" }, icon("close"));
+    close.addEventListener("click", () => this.toggleInsights(false));
+    this.insightsBody = h("div", { class: "jw-insights-body" });
+    this.insightsBox = h(
+      "section",
+      { class: "jw-insights", "aria-label": "Insights" },
+      h("div", { class: "jw-insights-head" }, h("h3", { class: "jw-section-title" }, icon("opportunities"), "Insights"), this.insightsSummary, h("span", { class: "jw-spacer" }), close),
+      this.insightsBody,
+    );
+    this.insightsBox.hidden = true;
+  }
+
+  private setTrait(name: "segment" | "compare", value: string): void {
+    if (String(this.model.get(name) || "") === value) return;
+    this.model.set(name, value);
+    this.model.save_changes();
+  }
+
+  toggleInsights(open?: boolean): void {
+    this.insightsOpen = open === undefined ? !this.insightsOpen : open;
+    this.renderData();
+    if (this.insightsOpen && !this.insightsBox.hidden) this.insightsBox.scrollIntoView?.({ block: "nearest" });
+  }
+
+  /** Selects, Insights button and panel from `_metrics`, `segment` and `compare`. */
+  renderData(): void {
+    if (!this.dataTools) return;
+    const m = this.metrics;
+    const live = m.live === true;
+    const segments = Array.isArray(m.segments) ? m.segments : [];
+    const seg = String(this.model.get("segment") || "");
+    const cmp = String(this.model.get("compare") || "");
+    // segment switch and A/B: only with a kernel behind the page and a segment column bound
+    this.dataTools.hidden = !live || segments.length === 0;
+    if (!this.dataTools.hidden) {
+      fillSelect(this.segSel, segmentOptions(segments, "All customers", seg), seg);
+      fillSelect(this.cmpSel, segmentOptions(segments, "Compare with…", cmp), cmp);
+      const col = m.segment_column ? ` (${m.segment_column})` : "";
+      this.segSel.title = `Customer segment${col}${cmp ? " — A" : ""}`;
+      this.cmpSel.title = cmp ? `Compared segment — B` : `Compare with another segment${col}`;
+    }
+    toggleClass(this.root, "jw-comparing", !!(m.compare && cmp));
+    // insights
+    const list = Array.isArray(m.insights) ? m.insights : null;
+    const bound = list !== null && (list.length > 0 || Object.keys(m.touchpoints || {}).length > 0 || Object.keys(m.feedback || {}).length > 0);
+    this.insightsBtn.hidden = !bound;
+    const n = list ? list.length : 0;
+    setText(this.insightsCount, String(n));
+    this.insightsCount.hidden = n === 0;
+    const groups = insightGroups(list || []);
+    this.insightsBtn.title = `Insights: ${groups[0].items.length} bottlenecks, ${groups[1].items.length} data problems`;
+    this.insightsBtn.setAttribute("aria-expanded", String(this.insightsOpen && bound));
+    toggleClass(this.insightsBtn, "jw-on", this.insightsOpen && bound);
+    this.insightsBox.hidden = !(this.insightsOpen && bound);
+    if (this.insightsBox.hidden) return;
+    setText(this.insightsSummary, `${groups[0].items.length} bottlenecks · ${groups[1].items.length} data problems${m.segment ? ` · segment ${m.segment}` : ""}`);
+    const canAdd = this.editable && live;
+    const doc = this.doc;
+    const sig = JSON.stringify([
+      list,
+      canAdd,
+      (doc.stages || []).map((x) => [x.id, x.name]),
+      (doc.touchpoints || []).map((x) => [x.id, x.name]),
+    ]);
+    if (this.insightsBody.getAttribute("data-sig") === sig) return;
+    this.insightsBody.setAttribute("data-sig", sig);
+    const had = this.insightsBody.contains(this.root.ownerDocument.activeElement);
+    const view = this;
+    const host: InsightHost = {
+      get doc() {
+        return view.doc;
+      },
+      canAdd,
+      select: (id) => this.select(id, true),
+      sendOps: (ops, focusId) => this.send(ops, { id: focusId }),
+    };
+    this.insightsBody.textContent = "";
+    this.insightsBody.appendChild(insightsBody(host, list || []));
+    if (had) this.root.focus({ preventScroll: true });
   }
 
   // ------------------------------------------------------------------ selection and focus

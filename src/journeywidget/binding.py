@@ -535,7 +535,7 @@ class JourneyMetrics:
     ...               time="timestamp", touchpoint="event")  # doctest: +ELLIPSIS
     <JourneyMetrics ...>
     >>> sorted(m.to_payload())
-    ['customers', 'events', 'feedback', 'insights', 'segment', 'segments', 'stages', 'touchpoints', 'transitions', 'truncated']
+    ['compare', 'customers', 'events', 'feedback', 'insights', 'segment', 'segment_column', 'segments', 'stages', 'touchpoints', 'transitions', 'truncated']
     """
 
     def __init__(self, journey: Any = None, *, live: bool = True):
@@ -950,6 +950,47 @@ class JourneyMetrics:
         """The data problems among the insights."""
         return [i for i in self.insights if i.category == "data"]
 
+    def unmapped_keys(self) -> list[dict]:
+        """Event keys that are on no touchpoint of the map, most frequent first.
+
+        Each entry: ``{"key", "count" (events), "suggested_stage"}`` where the suggested
+        stage is the stage whose touchpoints the key's events most often sit between
+        (None when it cannot be told). Keys excluded by ``mapping`` (mapped to None)
+        are not listed.
+
+        >>> import journeywidget as jw
+        >>> j = jw.Journey.from_template("ecommerce-purchase")
+        >>> m = jw.JourneyMetrics(j).bind_events(jw.datasets.events(j, customers=300),
+        ...     customer="customer_id", time="timestamp", touchpoint="event")
+        >>> sorted(m.unmapped_keys()[0])
+        ['count', 'key', 'suggested_stage']
+        """
+        self._require()
+        if "unmapped" in self._cache:
+            return self._cache["unmapped"]
+        eng = self._engine
+        tok = self._tp_of_key
+        kc = eng.key_counts
+        unm = [k for k in range(len(tok)) if tok[k] == -1 and int(kc[k]) > 0]
+        unm.sort(key=lambda k: (-int(kc[k]), eng.keys[k]))
+        stages = self._doc.get("stages", [])
+        neigh = eng.unmapped_neighbours() if unm else None
+        _, _, stage_of_slot, _ = self._stage_layout()
+        out = []
+        for k in unm:
+            sugg = None
+            if neigh is not None and stages and self._doc.get("touchpoints"):
+                row = neigh[k]
+                per_stage = [0] * len(stages)
+                for j in range(min(len(stage_of_slot), len(row))):
+                    if stage_of_slot[j] >= 0:
+                        per_stage[stage_of_slot[j]] += int(row[j])
+                if max(per_stage) > 0:
+                    sugg = stages[max(range(len(stages)), key=lambda i: (per_stage[i], -i))]["id"]
+            out.append({"key": eng.keys[k], "count": int(kc[k]), "suggested_stage": sugg})
+        self._cache["unmapped"] = out
+        return out
+
     def compare(self, a: Any, b: Any, level: str = "stages"):
         """Segments ``a`` and ``b`` side by side (A/B): one row per stage or touchpoint.
 
@@ -993,13 +1034,26 @@ class JourneyMetrics:
         return out
 
     # -- the widget payload ------------------------------------------------------
+    #: The widget's ``_metrics`` must stay under 64 KiB as JSON; the guard aims lower.
+    PAYLOAD_BUDGET = 60 * 1024
+
     def to_payload(self, max_insights: int = 40, max_segments: int = 50,
-                   max_transitions: int = 150) -> dict:
-        """Compact JSON-able aggregates for the widget's ``_metrics`` trait (no raw data)."""
+                   max_transitions: int = 150, compare: Any = None) -> dict:
+        """Compact JSON-able aggregates for the widget's ``_metrics`` trait (no raw data).
+
+        ``compare``: a second segment (A/B): the payload then also carries
+        ``"compare": {"segment", "customers", "touchpoints": {id: {"customers", "share"}},
+        "stages": {id: {"customers", "share", "conversion", "p"}}}`` for it, beside the
+        current segment's figures (``p``: two-proportion z-test of the stage's share of
+        customers, A vs B, when A is a segment other than B). The result stays under
+        :attr:`PAYLOAD_BUDGET` bytes as JSON: optional parts are shed when the map is
+        huge, and ``truncated`` says so.
+        """
         if self._engine is None:
             fb = self._feedback_payload()
             return {"touchpoints": {}, "stages": {}, "feedback": fb, "insights": [],
-                    "segments": [], "segment": None, "transitions": []}
+                    "segments": [], "segment": None, "segment_column": None,
+                    "transitions": [], "compare": None}
         tp = {}
         for r in self.touchpoint_records():
             tp[r["touchpoint"]] = {
@@ -1015,9 +1069,20 @@ class JourneyMetrics:
                 "conversion": _r(r["conversion"]), "dropoff": _r(r["dropoff"]),
                 "dropoff_rate": _r(r["dropoff_rate"]), "median_time_s": _r(r["median_time_s"]),
             }
-        segs = [{"value": s, "customers": int(c)}
+        total_all = self._engine.n_customers
+        segs = [{"value": s, "customers": int(c),
+                 "share": _r(int(c) / total_all, 4) if total_all else None}
                 for s, c in zip(self._engine.segments, self._engine.segment_customers())]
         segs.sort(key=lambda x: (-x["customers"], x["value"]))
+        segs = segs[:max_segments]
+        # the current and the compared segment are always listed (the page's selects show them)
+        for want in (self._segment, None if compare is None else _label(compare)):
+            if want is not None and not any(x["value"] == want for x in segs):
+                full = {s: int(c) for s, c in zip(self._engine.segments,
+                                                   self._engine.segment_customers())}
+                if want in full:
+                    segs.append({"value": want, "customers": full[want],
+                                 "share": _r(full[want] / total_all, 4) if total_all else None})
         trs = [[r["from"], r["to"], r["count"], _r(r["median_s"])]
                for r in self.transition_records()[:max_transitions]]
         out = {
@@ -1025,18 +1090,54 @@ class JourneyMetrics:
             "stages": st,
             "feedback": self._feedback_payload(),
             "insights": [i.to_payload() for i in self.insights[:max_insights]],
-            "segments": segs[:max_segments],
+            "segments": segs,
             "segment": self._segment,
+            "segment_column": self._cols.get("segment"),
             "transitions": trs,
             "customers": self._engine.total_customers(self._s()),
             "events": int(sum(r["events"] for r in self.touchpoint_records())),
+            "compare": self._compare_payload(compare) if compare is not None else None,
         }
-        # Guard for very large maps: shed the optional parts until it fits in 60 KiB.
+        return self._fit_payload(out)
+
+    def _compare_payload(self, b: Any) -> dict:
+        """Segment ``b``'s figures for A/B mode (A = the current segment)."""
+        b = _label(b)
+        if b not in self._engine.segments:
+            raise BindingError(f"segment {b!r} is not in the data; segments: {self._engine.segments}",
+                               self._cols.get("segment"), "compare with a value of the segment column")
+        total_b = self._engine.total_customers(self._s(b))
+        total_a = self._engine.total_customers(self._s())
+        tps = {r["touchpoint"]: {"customers": r["customers"], "share": _r(r["share"], 4)}
+               for r in self.touchpoint_records(b)}
+        a_rows = {r["stage"]: r for r in self.stage_records()}
+        independent = self._segment is not None and self._segment != b
+        sts = {}
+        for r in self.stage_records(b):
+            ra = a_rows.get(r["stage"])
+            p = math.nan
+            if independent and ra is not None:
+                p = _two_prop_p(ra["customers"], total_a, r["customers"], total_b)
+            sts[r["stage"]] = {"customers": r["customers"], "share": _r(r["share"], 4),
+                               "conversion": _r(r["conversion"], 4), "p": _r(p, 3)}
+        return {"segment": b, "customers": total_b, "touchpoints": tps, "stages": sts,
+                "truncated": False}
+
+    def _fit_payload(self, out: dict) -> dict:
+        """Guard for very large maps: shed the optional parts until the JSON fits the budget."""
         import json
 
         out["truncated"] = False
-        for shed in ("transitions", "top_next", "insights", "quotes", "nulls", "digits"):
-            if len(json.dumps(out, allow_nan=False)) <= 60 * 1024:
+        budget = self.PAYLOAD_BUDGET
+
+        def size() -> int:
+            # as Jupyter sends it (default separators); ensure_ascii makes it an upper bound
+            return len(json.dumps(out, allow_nan=False))
+
+        cmp_ = out.get("compare")
+        for shed in ("transitions", "top_next", "insights", "quotes", "nulls", "digits",
+                     "compare_touchpoints", "insights_all", "segments", "compare"):
+            if size() <= budget:
                 break
             out["truncated"] = True
             if shed == "transitions":
@@ -1054,12 +1155,32 @@ class JourneyMetrics:
                     for v in out[part].values():
                         for k in [k for k, x in v.items() if x is None or k == "exits"]:
                             del v[k]
-            else:
-                for part in ("touchpoints", "stages", "feedback"):
-                    for v in out[part].values():
+                if cmp_:
+                    for part in ("touchpoints", "stages"):
+                        for v in cmp_[part].values():
+                            for k in [k for k, x in v.items() if x is None]:
+                                del v[k]
+            elif shed == "digits":
+                parts = [out[p] for p in ("touchpoints", "stages", "feedback")]
+                if cmp_:
+                    parts += [cmp_["touchpoints"], cmp_["stages"]]
+                for part in parts:
+                    for v in part.values():
                         for k, x in v.items():
                             if isinstance(x, float):
                                 v[k] = _r(x, 3)
+            elif shed == "compare_touchpoints" and cmp_:
+                cmp_["touchpoints"] = {}
+                cmp_["truncated"] = True
+            elif shed == "insights_all":
+                out["insights"] = out["insights"][:3]
+            elif shed == "segments":
+                keep = {out.get("segment"), cmp_["segment"] if cmp_ else None}
+                out["segments"] = [x for x in out["segments"] if x["value"] in keep] + \
+                    [x for x in out["segments"] if x["value"] not in keep][:5]
+            elif shed == "compare" and cmp_:
+                out["compare"] = {"segment": cmp_["segment"], "customers": cmp_["customers"],
+                                  "touchpoints": {}, "stages": {}, "truncated": True}
         return out
 
     def _feedback_payload(self) -> dict:

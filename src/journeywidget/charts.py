@@ -1457,5 +1457,9 @@ class WidgetCharts(traitlets.HasTraits):
         payload = cs.payload()
         with self.hold_sync():
             if cs.metrics is not None and hasattr(cs.metrics, "to_payload"):
-                self._metrics = cs.metrics_payload
+                self._metrics = self._metrics_for_page(cs.metrics, cs.metrics_payload)
             self._charts = payload
+
+    def _metrics_for_page(self, metrics: Any, payload: dict) -> dict:
+        """What the widget sends as ``_metrics`` (JourneyWidget adds segment B in compare mode)."""
+        return payload

@@ -145,35 +145,23 @@ def build_insights(m) -> list[Insight]:
                 value=float(info["count"]),
                 details={k: v for k, v in info.items() if k != "count"} | {"count": info["count"]},
             ))
-        # -- unmapped keys with a suggested stage
+        # -- unmapped keys with a suggested stage (JourneyMetrics.unmapped_keys)
         tok = m._tp_of_key
         kc = eng.key_counts
-        n_ev = int(sum(int(kc[k]) for k in range(len(tok)) if tok[k] >= 0)) + sum(
-            int(kc[k]) for k in range(len(tok)) if tok[k] < 0)
-        unm = [k for k in range(len(tok)) if tok[k] == -1 and int(kc[k]) > 0]
-        unm.sort(key=lambda k: (-int(kc[k]), eng.keys[k]))
-        neigh = eng.unmapped_neighbours()
-        _, _, stage_of_tp, _ = m._stage_layout()  # per engine slot
-        for k in unm[:15]:
-            sugg = None
-            if neigh is not None and len(tps):
-                row = neigh[k]
-                per_stage = [0] * len(stages)
-                for j in range(min(len(stage_of_tp), len(row))):
-                    if stage_of_tp[j] >= 0:
-                        per_stage[stage_of_tp[j]] += int(row[j])
-                if per_stage and max(per_stage) > 0:
-                    sugg = stages[max(range(len(stages)), key=lambda i: (per_stage[i], -i))]["id"]
-            cnt = int(kc[k])
+        n_ev = int(sum(int(kc[k]) for k in range(len(tok))))
+        unm = m.unmapped_keys()
+        stage_names = {s["id"]: s["name"] for s in m._doc.get("stages", [])}
+        for u in unm[:15]:
+            sugg, cnt = u["suggested_stage"], u["count"]
             out.append(Insight(
                 "unmapped_key", "data", min(1.0, 0.3 + cnt / max(n_ev, 1)),
-                f"{cnt:,} events have key {eng.keys[k]!r}, which is on no touchpoint of the map"
-                + (f" (it usually happens around stage {sugg!r})" if sugg else ""),
+                f"{cnt:,} events have key {u['key']!r}, which is on no touchpoint of the map"
+                + (f" (it usually happens around the {stage_names.get(sugg, sugg)!r} stage)" if sugg else ""),
                 target=None, value=float(cnt),
-                details={"key": eng.keys[k], "count": cnt, "suggested_stage": sugg},
+                details={"key": u["key"], "count": cnt, "suggested_stage": sugg},
             ))
         if len(unm) > 15:
-            rest = sum(int(kc[k]) for k in unm[15:])
+            rest = sum(u["count"] for u in unm[15:])
             out.append(Insight("unmapped_key_other", "data", min(1.0, 0.2 + rest / max(n_ev, 1)),
                                f"{len(unm) - 15} more unmapped keys with {rest:,} events",
                                value=float(rest), details={"keys": len(unm) - 15, "count": rest}))
