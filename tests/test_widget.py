@@ -364,3 +364,13 @@ def test_closed_or_collected_widgets_stop_listening(journey):
     other.close()
     other.close()  # twice is fine
     assert len(journey._listeners) == n - 1
+
+
+def test_unknown_selected_from_python_is_a_clear_error(journey):
+    import traitlets
+
+    w = JourneyWidget(journey)
+    w.selected = "site-search"
+    with pytest.raises(traitlets.TraitError, match="no item with id 'site-serch'"):
+        w.selected = "site-serch"
+    assert w.selected == "site-search"  # nothing lost

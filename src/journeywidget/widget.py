@@ -415,7 +415,13 @@ class JourneyWidget(WidgetCharts, anywidget.AnyWidget):
     def _valid_selected(self, proposal: dict) -> str:
         value = proposal["value"] or ""
         if value and self._doc and not _has_id(self._doc, value):
-            return ""
+            if "selected" in getattr(self, "_property_lock", {}):
+                return ""  # from the page: an item that was just removed; clear quietly
+            raise traitlets.TraitError(
+                f"selected: no item with id {value!r} in this journey; use an id such as "
+                f"{self._journey.touchpoints[0].id if self._journey.touchpoints else self._journey.id!r}"
+                " (see widget.journey.touchpoints), or '' to clear the selection"
+            )
         return value
 
     # -- messages from the page ------------------------------------------------
