@@ -1,4 +1,10 @@
-// Bundles js/src/index.ts into src/journeywidget/static/widget.js (+ widget.css).
+// Bundles the front end into src/journeywidget/static/:
+//   widget.js          js/src/index.ts: the map (anywidget's `_esm`), WITHOUT Vega
+//   charts-runtime.js  js/src/charts-runtime.ts: vega + vega-lite + vega-embed, sent to
+//                      the page (trait `_chart_runtime`) only once a widget shows a chart
+//   widget.css
+// Both modules are single self-contained ES module files (no code splitting, no
+// chunk imports): anywidget and charts.ts load them from Blob URLs.
 import * as esbuild from "esbuild";
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
@@ -8,15 +14,37 @@ const here = dirname(fileURLToPath(import.meta.url));
 const outdir = resolve(here, "../src/journeywidget/static");
 mkdirSync(outdir, { recursive: true });
 
-const options = {
-  entryPoints: [resolve(here, "src/index.ts")],
+const common = {
   bundle: true,
+  splitting: false,
   format: "esm",
   minify: true,
   target: ["es2020"],
-  outfile: resolve(outdir, "widget.js"),
   legalComments: "none",
   logLevel: "info",
+};
+
+// Fails the build if Vega ends up in the map's module (it must stay in the runtime).
+const noVega = {
+  name: "no-vega-in-widget",
+  setup(b) {
+    b.onResolve({ filter: /^vega(-lite|-embed)?($|\/)/ }, (args) => ({
+      errors: [{ text: `${args.path} imported from ${args.importer}: Vega belongs in charts-runtime.ts, not in widget.js` }],
+    }));
+  },
+};
+
+const options = {
+  ...common,
+  entryPoints: [resolve(here, "src/index.ts")],
+  outfile: resolve(outdir, "widget.js"),
+  plugins: [noVega],
+};
+
+const runtimeOptions = {
+  ...common,
+  entryPoints: [resolve(here, "src/charts-runtime.ts")],
+  outfile: resolve(outdir, "charts-runtime.js"),
 };
 
 function copyCss() {
@@ -32,10 +60,11 @@ function copyCss() {
 if (process.argv.includes("--watch")) {
   const ctx = await esbuild.context({
     ...options,
-    plugins: [{ name: "css", setup(b) { b.onEnd(copyCss); } }],
+    plugins: [...options.plugins, { name: "css", setup(b) { b.onEnd(copyCss); } }],
   });
-  await ctx.watch();
+  const runtimeCtx = await esbuild.context(runtimeOptions);
+  await Promise.all([ctx.watch(), runtimeCtx.watch()]);
 } else {
-  await esbuild.build(options);
+  await Promise.all([esbuild.build(options), esbuild.build(runtimeOptions)]);
   copyCss();
 }

@@ -27,7 +27,11 @@ from pathlib import Path
 
 log = logging.getLogger("journeywidget.build")
 
-TARGETS = ("src/journeywidget/static/widget.js", "src/journeywidget/static/widget.css")
+TARGETS = (
+    "src/journeywidget/static/widget.js",
+    "src/journeywidget/static/charts-runtime.js",
+    "src/journeywidget/static/widget.css",
+)
 
 
 def _mtime(path: Path) -> float:

@@ -12,14 +12,77 @@
 // `stage`) field calls onSelect(id); `selectedId` is pushed into every view
 // that declares the `jw_selected` param (the built-in overlays do).
 //
-// vega, vega-lite and vega-embed are bundled into the widget module: nothing
-// is fetched at run time.
-// vega-embed (with vega and vega-lite) is in the bundle but only evaluated when
-// the first chart is drawn: a map without charts starts as fast as before.
-let embedModule: Promise<EmbedFn> | null = null;
-function loadEmbed(): Promise<EmbedFn> {
-  if (!embedModule) embedModule = import("vega-embed").then((m) => (m.default ?? m) as unknown as EmbedFn);
-  return embedModule;
+// vega, vega-lite and vega-embed are NOT in this module: they are built into a
+// separate single-file module (static/charts-runtime.js, see charts-runtime.ts)
+// whose source Python sends in the `_chart_runtime` trait the first time the
+// widget has a chart to show. It is imported here from a Blob URL, once per
+// source text for the whole page (every view of every widget shares the load),
+// so a notebook without charts never carries Vega in its saved widget state.
+// Nothing is fetched from the network.
+
+/** What the chart runtime module provides (charts-runtime.ts). */
+export interface ChartRuntime {
+  embed: EmbedFn;
+  vega?: unknown;
+  vegaLite?: unknown;
+}
+
+/** A runtime, or a function that resolves to one (null = not available yet). */
+export type RuntimeSource = ChartRuntime | (() => ChartRuntime | null | Promise<ChartRuntime | null>);
+
+let injectedRuntime: ChartRuntime | null = null;
+
+/** Use this runtime for every chart layer that has none of its own (tests, other hosts). */
+export function setChartRuntime(runtime: ChartRuntime | null): void {
+  injectedRuntime = runtime;
+}
+
+/** The runtime set with setChartRuntime, if any. */
+export function chartRuntime(): ChartRuntime | null {
+  return injectedRuntime;
+}
+
+function asRuntime(mod: any): ChartRuntime {
+  const embed = mod && (typeof mod.embed === "function" ? mod.embed : mod.default);
+  if (typeof embed !== "function") throw new Error("the chart runtime module exports no embed()");
+  return { embed: embed as EmbedFn, vega: mod.vega, vegaLite: mod.vegaLite };
+}
+
+async function importSource(source: string): Promise<any> {
+  const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+  try {
+    return await import(/* @vite-ignore */ url);
+  } catch (err) {
+    // Some hosts refuse blob: modules (e.g. file:// pages in some browsers); a data: URL works there.
+    try {
+      return await import(/* @vite-ignore */ "data:text/javascript;charset=utf-8," + encodeURIComponent(source));
+    } catch {
+      throw err;
+    }
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}
+
+// One load per runtime source text, shared by every view and widget on the page.
+const runtimeLoads = new Map<string, Promise<ChartRuntime>>();
+
+/** Import the chart runtime from its source text (cached per source, module-wide). */
+export function loadChartRuntime(source: string): Promise<ChartRuntime> {
+  let p = runtimeLoads.get(source);
+  if (!p) {
+    p = importSource(source).then(asRuntime);
+    runtimeLoads.set(source, p);
+    p.catch(() => {
+      if (runtimeLoads.get(source) === p) runtimeLoads.delete(source); // a later draw may retry
+    });
+  }
+  return p;
+}
+
+/** How many distinct runtime sources have been loaded (tests). */
+export function chartRuntimeLoads(): number {
+  return runtimeLoads.size;
 }
 
 export interface ChartData {
@@ -69,6 +132,8 @@ export interface ChartLayerOptions {
   anchor?: (at: string) => HTMLElement | null;
   /** For tests: a stand-in for vega-embed. */
   embed?: EmbedFn;
+  /** The chart runtime (or how to get it); defaults to the one set with setChartRuntime. */
+  runtime?: RuntimeSource;
 }
 
 export interface ChartLayerStats {
@@ -194,7 +259,13 @@ function clone<T>(x: T): T {
 }
 
 export function createChartLayer(host: HTMLElement, opts: ChartLayerOptions = {}): ChartLayer {
-  const doEmbed: EmbedFn = opts.embed ?? (async (el, spec, o) => (await loadEmbed())(el, spec, o));
+  const getRuntime = async (): Promise<ChartRuntime> => {
+    const src = opts.runtime;
+    const rt = (typeof src === "function" ? await src() : src) ?? injectedRuntime;
+    if (!rt) throw new Error("the chart runtime is not loaded");
+    return rt;
+  };
+  const doEmbed: EmbedFn = opts.embed ?? (async (el, spec, o) => (await getRuntime()).embed(el, spec, o));
   const slots = new Map<string, Slot>();
   const stats: ChartLayerStats = { embeds: 0, dataUpdates: 0, errors: 0 };
   let destroyed = false;
@@ -518,12 +589,26 @@ export function mountCharts(opts: {
   /** Select an item on the map (sets `selected`). */
   select(id: string): void;
   embed?: EmbedFn;
+  /** For tests / other hosts: the chart runtime instead of the `_chart_runtime` trait's module. */
+  runtime?: ChartRuntime;
 }): MountedCharts {
   const { model, host, root } = opts;
+  const runtimeSource = (): string => {
+    const src = model.get("_chart_runtime");
+    return typeof src === "string" ? src : "";
+  };
+  // Charts can be drawn once a runtime is at hand: given, set page-wide, or sent by Python.
+  const canDraw = (): boolean => Boolean(opts.embed || opts.runtime || injectedRuntime || runtimeSource());
   const layer = createChartLayer(host, {
     onSelect: (id) => opts.select(id),
     anchor: (at) => defaultAnchor(root, at),
     embed: opts.embed,
+    runtime: () => {
+      if (opts.runtime) return opts.runtime;
+      if (injectedRuntime) return injectedRuntime;
+      const src = runtimeSource();
+      return src ? loadChartRuntime(src) : null;
+    },
   });
   // the overlay switcher
   const switcher = document.createElement("span");
@@ -574,6 +659,10 @@ export function mountCharts(opts: {
     if (disposed) return;
     const payload = (model.get("_charts") || null) as ChartsPayload | null;
     renderSwitcher(payload);
+    // Something to draw but no runtime yet: wait for `change:_chart_runtime` (Python
+    // sends it with the first chart) instead of showing an error.
+    const drawable = Object.values((payload && payload.specs) || {}).some((e) => e && e.spec && !e.error);
+    if (drawable && !canDraw()) return;
     await layer.update(payload, detectTheme(root), String(model.get("selected") || ""));
   };
   const onChange = () => {
@@ -582,6 +671,7 @@ export function mountCharts(opts: {
   model.on("change:_charts", onChange);
   model.on("change:overlay", onChange);
   model.on("change:overlay_metric", onChange);
+  model.on("change:_chart_runtime", onChange);
   // JupyterLab theme switches change the CSS variables the charts are coloured with
   let observer: MutationObserver | null = null;
   if (typeof MutationObserver !== "undefined" && typeof document !== "undefined") {
@@ -600,6 +690,7 @@ export function mountCharts(opts: {
       model.off("change:_charts", onChange);
       model.off("change:overlay", onChange);
       model.off("change:overlay_metric", onChange);
+      model.off("change:_chart_runtime", onChange);
       observer?.disconnect();
       layer.destroy();
       switcher.remove();

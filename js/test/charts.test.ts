@@ -4,7 +4,19 @@ import { describe, expect, it, vi } from "vitest";
 vi.hoisted(() => {
   (HTMLCanvasElement.prototype as any).getContext = () => null;
 });
-import { createChartLayer, datumId, themeConfig, type ChartsPayload, type EmbedFn, type ViewLike } from "../src/charts";
+import embed from "vega-embed";
+import {
+  createChartLayer,
+  datumId,
+  loadChartRuntime,
+  mountCharts,
+  setChartRuntime,
+  themeConfig,
+  type ChartsPayload,
+  type EmbedFn,
+  type ViewLike,
+} from "../src/charts";
+import { FakeModel } from "./fakemodel";
 
 interface FakeView extends ViewLike {
   id: number;
@@ -208,7 +220,8 @@ describe("chart layer with real vega-embed", () => {
   it("renders SVG marks and updates them in place", async () => {
     const host = document.createElement("div");
     document.body.appendChild(host);
-    const layer = createChartLayer(host);
+    // the runtime module (static/charts-runtime.js) is injected: here, vega-embed from node_modules
+    const layer = createChartLayer(host, { runtime: { embed: embed as unknown as EmbedFn } });
     const spec = {
       $schema: "https://vega.github.io/schema/vega-lite/v6.json",
       data: { name: "table" },
@@ -235,5 +248,72 @@ describe("chart layer with real vega-embed", () => {
     expect(view.signal("jw_selected")).toBe("b");
     layer.destroy();
     host.remove();
+  });
+});
+
+describe("lazy chart runtime (_chart_runtime)", () => {
+  function mount(state: Record<string, any>) {
+    const model = new FakeModel(state);
+    const root = document.createElement("div");
+    const host = document.createElement("div");
+    root.appendChild(host);
+    document.body.appendChild(root);
+    return { model, root, host };
+  }
+
+  it("draws nothing until the runtime arrives, then draws with it", async () => {
+    const { model, root, host } = mount({ overlay: "emotion", overlay_metric: "", _charts: { overlay: "emotion", specs: { overlay: entry([{ touchpoint: "a" }]) } } });
+    const { embed: fake, views } = fakeEmbed();
+    let asked = 0;
+    // stands in for Python sending the runtime's source: mountCharts reads `_chart_runtime`
+    const mounted = mountCharts({ model, host, toolbar: null, root, select: () => {} });
+    await mounted.refresh();
+    expect(views.length).toBe(0);
+    expect(host.querySelector(".jw-chart-error")).toBeNull();
+    mounted.destroy();
+    expect(model.listeners("change:_chart_runtime")).toBe(0);
+
+    const withRuntime = mountCharts({
+      model, host, toolbar: null, root, select: () => {},
+      runtime: { embed: (async (el: HTMLElement, spec: any, o: any) => { asked++; return fake(el, spec, o); }) as EmbedFn },
+    });
+    await withRuntime.refresh();
+    expect(asked).toBe(1);
+    expect(views.length).toBe(1);
+    withRuntime.destroy();
+    root.remove();
+  });
+
+  it("redraws when `_chart_runtime` arrives", async () => {
+    const { model, root, host } = mount({ overlay: "funnel", overlay_metric: "", _charts: { overlay: "funnel", specs: { overlay: entry([{ touchpoint: "a" }]) } } });
+    const { embed: fake, views } = fakeEmbed();
+    const mounted = mountCharts({ model, host, toolbar: null, root, select: () => {} });
+    await mounted.refresh();
+    expect(views.length).toBe(0);
+    setChartRuntime({ embed: fake });
+    try {
+      model.set("_chart_runtime", "export const embed = () => null;"); // Python sends the source
+      await new Promise((r) => setTimeout(r, 0));
+      await mounted.refresh();
+      expect(views.length).toBe(1);
+      expect(mounted.layer.view("overlay")).toBe(views[0]);
+    } finally {
+      setChartRuntime(null);
+      mounted.destroy();
+      root.remove();
+    }
+  });
+
+  it("loads one runtime module per source text, shared by every caller", async () => {
+    const src = "export function embed() { return 'drawn'; } export const vega = { version: 'x' };";
+    const a = loadChartRuntime(src);
+    const b = loadChartRuntime(src);
+    expect(a).toBe(b);
+    const rt = await a.catch(() => null);
+    // jsdom/node may refuse Blob and data: module URLs; in a browser both work.
+    if (rt) {
+      expect(typeof rt.embed).toBe("function");
+      expect((rt.vega as any).version).toBe("x");
+    }
   });
 });

@@ -42,6 +42,7 @@ import json
 import math
 import traceback
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 __all__ = [
@@ -1346,6 +1347,38 @@ def _struct_sig(doc: dict) -> tuple:
 
 import traitlets  # noqa: E402  (light; the widget imports it anyway)
 
+#: The chart runtime module (vega + vega-lite + vega-embed), built apart from widget.js.
+CHART_RUNTIME_PATH = Path(__file__).resolve().parent / "static" / "charts-runtime.js"
+_chart_runtime_text: str | None = None
+
+
+def chart_runtime_source() -> str:
+    """The text of ``static/charts-runtime.js`` (read once per process); "" when not built.
+
+    The widget sends it in its ``_chart_runtime`` trait the first time it has a chart
+    to show, so notebooks whose widgets show no chart do not save a copy of Vega.
+    """
+    global _chart_runtime_text
+    if _chart_runtime_text is None:
+        try:
+            _chart_runtime_text = CHART_RUNTIME_PATH.read_text(encoding="utf-8")
+        except OSError:
+            import warnings
+
+            warnings.warn(
+                f"journeywidget: the chart runtime {CHART_RUNTIME_PATH} is missing, charts cannot be "
+                "drawn: build it with `npm run build --prefix js`",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+            return ""
+    return _chart_runtime_text
+
+
+def payload_has_charts(payload: Any) -> bool:
+    """Whether a ``_charts`` payload has any chart entry (an overlay other than "none" or a custom chart)."""
+    return isinstance(payload, dict) and bool(payload.get("specs"))
+
 
 class WidgetCharts(traitlets.HasTraits):
     """Charts on the map: the ``overlay`` switch, ``add_chart`` and the ``_charts`` payload.
@@ -1360,6 +1393,11 @@ class WidgetCharts(traitlets.HasTraits):
     #: The metric the "metric" overlay draws (e.g. "customers", "share", "median_next_s",
     #: "score") or the "trend" overlay draws ("customers", "events"); "" = default.
     overlay_metric = traitlets.Unicode("").tag(sync=True)
+    #: The chart runtime's ES module source (static/charts-runtime.js: vega, vega-lite,
+    #: vega-embed). Empty until the widget first has a chart to show, so the saved
+    #: state of a widget without charts carries no copy of Vega; the page imports it
+    #: once per page from a Blob URL.
+    _chart_runtime = traitlets.Unicode("").tag(sync=True)
 
     @traitlets.validate("overlay")
     def _valid_overlay(self, proposal: dict) -> str:
@@ -1458,6 +1496,8 @@ class WidgetCharts(traitlets.HasTraits):
         with self.hold_sync():
             if cs.metrics is not None and hasattr(cs.metrics, "to_payload"):
                 self._metrics = self._metrics_for_page(cs.metrics, cs.metrics_payload)
+            if not self._chart_runtime and payload_has_charts(payload):
+                self._chart_runtime = chart_runtime_source()
             self._charts = payload
 
     def _metrics_for_page(self, metrics: Any, payload: dict) -> dict:

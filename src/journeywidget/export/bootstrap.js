@@ -6,6 +6,9 @@
 // network), and, when the page is editable, the document kept in the page:
 // the widget's {"type": "ops"} messages are applied here by a small op
 // applier (docs/FORMAT.md), with undo/redo and a "Download JSON" button.
+// The chart runtime (vega, vega-lite, vega-embed) is not in the bundle: when the
+// page has charts, the state carries its source in `_chart_runtime` and the
+// widget imports it from a Blob URL (data: URL fallback) like the bundle below.
 const byId = (id) => document.getElementById(id);
 const readJson = (id) => JSON.parse(byId(id).textContent);
 

@@ -61,6 +61,20 @@ def widget_bundle() -> tuple[str, str]:
     return js.read_text(encoding="utf-8"), css.read_text(encoding="utf-8") if css.exists() else ""
 
 
+def chart_runtime() -> str:
+    """The chart runtime module (static/charts-runtime.js: vega, vega-lite, vega-embed), or ""
+    when it has not been built (the page then shows the map without drawing charts)."""
+    path = STATIC_DIR / "charts-runtime.js"
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        return ""
+
+
+def _has_charts(charts: Any) -> bool:
+    return isinstance(charts, Mapping) and bool(charts.get("specs"))
+
+
 @lru_cache(maxsize=1)
 def _bootstrap() -> str:
     text = (_HERE / "bootstrap.js").read_text(encoding="utf-8")
@@ -131,7 +145,8 @@ def to_html(
     """Write the map as one self-contained HTML page (and return its text).
 
     The page inlines the widget bundle, its CSS and the document (plus the
-    metrics and chart payloads), and runs the same widget as the notebook on a
+    metrics and chart payloads, and the chart runtime when there is a chart to
+    draw), and runs the same widget as the notebook on a
     small in-page stand-in for the Jupyter model. Nothing is fetched: it works
     from ``file://`` with the network off. A static SVG of the map sits in
     ``<noscript>`` (and is shown if the script cannot start).
@@ -187,6 +202,14 @@ def to_html(
         # the charts shown decide (an explicit `charts=` wins over a fresh widget's "none")
         state["overlay"] = shown.get("overlay") or state.get("overlay") or "none"
         state["overlay_metric"] = shown.get("metric") or state.get("overlay_metric") or ""
+    # The chart runtime travels only when the page has something to draw: the charts
+    # shown, or any of the precomputed overlay variants the read-only page switches to.
+    state.pop("_chart_runtime", None)
+    runtime = ""
+    if _has_charts(state.get("_charts")) or any(_has_charts(v) for v in overlays.values()):
+        runtime = chart_runtime()
+        if runtime:
+            state["_chart_runtime"] = runtime
     data = {"state": state, "traits": traits, "editable": bool(editable), "overlays": overlays}
     bootstrap = _bootstrap()
     svg = to_svg(doc, metrics=payload)
@@ -204,7 +227,7 @@ def to_html(
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="{_csp(bootstrap, bundle_js)}">
+<meta http-equiv="Content-Security-Policy" content="{_csp(bootstrap, bundle_js + runtime)}">
 <meta name="generator" content="journeywidget">
 <title>{esc(page_title)}</title>
 <style>{_PAGE_CSS}</style>
