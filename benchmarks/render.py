@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import statistics
 import sys
 import threading
@@ -33,17 +32,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / "src" / "journeywidget" / "static"
 sys.path.insert(0, str(ROOT / "src"))
-
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-]
+sys.path.insert(0, str(ROOT / "tests" / "e2e"))  # the tests' own chromium launch flags and lookup
+from harness.browser import CHROMIUM_ARGS as FLAGS  # noqa: E402
+from harness.browser import find_chromium  # noqa: E402
 
 PAGE = """<!doctype html>
 <html><head><meta charset="utf-8"><link rel="stylesheet" href="/widget.css">
@@ -226,13 +217,7 @@ def main() -> int:
             file=sys.stderr,
         )
         return 2
-    import os
-
-    chromium = (
-        os.environ.get("JW_CHROMIUM")
-        or shutil.which("chromium")
-        or shutil.which("chromium-browser")
-    )
+    chromium = find_chromium()
     if not chromium:
         print("chromium is not installed (apt-get install chromium)", file=sys.stderr)
         return 2

@@ -19,7 +19,6 @@ __all__ = ["MAX_FILE_BYTES", "dumps", "read_file", "validate_document", "write_f
 
 #: Files bigger than this are refused unless ``max_bytes`` is raised.
 MAX_FILE_BYTES = 32 * 1024 * 1024
-CURRENT_VERSION = 1
 
 
 _UNION_TAGS = {"int", "float", "str", "bool", "none", "list", "dict", "model"}
@@ -64,7 +63,7 @@ def _pydantic_errors(err: Any) -> list[ErrorDetail]:
 def _semantic_errors(doc: dict) -> list[ErrorDetail]:
     """Cross-item checks the per-item schema cannot express."""
     from .items import COLLECTION_KIND
-    from .mutations import check_references, scale_problems
+    from .mutations import References, check_references, scale_problems
 
     errors: list[ErrorDetail] = []
     for p in scale_problems(doc["emotion_scale"]):
@@ -84,11 +83,12 @@ def _semantic_errors(doc: dict) -> list[ErrorDetail]:
                 seen[item["id"]] = f"{path}.id"
     if any(e.path == "$.emotion_scale" for e in errors):
         doc = {**doc, "emotion_scale": {"min": -10**9, "max": 10**9, "labels": {}}}
+    refs = References(doc)
     for coll, kind in COLLECTION_KIND.items():
         if kind not in ("touchpoint", "card", "comment"):
             continue
         for i, item in enumerate(doc[coll]):
-            for field, msg in check_references(doc, kind, item):
+            for field, msg in check_references(doc, kind, item, refs=refs):
                 errors.append(ErrorDetail(f"$.{coll}[{i}].{field}", msg))
     return errors
 

@@ -26,8 +26,9 @@ from pydantic import (
 )
 
 from .ids import ID_PATTERN
+from .migrate import CURRENT_VERSION
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = CURRENT_VERSION  # the version this package writes
 
 JOURNEY_TYPES = ("purchase", "onboarding", "support", "retention", "lead_generation", "engagement", "custom")
 STATES = ("as_is", "to_be")

@@ -7,7 +7,6 @@ stages, a single ``persona`` object, emotions on a 1..5 scale, no lanes.
 from __future__ import annotations
 
 import copy
-from typing import Any
 
 from .errors import DocumentError, ErrorDetail
 
@@ -105,7 +104,3 @@ def _from_v0(data: dict, source: str | None) -> dict:
     d.setdefault("modified", _today())
     d["schema_version"] = 1
     return d
-
-
-def upgrade(data: Any) -> Any:  # pragma: no cover - alias kept for readability
-    return migrate(data)

@@ -85,15 +85,29 @@ def validate_item(doc: dict, kind: str, item: dict, *, own_id: str | None = None
     return data
 
 
-def check_references(doc: dict, kind: str, data: dict, *, raise_: bool = False) -> list[tuple[str, str]]:
-    """Check an item's references and ranges against ``doc``; returns ``(field, message)`` pairs."""
+class References:
+    """What items may refer to in ``doc``: stage ids, lanes by id, every id. Build once per check."""
+
+    def __init__(self, doc: dict):
+        self.doc = doc
+        self.stage_ids = {s["id"] for s in doc["stages"]}
+        self.lanes = {lane["id"]: lane for lane in doc["lanes"]}
+        self.ids = all_ids(doc)
+
+
+def check_references(
+    doc: dict, kind: str, data: dict, *, raise_: bool = False, refs: References | None = None
+) -> list[tuple[str, str]]:
+    """Check an item's references and ranges against ``doc``; returns ``(field, message)`` pairs.
+
+    Pass ``refs`` when checking many items of one document, so the lookups are built once.
+    """
+    refs = refs or References(doc)
     problems: list[tuple[str, str]] = []
-    stage_ids = {s["id"] for s in doc["stages"]}
-    if kind in ("touchpoint", "card") and data["stage"] not in stage_ids:
+    if kind in ("touchpoint", "card") and data["stage"] not in refs.stage_ids:
         problems.append(("stage", f"unknown stage {data['stage']!r}; {_ids_hint(doc, 'stages')}"))
     if kind == "card":
-        lanes = {lane["id"]: lane for lane in doc["lanes"]}
-        lane = lanes.get(data["lane"])
+        lane = refs.lanes.get(data["lane"])
         if lane is None:
             problems.append(("lane", f"unknown lane {data['lane']!r}; {_ids_hint(doc, 'lanes')}"))
         elif lane["kind"] in COMPUTED_LANES:
@@ -110,7 +124,7 @@ def check_references(doc: dict, kind: str, data: dict, *, raise_: bool = False) 
                 f"{data['emotion']} is off the emotion scale; use a number from {scale['min']} to "
                 f"{scale['max']} or null",
             ))
-    if kind == "comment" and data["target"] not in all_ids(doc):
+    if kind == "comment" and data["target"] not in refs.ids:
         problems.append(("target", f"unknown id {data['target']!r}; a comment's target must be the id of an item in the journey"))
     if raise_ and problems:
         raise OperationError("; ".join(f"{kind}.{f}: {m}" for f, m in problems))
@@ -122,7 +136,6 @@ def _new_id(doc: dict, kind: str, item: dict) -> str:
     if kind == "lane" and not base_text:
         base_text = item.get("kind", "")
     if kind == "comment":
-        base = "comment"
         n = len(doc["comments"]) + 1
         taken = all_ids(doc)
         while f"comment-{n}" in taken:

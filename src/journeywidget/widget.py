@@ -465,13 +465,9 @@ class JourneyWidget(WidgetCharts, anywidget.AnyWidget):
 
 
 def _has_id(doc: dict, item_id: str) -> bool:
-    if doc.get("id") == item_id:
-        return True
-    for key in ("personas", "goals", "stages", "lanes", "touchpoints", "cards", "comments"):
-        for item in doc.get(key) or ():
-            if item.get("id") == item_id:
-                return True
-    return False
+    from .mutations import locate
+
+    return doc.get("id") == item_id or locate(doc, item_id) is not None
 
 
 _CAMEL_LOWER_UPPER = re.compile(r"([a-z0-9])([A-Z])")

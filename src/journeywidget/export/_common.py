@@ -103,12 +103,12 @@ def to_doc(obj: Any) -> dict:
     journey = getattr(obj, "journey", None)
     if journey is not None and journey is not obj:
         return to_doc(journey)
-    if isinstance(obj, str) and obj.lstrip().startswith("{"):
-        return json.loads(obj)
-    if isinstance(obj, (str, bytes)) or hasattr(obj, "__fspath__"):
-        from pathlib import Path
+    from ..model import Journey  # text and files go through the validating loader
 
-        return json.loads(Path(obj).read_text(encoding="utf-8"))
+    if isinstance(obj, str) and obj.lstrip().startswith("{"):
+        return Journey.from_json(obj).to_dict()
+    if isinstance(obj, (str, bytes)) or hasattr(obj, "__fspath__"):
+        return Journey.load(obj).to_dict()
     raise TypeError(f"expected a Journey, a JourneyWidget or a document dict, got {type(obj).__name__}")
 
 
