@@ -16,7 +16,9 @@ pytestmark = pytest.mark.spark
 
 pyspark = pytest.importorskip("pyspark")
 if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-    pytest.skip("no Java runtime", allow_module_level=True)
+    if os.environ.get("CI"):  # scripts/test.sh installs Java 17: its absence in CI is a failure
+        pytest.fail("no Java runtime for PySpark (apt-get install openjdk-17-jre-headless)", pytrace=False)
+    pytest.skip("no Java runtime for PySpark (apt-get install openjdk-17-jre-headless)", allow_module_level=True)
 
 
 @pytest.fixture(scope="module")

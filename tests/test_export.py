@@ -493,7 +493,6 @@ def test_export_imports_no_heavy_modules():
 
 def test_overlays_from_a_chart_set():
     pytest.importorskip("vl_convert")
-    pytest.importorskip("altair")
     from journeywidget.export.demo import demo_journey
     from journeywidget.export.svg import expand_overlays
 
@@ -523,7 +522,6 @@ def test_huge_maps_keep_png_sizes_sane():
 
 
 def test_html_and_svg_of_a_widget_use_its_state(fake_bundle):
-    pytest.importorskip("anywidget")
     j = jw.Journey.from_dict(sample_doc())
     w = jw.JourneyWidget(j, editable=True)
     try:

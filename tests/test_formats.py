@@ -99,7 +99,7 @@ def test_markdown_one_row_per_touchpoint():
 
 
 def test_markdown_with_metrics_payload_and_dataframe():
-    pd = pytest.importorskip("pandas")
+    import pandas as pd
     doc, metrics = sample_doc(), sample_metrics()
     md = to_markdown(doc, metrics)
     rows = _table(md, "Touchpoints")
@@ -222,7 +222,7 @@ def test_excel_round_trip_and_cells_are_text(tmp_path):
 
 # --------------------------------------------------------------------- import from tables
 def test_from_table_dataframe_with_friendly_columns():
-    pd = pytest.importorskip("pandas")
+    import pandas as pd
     df = pd.DataFrame({
         "Stage": ["Discover", "Discover", "Buy", "Buy", "Use"],
         "Name": ["Ad", "Blog post", "Checkout", "Receipt", None],

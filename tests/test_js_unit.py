@@ -8,6 +8,7 @@ than the lockfile (scripts/test.sh normally did it already).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -62,5 +63,5 @@ def test_vitest(npm):
     proc = _run([npm, "test", "--silent", "--", "--reporter=default"], timeout=600)
     output = proc.stdout + proc.stderr
     print(_tail(output, 60))  # shown with -rP / on failure
-    if proc.returncode != 0:
-        pytest.fail(f"vitest failed (exit {proc.returncode}):\n{_tail(output)}", pytrace=False)
+    assert proc.returncode == 0, f"vitest failed (exit {proc.returncode}):\n{_tail(output)}"
+    assert re.search(r"Tests\s+\d+ passed", output), f"vitest ran no tests:\n{_tail(output)}"

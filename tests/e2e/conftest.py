@@ -208,3 +208,11 @@ def lab_notebook(page, jupyterlab, request):
         print("---- jupyterlab log (tail) ----\n" + jupyterlab.log(60))
     for nb in opened:
         nb.close()
+
+
+@pytest.fixture
+def requests_log(page):
+    """URLs the page requests that leave it (blob:/data: never do: the chart runtime loads from a Blob URL)."""
+    seen: list[str] = []
+    page.on("request", lambda req: None if req.url.startswith(("blob:", "data:")) else seen.append(req.url))
+    return seen

@@ -13,7 +13,6 @@ from __future__ import annotations
 import time
 
 import pandas as pd
-import pytest
 from playwright.sync_api import expect
 
 import journeywidget as jw
@@ -55,14 +54,6 @@ def bound_widget() -> jw.JourneyWidget:
     w.bind_events(frame(EVENTS_1), customer="user", time="ts", touchpoint="event")
     w.show_overlay("metric", "customers")
     return w
-
-
-@pytest.fixture
-def requests_log(page):
-    seen: list[str] = []
-    # blob:/data: URLs never leave the page (the chart runtime is imported from a Blob URL)
-    page.on("request", lambda req: None if req.url.startswith(("blob:", "data:")) else seen.append(req.url))
-    return seen
 
 
 def test_overlay_renders_updates_in_place_and_links_selection(

@@ -88,14 +88,6 @@ def shoot(page, h, name: str) -> Path:
 
 
 @pytest.fixture
-def requests_log(page):
-    seen: list[str] = []
-    # blob:/data: URLs never leave the page (the chart runtime is imported from a Blob URL)
-    page.on("request", lambda req: None if req.url.startswith(("blob:", "data:")) else seen.append(req.url))
-    return seen
-
-
-@pytest.fixture
 def journey():
     return jw.Journey.from_template("ecommerce-purchase")
 

@@ -36,7 +36,6 @@ class Notebook7(LabNotebook):
 
 @pytest.mark.jupyter
 def test_widget_in_notebook_7(page, jupyterlab):
-    pytest.importorskip("notebook")
     page.set_viewport_size({"width": 1400, "height": 1000})
     page.set_default_timeout(30_000)
     jupyterlab.write_notebook("nb7.ipynb", [SETUP, ""])
@@ -65,8 +64,7 @@ def test_widget_in_notebook_7(page, jupyterlab):
 @pytest.mark.slow
 def test_marimo_app_runs_headless(tmp_path):
     """The marimo example app runs top to bottom (marimo export executes every cell)."""
-    if importlib.util.find_spec("marimo") is None:
-        pytest.skip("marimo is not installed")
+    assert importlib.util.find_spec("marimo") is not None, "marimo is in the test extra: pip install -e .[test]"
     out = tmp_path / "app.html"
     run = subprocess.run(
         [sys.executable, "-m", "marimo", "export", "html", str(ROOT / "examples" / "marimo_app.py"), "-o", str(out)],
