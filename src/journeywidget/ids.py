@@ -1,4 +1,21 @@
-"""Human-friendly, stable ids: slugs of names, de-duplicated."""
+"""Human-friendly, stable ids: slugs of names, de-duplicated.
+
+One definition, shared with the front end (``js/src``) and the standalone page, and
+tested on both sides with the same cases (``tests/data/slug_cases.json``):
+
+1. Unicode NFKD, then drop the combining diacritics U+0300–U+036F (the accents of
+   Latin, Greek and Cyrillic letters: "nákup" → "nakup"), then NFC again, so other
+   scripts keep their vowel signs and viramas ("हिन्दी" stays "हिन्दी").
+2. Lower case.
+3. Every run of characters that are not letters, marks or numbers (Unicode
+   categories L*, M*, N*) becomes one ``-``; leading marks and dashes go.
+4. At most ``max_length`` code points, no trailing ``-``; ``fallback`` if empty.
+
+An id is valid when it matches :data:`ID_PATTERN`: no whitespace, no control or
+format characters, and of ASCII punctuation only ``-``, ``.`` and ``_`` after the
+first character. The pattern uses only ``\\uXXXX`` escapes, so it means the same in
+Python's ``re``, pydantic's Rust regex, JavaScript and JSON Schema validators.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +23,25 @@ import re
 import unicodedata
 from collections.abc import Container
 
-_NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
-ID_PATTERN = r"^[^\W_][\w.-]*$"
-_ID_RE = re.compile(ID_PATTERN, re.UNICODE)
+# Characters never in an id: ASCII controls, space and punctuation (but "-", "." and "_"
+# after the first character), Latin-1 punctuation and symbols, and Unicode spaces,
+# zero-width and bidirectional controls.
+_NEVER = (
+    r"\u0000-\u002C\u002F\u003A-\u0040\u005B-\u005E\u0060\u007B-\u00BF"
+    r"\u1680\u2000-\u200F\u2028-\u202F\u205F-\u206F\u3000\uFEFF"
+)
+ID_PATTERN = rf"^[^{_NEVER}\u002D\u002E\u005F][^{_NEVER}]*$"
+_ID_RE = re.compile(ID_PATTERN)
 MAX_ID_LENGTH = 100
+_ACCENTS = re.compile("[\u0300-\u036f]+")
+
+
+def _kept(ch: str) -> bool:
+    return unicodedata.category(ch)[0] in "LMN"
 
 
 def slugify(text: str, fallback: str = "item", max_length: int = 48) -> str:
-    """Slug of ``text``: lower case, accents stripped, other characters as ``-``.
+    """Slug of ``text``: lower case, Latin accents stripped, other characters as ``-``.
 
     Letters of any script are kept, so Cyrillic names give Cyrillic ids.
 
@@ -21,15 +49,25 @@ def slugify(text: str, fallback: str = "item", max_length: int = 48) -> str:
     'checkout-page'
     >>> slugify("Rozhodnutí o nákupu")
     'rozhodnuti-o-nakupu'
+    >>> slugify("ደረጃ ፩")
+    'ደረጃ-፩'
     >>> slugify("  !!  ", fallback="stage")
     'stage'
     """
-    norm = unicodedata.normalize("NFKD", str(text))
-    norm = "".join(ch for ch in norm if not unicodedata.combining(ch))
-    slug = _NON_WORD.sub("-", norm.lower()).replace("_", "-").strip("-")
-    slug = re.sub(r"-{2,}", "-", slug)
-    if len(slug) > max_length:
-        slug = slug[:max_length].rstrip("-")
+    norm = unicodedata.normalize("NFC", _ACCENTS.sub("", unicodedata.normalize("NFKD", str(text))))
+    out: list[str] = []
+    dash = False
+    for ch in norm.lower():
+        if _kept(ch):
+            if not out and unicodedata.category(ch)[0] == "M":
+                continue  # an id never starts with a combining mark
+            if dash and out:
+                out.append("-")
+            out.append(ch)
+            dash = False
+        else:
+            dash = True
+    slug = "".join(out[:max_length]).rstrip("-")
     return slug or fallback
 
 
@@ -48,5 +86,9 @@ def unique_id(base: str, taken: Container[str]) -> str:
 
 
 def is_valid_id(value: object) -> bool:
-    """True if ``value`` is a well-formed id."""
+    """True if ``value`` is a well-formed id.
+
+    >>> is_valid_id("checkout-page"), is_valid_id("ደረጃ-፩"), is_valid_id("has space")
+    (True, True, False)
+    """
     return isinstance(value, str) and 0 < len(value) <= MAX_ID_LENGTH and bool(_ID_RE.match(value))
