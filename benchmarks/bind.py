@@ -41,7 +41,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 import journeywidget as jw  # noqa: E402
-from journeywidget.binding import JourneyMetrics  # noqa: E402
+from journeywidget.data.metrics import JourneyMetrics  # noqa: E402
 
 STAGES = ["Awareness", "Interest", "Consideration", "Trial", "Purchase", "Onboarding",
           "Retention", "Advocacy"]

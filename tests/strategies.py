@@ -6,7 +6,7 @@ import random
 
 from hypothesis import strategies as st
 
-from journeywidget.items import CHANNELS, EVIDENCE, LANE_KINDS
+from journeywidget.document.schema import CHANNELS, EVIDENCE, LANE_KINDS
 
 text = st.text(
     alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), min_size=0, max_size=30

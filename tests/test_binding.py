@@ -11,7 +11,12 @@ import pandas as pd
 import pytest
 
 import journeywidget as jw
-from journeywidget.binding import BindingError, JourneyMetrics, draft_from_events, resolve_mapping
+from journeywidget.data.metrics import (
+    BindingError,
+    JourneyMetrics,
+    draft_from_events,
+    resolve_mapping,
+)
 
 ARGS = dict(customer="customer_id", time="timestamp", touchpoint="event", segment="plan",
             value="value", channel="channel")

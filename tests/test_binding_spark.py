@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import journeywidget as jw
-from journeywidget.binding import JourneyMetrics
+from journeywidget.data.metrics import JourneyMetrics
 
 pytestmark = pytest.mark.spark
 

@@ -6,9 +6,10 @@ import importlib
 import pytest
 
 MODULES = [
-    "journeywidget", "journeywidget.errors", "journeywidget.ids", "journeywidget.items",
-    "journeywidget.model", "journeywidget.guidance", "journeywidget.catalog", "journeywidget.widget",
-    "journeywidget.datasets",
+    "journeywidget", "journeywidget.core.errors", "journeywidget.core.ids",
+    "journeywidget.document.schema", "journeywidget.journey", "journeywidget.document.guidance",
+    "journeywidget.document.templates", "journeywidget.widget.journey_widget",
+    "journeywidget.data.datasets",
 ]
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import journeywidget as jw
-from journeywidget import document
+from journeywidget.document import io as document
 
 DATA = Path(__file__).parent / "data"
 MALFORMED = DATA / "malformed"
@@ -175,7 +175,7 @@ def test_file_format_is_stable_and_utf8(tmp_path):
 
 
 def test_shipped_schema_is_current():
-    from journeywidget.items import json_schema
+    from journeywidget.document.schema import json_schema
 
     assert jw.schema() == json.loads(json.dumps(json_schema()))
 

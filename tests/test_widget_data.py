@@ -18,7 +18,7 @@ import pytest
 import traitlets
 
 import journeywidget as jw
-from journeywidget.ids import slugify
+from journeywidget.core.ids import slugify
 from journeywidget.widget import JourneyWidget, readable_name
 from test_widget import browser_msg, browser_set, make, ops, results
 

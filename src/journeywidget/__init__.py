@@ -20,31 +20,36 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _LAZY = {
-    "Journey": ".model",
-    "Persona": ".items",
-    "Goal": ".items",
-    "Stage": ".items",
-    "Lane": ".items",
-    "Touchpoint": ".items",
-    "Card": ".items",
-    "Comment": ".items",
-    "EmpathyMap": ".items",
-    "Segment": ".items",
-    "EmotionScale": ".items",
-    "CHANNELS": ".items",
-    "LANE_KINDS": ".items",
-    "JOURNEY_TYPES": ".items",
-    "Suggestion": ".guidance",
-    "Change": ".diff",
-    "Checkpoint": ".history",
-    "TemplateInfo": ".catalog",
-    "templates": ".catalog",
+    "Journey": ".journey",
+    "Persona": ".document.schema",
+    "Goal": ".document.schema",
+    "Stage": ".document.schema",
+    "Lane": ".document.schema",
+    "Touchpoint": ".document.schema",
+    "Card": ".document.schema",
+    "Comment": ".document.schema",
+    "EmpathyMap": ".document.schema",
+    "Segment": ".document.schema",
+    "EmotionScale": ".document.schema",
+    "CHANNELS": ".document.schema",
+    "LANE_KINDS": ".document.schema",
+    "JOURNEY_TYPES": ".document.schema",
+    "Suggestion": ".document.guidance",
+    "Change": ".document.diff",
+    "Checkpoint": ".document.history",
+    "TemplateInfo": ".document.templates",
+    "templates": ".document.templates",
     "JourneyWidget": ".widget",
-    "JourneyMetrics": ".binding",
+    "JourneyMetrics": ".data.metrics",
 }
-_SUBMODULES = ("datasets", "export", "metrics", "binding", "charts", "widget", "items", "cli")
+#: ``jw.<name>`` -> the module it stands for
+_SUBMODULES = {
+    "datasets": ".data.datasets", "export": ".export", "metrics": ".data.metrics",
+    "binding": ".data.metrics", "insights": ".data.insights", "charts": ".charts",
+    "widget": ".widget", "items": ".document.schema", "cli": ".cli",
+}
 
-from .errors import DocumentError, JourneyError, OperationError  # noqa: E402  (tiny, no deps)
+from .core.errors import DocumentError, JourneyError, OperationError  # noqa: E402  (tiny, no deps)
 
 __all__ = [
     "DocumentError", "JourneyError", "OperationError", "schema", *sorted(_LAZY), *_SUBMODULES,
@@ -71,7 +76,7 @@ def __getattr__(name: str) -> Any:
         globals()[name] = value
         return value
     if name in _SUBMODULES:
-        module = importlib.import_module(f".{name}", __name__)
+        module = importlib.import_module(_SUBMODULES[name], __name__)
         globals()[name] = module
         return module
     raise AttributeError(f"module 'journeywidget' has no attribute {name!r}")
@@ -82,13 +87,14 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover
-    from . import binding, datasets, export, metrics
-    from .binding import JourneyMetrics
-    from .catalog import TemplateInfo, templates
-    from .diff import Change
-    from .guidance import Suggestion
-    from .history import Checkpoint
-    from .items import (
+    from . import export
+    from .data import datasets, insights, metrics
+    from .data import metrics as binding
+    from .data.metrics import JourneyMetrics
+    from .document.diff import Change
+    from .document.guidance import Suggestion
+    from .document.history import Checkpoint
+    from .document.schema import (
         CHANNELS,
         JOURNEY_TYPES,
         LANE_KINDS,
@@ -103,5 +109,6 @@ if TYPE_CHECKING:  # pragma: no cover
         Stage,
         Touchpoint,
     )
-    from .model import Journey
+    from .document.templates import TemplateInfo, templates
+    from .journey import Journey
     from .widget import JourneyWidget

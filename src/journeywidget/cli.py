@@ -33,7 +33,7 @@ def _load(path: str):
         from .export.mermaid import from_mermaid
 
         return from_mermaid(Path(path).read_text(encoding="utf-8"))
-    from .model import Journey
+    from .journey import Journey
 
     return Journey.load(path)
 
@@ -48,7 +48,7 @@ def _load_metrics(path: str | None):
 
 # ----------------------------------------------------------------- commands
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .errors import DocumentError, JourneyError
+    from .core.errors import DocumentError, JourneyError
 
     bad = 0
     for f in args.files:
@@ -119,7 +119,7 @@ def _render(journey, fmt: str, out: str | None, *, metrics=None, editable: bool 
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    from .errors import JourneyError
+    from .core.errors import JourneyError
 
     fmt = args.to
     if fmt is None:
@@ -155,7 +155,7 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 
 def cmd_templates(args: argparse.Namespace) -> int:
-    from .catalog import templates
+    from .document.templates import templates
 
     infos = templates(args.dir)
     if args.json:
@@ -171,8 +171,8 @@ def cmd_templates(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from .errors import JourneyError
-    from .model import Journey
+    from .core.errors import JourneyError
+    from .journey import Journey
 
     out = Path(args.output)
     if out.exists() and not args.force:

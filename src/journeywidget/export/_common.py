@@ -103,7 +103,7 @@ def to_doc(obj: Any) -> dict:
     journey = getattr(obj, "journey", None)
     if journey is not None and journey is not obj:
         return to_doc(journey)
-    from ..model import Journey  # text and files go through the validating loader
+    from ..journey import Journey  # text and files go through the validating loader
 
     if isinstance(obj, str) and obj.lstrip().startswith("{"):
         return Journey.from_json(obj).to_dict()
@@ -313,7 +313,7 @@ def stage_metrics(payload: Mapping | None, stage_id: str) -> dict:
 def journey_error(message: str) -> Exception:
     """A ``jw.JourneyError`` (a ValueError) with ``message``."""
     try:
-        from ..errors import JourneyError
+        from ..core.errors import JourneyError
     except ImportError:  # pragma: no cover - the model always ships errors.py
         return ValueError(message)
     return JourneyError(message)

@@ -13,9 +13,9 @@ DEMO_TEMPLATE = "ecommerce-purchase"
 def demo_journey(template: str | None = None, *, customers: int = 2000, seed: int = 7) -> tuple[Any, Any, Any]:
     """(journey, metrics, charts): a template map, its ``JourneyMetrics`` on sample events and
     survey answers from :mod:`journeywidget.datasets`, and a chart set with the emotion overlay."""
-    from .. import datasets
-    from ..binding import JourneyMetrics
-    from ..model import Journey
+    from ..data import datasets
+    from ..data.metrics import JourneyMetrics
+    from ..journey import Journey
 
     journey = Journey.from_template(template or DEMO_TEMPLATE)
     events = datasets.events(journey, customers=customers, seed=seed)
@@ -27,7 +27,7 @@ def demo_journey(template: str | None = None, *, customers: int = 2000, seed: in
                           customer="customer_id", segment="plan")
     charts = None
     try:
-        from ..charts import ChartSet
+        from ..charts.chartset import ChartSet
 
         charts = ChartSet(journey, metrics, overlay="emotion")
     except Exception:  # charts are a bonus in the demo: the map and numbers are the point

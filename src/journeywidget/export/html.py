@@ -105,11 +105,11 @@ def _widget_state(obj: Any) -> dict | None:
 def _make_widget(journey: Any) -> Any:
     """A JourneyWidget on ``journey`` (or None when the widget module is not available)."""
     try:
-        from ..widget import JourneyWidget
+        from ..widget.journey_widget import JourneyWidget
     except ImportError:
         return None
     if isinstance(journey, Mapping):
-        from ..model import Journey
+        from ..journey import Journey
 
         journey = Journey.from_dict(dict(journey))
     return JourneyWidget(journey)
@@ -253,7 +253,7 @@ def _overlay_variants(source: Any, metrics: Any, charts: Any) -> dict[str, Any]:
     """Every built-in overlay's chart payload (``"name|metric"`` -> ``_charts``), so the
     read-only page can switch overlays without a kernel. Custom charts stay in each."""
     try:
-        from ..charts import OVERLAYS, TREND_METRICS, ChartSet
+        from ..charts.chartset import OVERLAYS, TREND_METRICS, ChartSet
     except ImportError:  # pragma: no cover - charts need altair
         return {}
     cs = getattr(source, "_chartset", None)
@@ -262,7 +262,7 @@ def _overlay_variants(source: Any, metrics: Any, charts: Any) -> dict[str, Any]:
         if charts is not None and hasattr(charts, "set_overlay"):
             cs = charts
         elif metrics is not None and not isinstance(metrics, Mapping):
-            from ..model import Journey
+            from ..journey import Journey
 
             journey = source if isinstance(source, Journey) else Journey.from_dict(to_doc(source))
             cs, owned = ChartSet(journey, metrics, follow_journey=False), True

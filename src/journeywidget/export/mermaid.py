@@ -113,8 +113,8 @@ def from_mermaid(text: str, *, title: str | None = None) -> Any:
     actors personas. ``%% journeywidget:`` comments written by :func:`to_mermaid`
     restore ids, exact emotions, channels and names.
     """
-    from ..ids import is_valid_id, slugify, unique_id
-    from ..model import Journey
+    from ..core.ids import is_valid_id, slugify, unique_id
+    from ..journey import Journey
 
     if not isinstance(text, str):
         raise TypeError("from_mermaid takes the diagram text")

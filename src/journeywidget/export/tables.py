@@ -533,8 +533,8 @@ def from_table(
     appearance; a row with a stage and no touchpoint adds just the stage. Other columns
     (metrics) are ignored. Raises ``jw.JourneyError`` naming missing columns and bad cells.
     """
-    from ..ids import is_valid_id, slugify, unique_id
-    from ..model import Journey
+    from ..core.ids import is_valid_id, slugify, unique_id
+    from ..journey import Journey
 
     header, raw_rows = _read_rows(path_or_df, sheet)
     norm: dict[str, str] = {}

@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .errors import DocumentError, ErrorDetail, format_path
+from ..core.errors import DocumentError, ErrorDetail, format_path
 
 __all__ = ["MAX_FILE_BYTES", "dumps", "read_file", "validate_document", "write_file", "parse_json"]
 
@@ -62,8 +62,8 @@ def _pydantic_errors(err: Any) -> list[ErrorDetail]:
 
 def _semantic_errors(doc: dict) -> list[ErrorDetail]:
     """Cross-item checks the per-item schema cannot express."""
-    from .items import COLLECTION_KIND
-    from .mutations import References, check_references, scale_problems
+    from .operations import References, check_references, scale_problems
+    from .schema import COLLECTION_KIND
 
     errors: list[ErrorDetail] = []
     for p in scale_problems(doc["emotion_scale"]):
@@ -107,7 +107,7 @@ def validate_document(data: Any, source: str | None = None) -> dict:
             [ErrorDetail("$", f"a journey document must be a JSON object, got {_json_type(data)}")], source
         )
     data = migrate(data, source)
-    from .items import JourneyDocument
+    from .schema import JourneyDocument
 
     try:
         model = JourneyDocument.model_validate(data)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .items import COLLECTION_KIND, TOP_LEVEL_FIELDS
-from .mutations import display_name
+from .operations import display_name
+from .schema import COLLECTION_KIND, TOP_LEVEL_FIELDS
 
 __all__ = ["Change", "diff_documents"]
 

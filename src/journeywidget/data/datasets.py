@@ -35,7 +35,7 @@ _VALUE_WORDS = ("checkout", "order", "purchase", "payment", "buy", "cart", "subs
 
 def sample_journey(template: str = DEFAULT_TEMPLATE):
     """A template journey (``jw.Journey.from_template``)."""
-    from .model import Journey
+    from ..journey import Journey
 
     return Journey.from_template(template)
 
@@ -52,7 +52,7 @@ def _layout(doc: dict):
     stages = doc.get("stages", [])
     tps = doc.get("touchpoints", [])
     if not stages or not tps:
-        from .metrics import BindingError
+        from .numpy_engine import BindingError
 
         raise BindingError("the journey needs stages with touchpoints to generate data", None,
                            "add stages and touchpoints, or use a template")

@@ -22,14 +22,14 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import JourneyError, OperationError
-from .history import Checkpoint, Entry, History, ReplaceDoc, SetTop, apply_all, revert_all
-from .ids import slugify
+from .core.errors import JourneyError, OperationError
+from .core.ids import slugify
+from .document.history import Checkpoint, Entry, History, ReplaceDoc, SetTop, apply_all, revert_all
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .diff import Change
-    from .guidance import Suggestion
-    from .items import Card, Comment, Goal, Lane, Persona, Stage, Touchpoint
+    from .document.diff import Change
+    from .document.guidance import Suggestion
+    from .document.schema import Card, Comment, Goal, Lane, Persona, Stage, Touchpoint
 
 __all__ = ["Journey", "default_lanes"]
 
@@ -44,7 +44,7 @@ def _today() -> str:
 
 def default_lanes() -> list[dict]:
     """The lanes a new map starts with."""
-    from .items import LANE_TITLES
+    from .document.schema import LANE_TITLES
 
     kinds = ("actions", "thoughts", "touchpoints", "emotions", "pain_points", "opportunities")
     return [{"id": k.replace("_", "-"), "kind": k, "title": LANE_TITLES[k]} for k in kinds]
@@ -96,8 +96,8 @@ class Journey:
         lanes: list[dict] | None = None,
         history_limit: int = 1000,
     ) -> None:
-        from .document import validate_document
-        from .mutations import emotion_scale_default
+        from .document.io import validate_document
+        from .document.operations import emotion_scale_default
 
         doc = {
             "schema_version": 1,
@@ -132,14 +132,14 @@ class Journey:
     @classmethod
     def from_dict(cls, data: dict) -> Journey:
         """Build a journey from a document dict (validated; older versions migrated)."""
-        from .document import validate_document
+        from .document.io import validate_document
 
         return cls._from_canonical(validate_document(copy.deepcopy(data)))
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Journey:
         """Build a journey from JSON text."""
-        from .document import parse_json, validate_document
+        from .document.io import parse_json, validate_document
 
         return cls._from_canonical(validate_document(parse_json(text)))
 
@@ -153,7 +153,7 @@ class Journey:
         >>> jw.Journey.load(p).title
         'Demo'
         """
-        from .document import MAX_FILE_BYTES, read_file
+        from .document.io import MAX_FILE_BYTES, read_file
 
         return cls._from_canonical(read_file(path, max_bytes or MAX_FILE_BYTES))
 
@@ -163,13 +163,13 @@ class Journey:
 
     def to_json(self) -> str:
         """The document as JSON text, exactly as :meth:`save` writes it."""
-        from .document import dumps
+        from .document.io import dumps
 
         return dumps(self._doc)
 
     def save(self, path: str | os.PathLike) -> None:
         """Save atomically as UTF-8 JSON (a failure leaves any previous file intact)."""
-        from .document import write_file
+        from .document.io import write_file
 
         write_file(path, self.to_json())
 
@@ -181,7 +181,7 @@ class Journey:
         >>> jw.Journey.from_template("ecommerce-purchase").journey_type
         'purchase'
         """
-        from .catalog import load_template
+        from .document.templates import load_template
 
         doc = load_template(name, directory)
         doc["created"] = _now_iso()
@@ -190,14 +190,14 @@ class Journey:
 
     def save_template(self, directory: str | os.PathLike, name: str | None = None) -> Path:
         """Save this map as a template in ``directory``; it then lists beside the built-ins."""
-        from .catalog import save_template
+        from .document.templates import save_template
 
         return save_template(self, directory, name)
 
     @classmethod
     def from_events(cls, df: Any, **kwargs: Any) -> Journey:
         """Draft a map from an event log; see :func:`journeywidget.binding.draft_from_events`."""
-        from .binding import draft_from_events
+        from .data.metrics import draft_from_events
 
         return draft_from_events(df, **kwargs)
 
@@ -239,7 +239,7 @@ class Journey:
         return copy.deepcopy(self._doc["emotion_scale"])
 
     def _items(self, coll: str) -> list:
-        from .items import COLLECTION_KIND, KINDS
+        from .document.schema import COLLECTION_KIND, KINDS
 
         model = KINDS[COLLECTION_KIND[coll]][1]
         return [model.model_validate(it) for it in self._doc[coll]]
@@ -278,8 +278,8 @@ class Journey:
         return [t for t in self.touchpoints if t.stage == sid]
 
     def __getitem__(self, item_id: str) -> Any:
-        from .items import COLLECTION_KIND, KINDS
-        from .mutations import locate
+        from .document.operations import locate
+        from .document.schema import COLLECTION_KIND, KINDS
 
         found = locate(self._doc, item_id)
         if found is None:
@@ -288,7 +288,7 @@ class Journey:
         return KINDS[COLLECTION_KIND[coll]][1].model_validate(self._doc[coll][pos])
 
     def __contains__(self, item_id: object) -> bool:
-        from .mutations import locate
+        from .document.operations import locate
 
         return isinstance(item_id, str) and locate(self._doc, item_id) is not None
 
@@ -334,7 +334,7 @@ class Journey:
 
         Raises :class:`OperationError` (a ``ValueError``) and changes nothing if the operation is invalid.
         """
-        from .mutations import run_op
+        from .document.operations import run_op
 
         prims, label = run_op(self._doc, op)
         if not prims:
@@ -445,14 +445,14 @@ class Journey:
         >>> [str(c) for c in a.diff(b)]
         ["renamed stage 'Start' to 'Begin'"]
         """
-        from .diff import diff_documents
+        from .document.diff import diff_documents
 
         other_doc = other._doc if isinstance(other, Journey) else other
         return diff_documents(self._doc, other_doc)
 
     def check(self) -> list[Suggestion]:
         """What a good map still lacks, each with a hint. Empty when nothing is missing."""
-        from .guidance import check
+        from .document.guidance import check
 
         return check(self._doc)
 
@@ -482,7 +482,7 @@ class Journey:
 
     def add_lane(self, kind: Any, title: str | None = None, *, index: int | None = None, **fields: Any) -> str:
         """Add a lane: ``j.add_lane("backstage")`` or ``j.add_lane("text", "Policies")``."""
-        from .items import LANE_TITLES
+        from .document.schema import LANE_TITLES
 
         item = {"kind": kind} if isinstance(kind, str) else _as_dict(kind)
         if title is not None:
@@ -658,7 +658,7 @@ class Journey:
     # -- display ------------------------------------------------------------
     def widget(self, **kwargs: Any) -> Any:
         """An editable :class:`journeywidget.JourneyWidget` on this journey."""
-        from .widget import JourneyWidget
+        from .widget.journey_widget import JourneyWidget
 
         return JourneyWidget(self, **kwargs)
 

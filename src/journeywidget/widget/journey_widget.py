@@ -26,13 +26,13 @@ from typing import Any
 import anywidget
 import traitlets
 
-from .charts import WidgetCharts  # issue 5: overlay / add_chart / _charts (see charts.py)
-from .errors import JourneyError
-from .model import Journey
+from ..charts.chartset import WidgetCharts  # issue 5: overlay / add_chart / _charts (see charts.py)
+from ..core.errors import JourneyError
+from ..journey import Journey
 
 __all__ = ["JourneyWidget", "readable_name"]
 
-_STATIC = pathlib.Path(__file__).parent / "static"
+_STATIC = pathlib.Path(__file__).resolve().parent.parent / "static"
 
 
 class JourneyWidget(WidgetCharts, anywidget.AnyWidget):
@@ -191,8 +191,8 @@ class JourneyWidget(WidgetCharts, anywidget.AnyWidget):
         >>> len(w.metrics.unmapped_keys()) == len(added)
         True
         """
-        from .ids import slugify, unique_id
-        from .mutations import all_ids
+        from ..core.ids import slugify, unique_id
+        from ..document.operations import all_ids
 
         m = self.metrics
         if m is None or getattr(m, "_engine", None) is None:
@@ -345,7 +345,7 @@ class JourneyWidget(WidgetCharts, anywidget.AnyWidget):
         if data is None:
             return bundle
         try:
-            from .export import mimebundle_fallback
+            from ..export import mimebundle_fallback
 
             fallback = mimebundle_fallback(self._journey, metrics=self._metrics or None, png=False)
         except Exception as err:  # noqa: BLE001 - a picture must never break the live widget
@@ -360,13 +360,13 @@ class JourneyWidget(WidgetCharts, anywidget.AnyWidget):
     def to_html(self, path: Any = None, *, editable: bool = False, **kwargs: Any) -> str:
         """Write one offline HTML page with this map, its metrics and overlays (read-only unless
         ``editable=True``, which adds a "Download JSON" button); returns the HTML text."""
-        from .export import to_html
+        from ..export import to_html
 
         return to_html(self, path, editable=editable, **kwargs)
 
     def to_svg(self, path: Any = None, **kwargs: Any) -> str:
         """The map with its metrics as SVG."""
-        from .export import to_svg
+        from ..export import to_svg
 
         kwargs.setdefault("metrics", self._metrics or None)
         kwargs.setdefault("overlays", self._charts_for_export())
@@ -374,7 +374,7 @@ class JourneyWidget(WidgetCharts, anywidget.AnyWidget):
 
     def to_png(self, path: Any = None, *, scale: float = 2, **kwargs: Any) -> bytes:
         """The map with its metrics and overlays as PNG, without a browser."""
-        from .export import to_png
+        from ..export import to_png
 
         kwargs.setdefault("metrics", self._metrics or None)
         kwargs.setdefault("overlays", self._charts_for_export())
@@ -382,7 +382,7 @@ class JourneyWidget(WidgetCharts, anywidget.AnyWidget):
 
     def to_pdf(self, path: Any = None, **kwargs: Any) -> bytes:
         """The map with its metrics and overlays as a one-page PDF, without a browser."""
-        from .export import to_pdf
+        from ..export import to_pdf
 
         kwargs.setdefault("metrics", self._metrics or None)
         kwargs.setdefault("overlays", self._charts_for_export())
@@ -390,7 +390,7 @@ class JourneyWidget(WidgetCharts, anywidget.AnyWidget):
 
     def to_markdown(self, **kwargs: Any) -> str:
         """The map and its metrics as Markdown tables."""
-        from .export import to_markdown
+        from ..export import to_markdown
 
         return to_markdown(self._journey, self._metrics or None, **kwargs)
 
@@ -465,7 +465,7 @@ class JourneyWidget(WidgetCharts, anywidget.AnyWidget):
 
 
 def _has_id(doc: dict, item_id: str) -> bool:
-    from .mutations import locate
+    from ..document.operations import locate
 
     return doc.get("id") == item_id or locate(doc, item_id) is not None
 

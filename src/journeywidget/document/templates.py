@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import JourneyError
+from ..core.errors import JourneyError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .model import Journey
+    from ..journey import Journey
 
 __all__ = ["TemplateInfo", "templates", "load_template", "save_template"]
 
-BUILTIN_DIR = Path(__file__).parent / "templates"
+BUILTIN_DIR = Path(__file__).resolve().parent.parent / "templates"
 ENV_VAR = "JOURNEYWIDGET_TEMPLATES"
 
 
@@ -80,7 +80,7 @@ def templates(directory: str | os.PathLike | None = None) -> list[TemplateInfo]:
 
 def load_template(name: str, directory: str | os.PathLike | None = None) -> dict:
     """The canonical document of template ``name`` (user folders first, then built-ins)."""
-    from .document import read_file
+    from .io import read_file
 
     for _source, folder in reversed(_dirs(directory)):
         path = folder / f"{name}.json"
@@ -92,7 +92,7 @@ def load_template(name: str, directory: str | os.PathLike | None = None) -> dict
 
 def save_template(journey: Journey, directory: str | os.PathLike, name: str | None = None) -> Path:
     """Save ``journey`` as template ``name`` (default: its id) in ``directory``."""
-    from .ids import slugify
+    from ..core.ids import slugify
 
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)

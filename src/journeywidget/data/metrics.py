@@ -21,7 +21,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from .metrics import (
+from .numpy_engine import (
     NS_PER_S,
     BindingError,
     EventStore,
@@ -586,7 +586,7 @@ class JourneyMetrics:
             self._journey = None
             doc = journey
         else:
-            from .errors import JourneyError
+            from ..core.errors import JourneyError
 
             raise JourneyError(
                 f"JourneyMetrics needs a jw.Journey or a journey document dict, got "
@@ -1274,7 +1274,7 @@ def draft_from_events(df: Any, customer: str, time: str, touchpoint: str, *,
     """
     import numpy as np
 
-    from .model import Journey
+    from ..journey import Journey
 
     wanted = {"customer": customer, "time": time, "touchpoint": touchpoint, "stage": stage,
               "channel": channel}
@@ -1658,7 +1658,7 @@ class SparkEngine:
     def stage_agg(self, stage_tps, stage_of_tp, s):
         import numpy as np
 
-        from .metrics import StageAgg
+        from .numpy_engine import StageAgg
 
         F = self.F
         key = tuple(stage_tps)

@@ -25,7 +25,7 @@ from pydantic import (
     field_validator,
 )
 
-from .ids import ID_PATTERN
+from ..core.ids import ID_PATTERN
 from .migrate import CURRENT_VERSION
 
 SCHEMA_VERSION = CURRENT_VERSION  # the version this package writes

@@ -88,7 +88,7 @@ _I64_MIN = -(1 << 63)
 QS = (0.5, 0.9)
 
 try:  # the lead's errors module
-    from .errors import JourneyError
+    from ..core.errors import JourneyError
 except Exception:  # pragma: no cover - standalone use
 
     class JourneyError(ValueError):  # type: ignore[no-redef]
@@ -788,7 +788,7 @@ class NumpyEngine:
 # The public class lives in binding.py's neighbour; import late to avoid cycles.
 def __getattr__(name: str) -> Any:
     if name == "JourneyMetrics":
-        from .binding import JourneyMetrics
+        from .metrics import JourneyMetrics
 
         return JourneyMetrics
     raise AttributeError(name)

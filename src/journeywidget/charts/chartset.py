@@ -70,7 +70,7 @@ _FEEDBACK_METRICS = {"score": "score", "respondents": "n", "data_emotion": "emot
 _NON_METRICS = {"top_next", "quotes", "kind", "top_channel"}
 
 try:
-    from .errors import JourneyError
+    from ..core.errors import JourneyError
 except Exception:  # pragma: no cover
     JourneyError = ValueError  # type: ignore[misc,assignment]
 
@@ -985,7 +985,7 @@ class ChartSet:
     def bind_events(self, df: Any, **kwargs: Any) -> Any:
         """Bind an event log to the metrics and keep its rows for custom charts."""
         if self.metrics is None or not hasattr(self.metrics, "bind_events"):
-            from .binding import JourneyMetrics
+            from ..data.metrics import JourneyMetrics
 
             self.set_metrics(JourneyMetrics(self.journey), notify=False)
             self._owns_metrics = True
@@ -1089,7 +1089,7 @@ class ChartSet:
     def _keys_of(self, frame: Any, column: str) -> tuple[list, list[str]]:
         """(distinct raw values, their labels) of a column, cached per frame."""
         def make():
-            from .binding import _label
+            from ..data.metrics import _label
 
             if self._is_pandas(frame):
                 raw = self._codes_of(frame, column)[1]
@@ -1166,7 +1166,7 @@ class ChartSet:
             want = {j for j, tp in enumerate(tps) if tp["id"] == at}
             if not want:
                 raise ChartError(f"{at!r} is no longer on the map")
-        from .binding import resolve_mapping
+        from ..data.metrics import resolve_mapping
 
         _, labels = self._keys_of(self.events, self.columns.get("touchpoint"))
         tok, _ = resolve_mapping(doc, labels, getattr(self.metrics, "_mapping", None))
@@ -1348,7 +1348,7 @@ def _struct_sig(doc: dict) -> tuple:
 import traitlets  # noqa: E402  (light; the widget imports it anyway)
 
 #: The chart runtime module (vega + vega-lite + vega-embed), built apart from widget.js.
-CHART_RUNTIME_PATH = Path(__file__).resolve().parent / "static" / "charts-runtime.js"
+CHART_RUNTIME_PATH = Path(__file__).resolve().parent.parent / "static" / "charts-runtime.js"
 _chart_runtime_text: str | None = None
 
 
@@ -1448,7 +1448,7 @@ class WidgetCharts(traitlets.HasTraits):
     def bind_feedback(self, df: Any, **kwargs: Any) -> Any:
         """Bind survey feedback (see ``JourneyMetrics.bind_feedback``); returns the metrics."""
         if self._chartset.metrics is None:
-            from .binding import JourneyMetrics
+            from ..data.metrics import JourneyMetrics
 
             self._chartset.set_metrics(JourneyMetrics(self.journey), notify=False)
             self._chartset._owns_metrics = True

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .metrics import BindingError
+from .numpy_engine import BindingError
 
 __all__ = ["Insight", "Feedback", "build_insights", "SCALES"]
 
@@ -260,7 +260,7 @@ class Feedback:
         import numpy as np
         import pandas as pd
 
-        from .binding import _factorize, _label, _to_labels
+        from .metrics import _factorize, _label, _to_labels
 
         self.kind, self.lo, self.hi = _parse_scale(scale)
         self.n_rows = len(pdf)
@@ -313,7 +313,7 @@ class Feedback:
         self._cache: dict = {}
 
     def set_doc(self, doc: dict) -> None:
-        from .binding import resolve_mapping
+        from .metrics import resolve_mapping
 
         self._doc = doc
         self._cache.clear()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 
-from .errors import DocumentError, ErrorDetail
+from ..core.errors import DocumentError, ErrorDetail
 
 CURRENT_VERSION = 1
 
@@ -30,7 +30,7 @@ def migrate(data: dict, source: str | None = None) -> dict:
             source,
         )
     if version > CURRENT_VERSION:
-        from . import __version__
+        from .. import __version__
 
         raise DocumentError(
             [ErrorDetail(
@@ -48,7 +48,7 @@ def migrate(data: dict, source: str | None = None) -> dict:
 
 
 def _from_v0(data: dict, source: str | None) -> dict:
-    from .ids import slugify, unique_id
+    from ..core.ids import slugify, unique_id
 
     d = copy.deepcopy(data)
     errors = []
@@ -94,11 +94,11 @@ def _from_v0(data: dict, source: str | None) -> dict:
             p["id"] = unique_id(slugify(str(p.get("name", "")), "persona"), taken)
             taken.add(p["id"])
     if "lanes" not in d:
-        from .model import default_lanes
+        from ..journey import default_lanes
 
         d["lanes"] = [ln for ln in default_lanes() if ln["id"] not in taken]
     d.setdefault("id", slugify(str(d.get("title", "")), "journey"))
-    from .model import _now_iso, _today
+    from ..journey import _now_iso, _today
 
     d.setdefault("created", _now_iso())
     d.setdefault("modified", _today())

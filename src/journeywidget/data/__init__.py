@@ -1,0 +1,1 @@
+"""Data bound to a map: frames, engines, metrics, insights, drafting maps, sample data."""

@@ -1,0 +1,1 @@
+"""The journey document: its schema, the one edit path, history, files, migrations."""
