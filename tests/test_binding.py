@@ -11,12 +11,9 @@ import pandas as pd
 import pytest
 
 import journeywidget as jw
-from journeywidget.data.metrics import (
-    BindingError,
-    JourneyMetrics,
-    draft_from_events,
-    resolve_mapping,
-)
+from journeywidget.data.draft import draft_from_events
+from journeywidget.data.mapping import resolve_mapping
+from journeywidget.data.metrics import BindingError, JourneyMetrics
 
 ARGS = dict(customer="customer_id", time="timestamp", touchpoint="event", segment="plan",
             value="value", channel="channel")

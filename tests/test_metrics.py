@@ -226,7 +226,7 @@ def test_large_random_log_matches_reference_and_sort_path():
 
 
 def test_sort_events_exact():
-    from journeywidget.data.numpy_engine import sort_events
+    from journeywidget.data.encoding import sort_events
 
     rng = np.random.default_rng(1)
     for n, span, chrono in [(100_000, 50, False), (80_000, 2**62, False), (70_000, 10**15, False),

@@ -17,7 +17,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from .core.version import __version__  # noqa: E402  (tiny, no deps)
 
 _LAZY = {
     "Journey": ".journey",
@@ -31,9 +31,9 @@ _LAZY = {
     "EmpathyMap": ".document.schema",
     "Segment": ".document.schema",
     "EmotionScale": ".document.schema",
-    "CHANNELS": ".document.schema",
-    "LANE_KINDS": ".document.schema",
-    "JOURNEY_TYPES": ".document.schema",
+    "CHANNELS": ".core.vocabulary",
+    "LANE_KINDS": ".core.vocabulary",
+    "JOURNEY_TYPES": ".core.vocabulary",
     "Suggestion": ".document.guidance",
     "Change": ".document.diff",
     "Checkpoint": ".document.history",
@@ -41,6 +41,7 @@ _LAZY = {
     "templates": ".document.templates",
     "JourneyWidget": ".widget",
     "JourneyMetrics": ".data.metrics",
+    "BindingError": ".core.errors",
 }
 #: ``jw.<name>`` -> the module it stands for
 _SUBMODULES = {

@@ -22,8 +22,11 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .core.clock import now_iso, today
 from .core.errors import JourneyError, OperationError
 from .core.ids import slugify
+from .core.signals import Signal
+from .core.vocabulary import LANE_TITLES, default_lanes
 from .document.history import Checkpoint, Entry, History, ReplaceDoc, SetTop, apply_all, revert_all
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -31,23 +34,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .document.guidance import Suggestion
     from .document.schema import Card, Comment, Goal, Lane, Persona, Stage, Touchpoint
 
-__all__ = ["Journey", "default_lanes"]
-
-
-def _now_iso() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-def _today() -> str:
-    return datetime.now(timezone.utc).date().isoformat()
-
-
-def default_lanes() -> list[dict]:
-    """The lanes a new map starts with."""
-    from .document.schema import LANE_TITLES
-
-    kinds = ("actions", "thoughts", "touchpoints", "emotions", "pain_points", "opportunities")
-    return [{"id": k.replace("_", "-"), "kind": k, "title": LANE_TITLES[k]} for k in kinds]
+__all__ = ["Journey"]
 
 
 def _plain(value: Any) -> Any:
@@ -106,8 +93,8 @@ class Journey:
             "description": description,
             "journey_type": journey_type,
             "state": state,
-            "created": _now_iso(),
-            "modified": _today(),
+            "created": now_iso(),
+            "modified": today(),
             "tags": list(tags),
             "emotion_scale": emotion_scale or emotion_scale_default(),
             "personas": [], "goals": [], "stages": [],
@@ -119,7 +106,7 @@ class Journey:
     def _init(self, doc: dict, history_limit: int = 1000) -> None:
         self._doc = doc
         self._history = History(history_limit)
-        self._listeners: list[Callable[[Journey], None]] = []
+        self._listeners = Signal("journey change listener")
         self.last_change: dict | None = None
 
     @classmethod
@@ -161,6 +148,21 @@ class Journey:
         """The document as a new dict (canonical: every field, schema key order)."""
         return copy.deepcopy(self._doc)
 
+    def snapshot(self) -> dict:
+        """The document as it is now, cheaply: new top-level dict and lists, shared items.
+
+        Edits never change an item in place (they replace it), so a snapshot stays as it
+        was while the journey moves on. Treat it as read-only; :meth:`to_dict` gives a copy
+        you may change. Views (the widget, metrics, charts) take one per edit.
+
+        >>> import journeywidget as jw
+        >>> j = jw.Journey("Demo"); s = j.add_stage("Start")
+        >>> before = j.snapshot(); j.update(s, name="Begin")
+        >>> before["stages"][0]["name"], j.snapshot()["stages"][0]["name"]
+        ('Start', 'Begin')
+        """
+        return {k: (list(v) if isinstance(v, list) else v) for k, v in self._doc.items()}
+
     def to_json(self) -> str:
         """The document as JSON text, exactly as :meth:`save` writes it."""
         from .document.io import dumps
@@ -184,8 +186,8 @@ class Journey:
         from .document.templates import load_template
 
         doc = load_template(name, directory)
-        doc["created"] = _now_iso()
-        doc["modified"] = _today()
+        doc["created"] = now_iso()
+        doc["modified"] = today()
         return cls._from_canonical(doc)
 
     def save_template(self, directory: str | os.PathLike, name: str | None = None) -> Path:
@@ -196,8 +198,8 @@ class Journey:
 
     @classmethod
     def from_events(cls, df: Any, **kwargs: Any) -> Journey:
-        """Draft a map from an event log; see :func:`journeywidget.binding.draft_from_events`."""
-        from .data.metrics import draft_from_events
+        """Draft a map from an event log; see :func:`journeywidget.data.draft.draft_from_events`."""
+        from .data.draft import draft_from_events
 
         return draft_from_events(df, **kwargs)
 
@@ -339,27 +341,23 @@ class Journey:
         prims, label = run_op(self._doc, op)
         if not prims:
             return ""
-        today = _today()
-        if self._doc["modified"] != today:
-            stamp = SetTop("modified", self._doc["modified"], today)
+        day = today()
+        if self._doc["modified"] != day:
+            stamp = SetTop("modified", self._doc["modified"], day)
             stamp.apply(self._doc)
             prims = [*prims, stamp]
         self._history.record(Entry(label, prims))
         self._changed("op", label, prims)
         return label
 
-    def on_change(self, callback: Callable[[Journey], None]) -> Callable[[], None]:
+    def on_change(self, callback: Callable[[Journey], None], *, weak: bool = False) -> Callable[[], None]:
         """Call ``callback(journey)`` after every change (edit, undo, redo, restore).
 
         ``journey.last_change`` then says what happened. Returns a function that unsubscribes.
+        A listener that raises is reported as a ``RuntimeWarning``; the edit stands.
+        ``weak=True`` holds a bound method's object weakly (views that may be forgotten).
         """
-        self._listeners.append(callback)
-
-        def unsubscribe() -> None:
-            if callback in self._listeners:
-                self._listeners.remove(callback)
-
-        return unsubscribe
+        return self._listeners.connect(callback, weak=weak)
 
     def _changed(self, source: str, label: str, prims: list) -> None:
         touched: set[str] = set()
@@ -375,16 +373,7 @@ class Journey:
                     if it:
                         touched.add(it["id"])
         self.last_change = {"source": source, "label": label, "ids": touched, "collections": collections}
-        errors = []
-        for cb in list(self._listeners):
-            try:
-                cb(self)
-            except Exception as err:  # a broken listener must not break editing
-                errors.append(err)
-        if errors:
-            import warnings
-
-            warnings.warn(f"journey change listener failed: {errors[0]!r}", RuntimeWarning, stacklevel=3)
+        self._listeners.emit(self, stacklevel=4)
 
     def undo(self) -> None:
         """Undo the last change (no-op when there is nothing to undo)."""
@@ -482,8 +471,6 @@ class Journey:
 
     def add_lane(self, kind: Any, title: str | None = None, *, index: int | None = None, **fields: Any) -> str:
         """Add a lane: ``j.add_lane("backstage")`` or ``j.add_lane("text", "Policies")``."""
-        from .document.schema import LANE_TITLES
-
         item = {"kind": kind} if isinstance(kind, str) else _as_dict(kind)
         if title is not None:
             item["title"] = title
@@ -658,7 +645,7 @@ class Journey:
     # -- display ------------------------------------------------------------
     def widget(self, **kwargs: Any) -> Any:
         """An editable :class:`journeywidget.JourneyWidget` on this journey."""
-        from .widget.journey_widget import JourneyWidget
+        from .widget import JourneyWidget
 
         return JourneyWidget(self, **kwargs)
 

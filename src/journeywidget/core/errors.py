@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["DocumentError", "ErrorDetail", "JourneyError", "OperationError", "format_path"]
+__all__ = [
+    "BindingError", "DocumentError", "ErrorDetail", "JourneyError", "OperationError", "format_path",
+]
 
 
 class JourneyError(ValueError):
@@ -75,3 +77,20 @@ class DocumentError(JourneyError):
 
 class OperationError(JourneyError):
     """An edit operation was refused; the journey is unchanged."""
+
+
+class BindingError(JourneyError):
+    """Data could not be bound: names the column and says how to fix it.
+
+    >>> err = BindingError("column 'ts' is not in the events data", "ts", "pass time='timestamp'")
+    >>> str(err), err.column
+    ("column 'ts' is not in the events data. Fix: pass time='timestamp'", 'ts')
+    """
+
+    def __init__(self, message: str, column: str | None = None, fix: str | None = None):
+        self.column = column
+        self.fix = fix
+        text = message
+        if fix:
+            text += f". Fix: {fix}"
+        super().__init__(text)

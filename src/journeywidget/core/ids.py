@@ -1,4 +1,4 @@
-"""Human-friendly, stable ids: slugs of names, de-duplicated.
+"""Human-friendly, stable ids (slugs of names, de-duplicated) and names made from event keys.
 
 One definition, shared with the front end (``js/src``) and the standalone page, and
 tested on both sides with the same cases (``tests/data/slug_cases.json``):
@@ -92,3 +92,31 @@ def is_valid_id(value: object) -> bool:
     (True, True, False)
     """
     return isinstance(value, str) and 0 < len(value) <= MAX_ID_LENGTH and bool(_ID_RE.match(value))
+
+
+_CAMEL_LOWER_UPPER = re.compile(r"([a-z0-9])([A-Z])")
+_CAMEL_ACRONYM = re.compile(r"([A-Z]+)([A-Z][a-z])")
+_KEY_SEPARATORS = re.compile(r"[\s_\-.:/|+]+")
+
+
+def readable_name(key: object, max_length: int = 300) -> str:
+    """A touchpoint name made from an event key (the page's "Add to map" does the same).
+
+    Shared with the front end and tested on both sides with the same cases
+    (``tests/data/readable_name_cases.json``): split camelCase and ``_ - . : / | +``
+    into words, lower-case them unless they are acronyms, capitalise the first letter.
+
+    >>> readable_name("begin_checkout")
+    'Begin checkout'
+    >>> readable_name("pageViewHTMLDocs")
+    'Page view HTML docs'
+    >>> readable_name("  app.open  ")
+    'App open'
+    """
+    raw = str(key).strip()
+    text = _CAMEL_ACRONYM.sub(r"\1 \2", _CAMEL_LOWER_UPPER.sub(r"\1 \2", raw))
+    words = [w for w in _KEY_SEPARATORS.split(text) if w]
+    words = [w if (len(w) > 1 and w.isupper()) else w.lower() for w in words]
+    name = " ".join(words) or raw or "Event"
+    name = name[:1].upper() + name[1:]
+    return name[:max_length].rstrip() or "Event"

@@ -52,7 +52,7 @@ def _layout(doc: dict):
     stages = doc.get("stages", [])
     tps = doc.get("touchpoints", [])
     if not stages or not tps:
-        from .numpy_engine import BindingError
+        from ..core.errors import BindingError
 
         raise BindingError("the journey needs stages with touchpoints to generate data", None,
                            "add stages and touchpoints, or use a template")

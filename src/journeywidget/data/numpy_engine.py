@@ -1,209 +1,29 @@
-"""The journey metrics engine: event logs and feedback bound to the touchpoints of a map.
+"""The numpy engine: layers 1 and 2 of the metrics on an encoded event log.
 
-Use it through :class:`JourneyMetrics` (also ``jw.JourneyMetrics``)::
+It serves pandas, polars, pyarrow and DuckDB inputs (every frame the adapter brings
+to pandas; the event log is encoded once into an
+:class:`~journeywidget.data.encoding.EventStore`). A key -> touchpoint mapping
+yields touchpoint-level aggregates plus, per (customer, touchpoint), the positions
+of the first and last event, and per transition the set of customers; stages,
+segments and moves between stages then only recombine those.
 
-    m = jw.JourneyMetrics(journey)
-    m.bind_events(df, customer="user_id", time="ts", touchpoint="event")
-    m.touchpoints, m.stages, m.transitions, m.insights
-
-Definitions (the same on every engine; a "customer" is a distinct non-missing
-value of the ``customer`` column, an "event" a row with a customer, a valid
-timestamp and a touchpoint key):
-
-* **Ordering.** Each customer's events are ordered by ``(time, original row
-  order)``: ties in timestamps break by the position of the row in the input
-  (for Spark, the order of ``monotonically_increasing_id()`` at bind time, or
-  an explicit ``order=`` column).
-* **Mapped events.** A row maps to a touchpoint through the explicit
-  ``mapping``, else a touchpoint's ``event_keys``, else a touchpoint's id,
-  else its name (keys compared exactly, then case-insensitively).
-  Rows whose key maps to no touchpoint are *unmapped*: they count towards the
-  customer base but are otherwise ignored (reported as a data problem).
-* **All customers** (the denominator of every ``share``) = distinct customers
-  with at least one valid event, mapped or not, in the current segment.
-* **Next event** of an event = the same customer's next *mapped* event in the
-  ordering above; the time to it is ``next.time - this.time`` in seconds. A
-  customer's last mapped event has none and is an **exit**.
-* **Quantiles** are exact, by linear interpolation between order statistics:
-  with ``n`` values sorted ``v``, ``pos = (n - 1) * q``, ``lo = floor(pos)``,
-  ``hi = ceil(pos)``: ``(hi - pos) * v[lo] + (pos - lo) * v[hi]``.
-
-Touchpoint table (``m.touchpoints``, one row per touchpoint in map order):
-``events`` mapped events; ``customers`` distinct customers with ≥ 1 event
-there; ``share`` = customers / all customers; ``median_next_s`` and
-``p90_next_s`` quantiles of time to the next event; ``mean_value`` mean of the
-finite ``value`` column over its events (rounded to 10 significant digits, as
-floating-point sums differ in the last bits between engines); ``exits``
-customers whose last mapped event is here; ``top_next`` up to three other touchpoints that most often come
-next (self-repeats excluded; ties by map order).
-
-Stage table (``m.stages``): ``customers`` reaching stage k = distinct
-customers with ≥ 1 event at a touchpoint of stage k; ``share`` = customers /
-all customers; ``conversion`` = customers(k) / customers(k-1) (may exceed 1
-when customers skip stages; empty for the first stage); ``dropoff`` =
-max(customers(k-1) - customers(k), 0); ``dropoff_rate`` = dropoff /
-customers(k-1); ``median_time_s`` = median over customers reaching k of (time
-of their last event in k - time of their first event in k).
-
-Transitions (``m.transitions``): one row per ordered pair of touchpoints
-(from, to) such that a customer's mapped event at ``to`` directly follows one
-at ``from``: ``count`` such event pairs, ``customers`` distinct customers,
-``share`` = count / events at ``from`` that have a next event,
-``median_s`` median time between them.
-
-Segments: a customer's segment is the first non-missing value of the
-``segment`` column in the ordering above; ``m.segment = value`` restricts every
-table (denominators included) to that segment's customers. *Backwards*
-customers have a mapped event directly followed by one at an earlier stage.
-An unmapped key's *suggested stage* is the stage whose touchpoints most often
-come directly before or after its events (same customer).
-
-How it stays live: a bind encodes the events once into compact arrays sorted by
-(customer, time, row) — customer codes, touchpoint-key codes, times (int32 at
-second / millisecond / microsecond resolution when exact, else int64 ns). A
-key -> touchpoint mapping then yields touchpoint-level aggregates plus, per
-(customer, touchpoint), the positions of the first and last event, and per
-transition the set of customers. Moving a touchpoint between stages, reordering
-stages or switching segment only recombines those (exactly: stage reach and
-dwell come from the per-customer first/last positions of the stage's
-touchpoints); changing event keys or adding / renaming touchpoints re-runs the
-touchpoint level from the encoded arrays; the raw frame is never read again.
+>>> import pandas as pd
+>>> from journeywidget.data.encoding import build_store
+>>> df = pd.DataFrame({"user": ["a", "a", "b"], "ts": [1, 5, 2], "event": ["x", "y", "x"]})
+>>> eng = NumpyEngine(build_store(df, customer="user", time="ts", touchpoint="event"))
+>>> eng.set_mapping([0, 1], 2)        # key "x" -> touchpoint 0, "y" -> 1
+>>> agg = eng.tp_agg(None)
+>>> agg.customers.tolist(), agg.exits.tolist()
+([2, 1], [1, 1])
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
-from typing import Any
+from .encoding import EventStore
+from .engine import StageAgg, TPAgg, _debug, _flatnonzero32, _pmap, _quantiles
+from .trend import trend_counts
 
-__all__ = [
-    "BindingError",
-    "quantile_sorted",
-    "NS_PER_S",
-]
-
-NS_PER_S = 1_000_000_000
-_I64_MAX = (1 << 63) - 1
-_I64_MIN = -(1 << 63)
-QS = (0.5, 0.9)
-
-try:  # the lead's errors module
-    from ..core.errors import JourneyError
-except Exception:  # pragma: no cover - standalone use
-
-    class JourneyError(ValueError):  # type: ignore[no-redef]
-        """Base class of every error journeywidget raises on bad input."""
-
-
-class BindingError(JourneyError):
-    """Data could not be bound: names the column and says how to fix it."""
-
-    def __init__(self, message: str, column: str | None = None, fix: str | None = None):
-        self.column = column
-        self.fix = fix
-        text = message
-        if fix:
-            text += f". Fix: {fix}"
-        super().__init__(text)
-
-
-# ---------------------------------------------------------------------------
-# exact quantiles (the formula Spark's `percentile` uses, so engines agree bit for bit)
-# ---------------------------------------------------------------------------
-
-
-def _interp(a: float, b: float, pos: float) -> float:
-    lo = math.floor(pos)
-    hi = math.ceil(pos)
-    if hi == lo or a == b:
-        return float(a)
-    return (hi - pos) * float(a) + (pos - lo) * float(b)
-
-
-def quantile_sorted(values, q: float) -> float:
-    """Exact quantile of an already sorted sequence (see the module docstring)."""
-    n = len(values)
-    if n == 0:
-        return math.nan
-    pos = (n - 1) * q
-    return _interp(values[math.floor(pos)], values[math.ceil(pos)], pos)
-
-
-def _quantiles(np, arr, qs=QS, inplace: bool = False) -> list[float]:
-    """Exact quantiles of an unsorted int64 array using np.partition (in place if allowed)."""
-    n = int(arr.shape[0])
-    if n == 0:
-        return [math.nan] * len(qs)
-    if n == 1:
-        return [float(arr[0])] * len(qs)
-    pos = [(n - 1) * q for q in qs]
-    kth = sorted({math.floor(p) for p in pos} | {math.ceil(p) for p in pos})
-    if inplace:
-        arr.partition(kth)
-        part = arr
-    else:
-        part = np.partition(arr, kth)
-    return [_interp(part[math.floor(p)], part[math.ceil(p)], p) for p in pos]
-
-
-def _add_segments(np, g, seg_c, cust) -> None:
-    """g += segment of each event's customer, in chunks (no full-size temporaries)."""
-    step = 1 << 20
-    for a in range(0, g.shape[0], step):
-        g[a:a + step] += seg_c[cust[a:a + step]].astype(g.dtype)
-
-
-def _lsd_argsort(np, codes, bits: int):
-    """Stable argsort of non-negative integer codes by 16-bit digits (radix passes)."""
-    n = codes.shape[0]
-    idt = np.int32 if n < 2**31 - 1 else np.int64
-    order = None
-    step = 1 << 20
-    for shift in range(0, bits, 16):
-        digit = np.empty(n, dtype=np.uint16)
-        for a in range(0, n, step):  # chunked: no full-size int temporaries
-            b = min(n, a + step)
-            src = codes[a:b] if order is None else codes[order[a:b]]
-            digit[a:b] = (src >> shift) & 0xFFFF
-        o = np.argsort(digit, kind="stable")
-        del digit
-        order = o.astype(idt) if order is None else order[o]
-        del o
-    return order
-
-
-_POOL = None
-_DEBUG = None  # a callable(label) for memory/time probes in tests and benchmarks
-
-
-def _debug(label: str) -> None:
-    if _DEBUG is not None:
-        _DEBUG(label)
-
-
-
-def _pmap(fn, items, min_items: int = 4):
-    """map() over a small shared thread pool (numpy releases the GIL in gathers, sorts
-    and partitions, so the two cores both work); serial for few items."""
-    global _POOL
-    items = list(items)
-    if len(items) < min_items:
-        return [fn(x) for x in items]
-    if _POOL is None:
-        import os
-        from concurrent.futures import ThreadPoolExecutor
-
-        _POOL = ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1),
-                                   thread_name_prefix="journeywidget")
-    return list(_POOL.map(fn, items))
-
-
-def _flatnonzero32(np, mask):
-    """np.flatnonzero as int32 when it fits (half the memory of int64 indices)."""
-    idx = np.flatnonzero(mask)
-    if mask.shape[0] < 2**31 - 1:
-        idx = idx.astype(np.int32)
-    return idx
+__all__ = ["NumpyEngine"]
 
 
 def _np():
@@ -212,140 +32,12 @@ def _np():
     return np
 
 
-# ---------------------------------------------------------------------------
-# layer 0: sorted compact event arrays (built once per bind by binding.py)
-# ---------------------------------------------------------------------------
-
-
-@dataclass
-class EventStore:
-    """Events sorted by (customer, time, row): the only per-event data kept after a bind."""
-
-    cust: Any  # int32 [N] customer codes, sorted
-    t_code: Any  # [N] time as t_base + t_code * t_scale ns (int32 when it fits, else int64 ns)
-    key: Any  # int16/int32 [N] key codes
-    keys: list  # key vocabulary (str)
-    n_customers: int
-    seg_of_cust: Any  # int32 [C]; index len(segments) = no segment
-    segments: list  # segment labels (str), sorted
-    key_value_sum: Any = None  # float64 [K, NS]
-    key_value_n: Any = None  # int64 [K, NS]
-    channels: list = field(default_factory=list)
-    key_chan: Any = None  # int64 [K, n_chan] event counts
-    problems: dict = field(default_factory=dict)  # kind -> dict(count=..., ...)
-    key_counts: Any = None  # int64 [K] valid events per key
-    n_rows: int = 0
-    engine: str = "pandas"
-    t_scale: int = 1
-    t_base: int = 0
-
-    @property
-    def t(self):
-        """int64 ns timestamps (a new array unless stored as ns)."""
-        np = _np()
-        if self.t_scale == 1 and self.t_base == 0 and self.t_code.dtype == np.int64:
-            return self.t_code
-        out = self.t_code.astype(np.int64)
-        out *= self.t_scale
-        out += self.t_base
-        return out
-
-    @property
-    def n_events(self) -> int:
-        return int(self.cust.shape[0])
-
-    @property
-    def ns(self) -> int:
-        return len(self.segments) + 1
-
-
-def sort_events(cust, t):
-    """Order of events by (customer code, time, row). Vectorised, exact, deterministic.
-
-    A quicksort on a packed int64 key (customer code in the high bits, time
-    relative to the minimum in the low bits, truncated if it does not fit)
-    followed by an exact re-sort, by (time, row), of the runs of equal keys.
-    """
-    np = _np()
-    n = cust.shape[0]
-    if n == 0:
-        return np.zeros(0, dtype=np.int64)
-    if n < 50_000:
-        return np.lexsort((np.arange(n), t, cust))
-    c_max = int(cust.max())
-    bits_c = max(c_max.bit_length(), 1)
-    if bool(np.all(t[1:] >= t[:-1])):
-        # Chronological logs (the common case): a stable LSD radix sort on the customer
-        # code alone gives (customer, time, row) order; 16-bit digits use numpy's radix sort.
-        return _lsd_argsort(np, cust, bits_c)
-    tmin = int(t.min())
-    span = int(t.max()) - tmin
-    bits_t = max(span.bit_length(), 1)
-    shift = max(0, bits_t + bits_c - 63)
+def _add_segments(np, g, seg_c, cust) -> None:
+    """g += segment of each event's customer, in chunks (no full-size temporaries)."""
     step = 1 << 20
-    key = np.empty(n, dtype=np.int64)
-    for a in range(0, n, step):  # chunked: no full-size temporaries
-        b = min(n, a + step)
-        kk = key[a:b]
-        np.subtract(t[a:b], tmin, out=kk)
-        if shift:
-            kk >>= shift
-        kk |= cust[a:b].astype(np.int64) << (bits_t - shift)
-    if bool(np.all(key[1:] >= key[:-1])):
-        order = np.arange(n, dtype=np.int64)
-    else:
-        order = np.argsort(key)
-    eq = np.empty(n - 1, dtype=bool)
-    for a in range(0, n - 1, step):
-        b = min(n - 1, a + step)
-        ks = key[order[a:b + 1]]
-        np.equal(ks[1:], ks[:-1], out=eq[a:b])
-    del key
-    if eq.any():
-        inrun = np.zeros(n, dtype=bool)
-        inrun[:-1] |= eq
-        inrun[1:] |= eq
-        pos = np.flatnonzero(inrun)
-        starts = np.ones(pos.shape[0], dtype=bool)
-        starts[1:] = ~eq[pos[1:] - 1]
-        rid = np.cumsum(starts)
-        sub = order[pos]
-        o = np.lexsort((sub, t[sub], rid))
-        order[pos] = sub[o]
-    return order
+    for a in range(0, g.shape[0], step):
+        g[a:a + step] += seg_c[cust[a:a + step]].astype(g.dtype)
 
-
-# ---------------------------------------------------------------------------
-# layer 1 & 2: compact aggregates (engine-independent containers)
-# ---------------------------------------------------------------------------
-
-
-@dataclass
-class TPAgg:
-    """Touchpoint-level aggregates for one segment selection."""
-
-    events: Any  # int64 [T]
-    customers: Any
-    exits: Any
-    value_sum: Any  # float64 [T]
-    value_n: Any
-    next_q: Any  # float64 [T, 2] ns (median, p90); nan = none
-    next_n: Any  # int64 [T]
-    tr_from: Any  # int64 [M]
-    tr_to: Any
-    tr_count: Any
-    tr_customers: Any
-    tr_median: Any  # float64 ns
-    chan: Any = None  # int64 [T, n_chan]
-    total_customers: int = 0
-    mapped_customers: int = 0
-
-
-@dataclass
-class StageAgg:
-    reach: Any  # int64 [S]
-    dwell_median: Any  # float64 [S] ns
-    backwards: int = 0
 
 
 class NumpyEngine:
@@ -785,11 +477,13 @@ class NumpyEngine:
         return self._seg_counts
 
 
-# The public class lives in binding.py's neighbour; import late to avoid cycles.
-def __getattr__(name: str) -> Any:
-    if name == "JourneyMetrics":
-        from .metrics import JourneyMetrics
+    # -- segments and periods ----------------------------------------------
+    def segment_members(self, s: int) -> list:
+        """The customer values (as in the input) whose segment is ``s``."""
+        np = _np()
+        return self.store.customers_of(np.flatnonzero(self.store.seg_of_cust == s))
 
-        return JourneyMetrics
-    raise AttributeError(name)
-
+    def trend(self, tp_of_key, n_tp: int, s: int | None, metric: str, freq: str | None,
+              max_points: int) -> list[tuple[int, str, int]]:
+        """Customers (or events) per touchpoint and period; see :mod:`journeywidget.data.trend`."""
+        return trend_counts(self.store, tp_of_key, n_tp, s, metric, freq, max_points)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from ..core.vocabulary import CHANNELS
+
 __all__ = ["Suggestion", "check"]
 
 
@@ -58,8 +60,7 @@ def check(doc: dict) -> list[Suggestion]:
         if not t["channel"]:
             out.append(Suggestion(
                 "touchpoint-without-channel", t["id"], f"Touchpoint {t['name']!r} has no channel.",
-                f"Set one: j.update({t['id']!r}, channel='web') (web, mobile_app, email, phone, chat, social, ads, "
-                "in_person, store, support, partner, or your own).",
+                f"Set one: j.update({t['id']!r}, channel='web') ({', '.join(CHANNELS)}, or your own).",
             ))
         if t["emotion"] is None:
             lo, hi = doc["emotion_scale"]["min"], doc["emotion_scale"]["max"]

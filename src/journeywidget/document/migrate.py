@@ -8,9 +8,16 @@ from __future__ import annotations
 
 import copy
 
+from ..core.clock import now_iso, today
 from ..core.errors import DocumentError, ErrorDetail
+from ..core.ids import slugify, unique_id
+from ..core.version import SCHEMA_VERSION, __version__
+from ..core.vocabulary import default_lanes
 
-CURRENT_VERSION = 1
+__all__ = ["CURRENT_VERSION", "migrate"]
+
+#: The version :func:`migrate` upgrades documents to (the one this package writes).
+CURRENT_VERSION = SCHEMA_VERSION
 
 
 def migrate(data: dict, source: str | None = None) -> dict:
@@ -30,8 +37,6 @@ def migrate(data: dict, source: str | None = None) -> dict:
             source,
         )
     if version > CURRENT_VERSION:
-        from .. import __version__
-
         raise DocumentError(
             [ErrorDetail(
                 "$.schema_version",
@@ -48,8 +53,6 @@ def migrate(data: dict, source: str | None = None) -> dict:
 
 
 def _from_v0(data: dict, source: str | None) -> dict:
-    from ..core.ids import slugify, unique_id
-
     d = copy.deepcopy(data)
     errors = []
     stages = d.get("stages", [])
@@ -94,13 +97,9 @@ def _from_v0(data: dict, source: str | None) -> dict:
             p["id"] = unique_id(slugify(str(p.get("name", "")), "persona"), taken)
             taken.add(p["id"])
     if "lanes" not in d:
-        from ..journey import default_lanes
-
         d["lanes"] = [ln for ln in default_lanes() if ln["id"] not in taken]
     d.setdefault("id", slugify(str(d.get("title", "")), "journey"))
-    from ..journey import _now_iso, _today
-
-    d.setdefault("created", _now_iso())
-    d.setdefault("modified", _today())
+    d.setdefault("created", now_iso())
+    d.setdefault("modified", today())
     d["schema_version"] = 1
     return d

@@ -12,10 +12,18 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ..core.clock import now_iso
 from ..core.errors import OperationError
 from ..core.ids import is_valid_id, slugify, unique_id
 from .history import Delete, Insert, Primitive, Replace, SetTop, revert_all
-from .schema import COLLECTION_KIND, COMPUTED_LANES, KINDS, TOP_LEVEL_FIELDS, EmotionScale
+from .schema import (
+    COLLECTION_KIND,
+    COMPUTED_LANES,
+    KINDS,
+    TOP_LEVEL_FIELDS,
+    EmotionScale,
+    JourneyDocument,
+)
 
 __all__ = ["locate", "run_op", "all_ids", "display_name"]
 
@@ -206,9 +214,7 @@ class _Run:
         elif item["id"] in all_ids(self.doc):
             raise OperationError(f"{kind}.id: id {item['id']!r} is already used; ids must be unique (leave it out to get a fresh one)")
         if kind == "comment" and not item.get("created"):
-            from ..journey import _now_iso
-
-            item["created"] = _now_iso()
+            item["created"] = now_iso()
         data = validate_item(self.doc, kind, item)
         index = _check_index(op.get("index"), "add.index")
         if kind == "touchpoint":
@@ -247,8 +253,6 @@ class _Run:
                 f"journey.{unknown[0]}: cannot be updated this way; journey fields you can update are: "
                 + ", ".join(TOP_LEVEL_FIELDS)
             )
-        from .schema import JourneyDocument
-
         current = {k: self.doc[k] for k in TOP_LEVEL_FIELDS}
         merged = {**current, **fields}
         probe = {

@@ -26,34 +26,31 @@ from pydantic import (
 )
 
 from ..core.ids import ID_PATTERN
-from .migrate import CURRENT_VERSION
-
-SCHEMA_VERSION = CURRENT_VERSION  # the version this package writes
-
-JOURNEY_TYPES = ("purchase", "onboarding", "support", "retention", "lead_generation", "engagement", "custom")
-STATES = ("as_is", "to_be")
-CHANNELS = (
-    "web", "mobile_app", "email", "phone", "chat", "social", "ads", "in_person", "store", "support",
-    "partner",
+from ..core.version import SCHEMA_VERSION
+from ..core.vocabulary import (
+    CHANNEL_LABELS,
+    CHANNELS,
+    COMPUTED_LANES,
+    DIRECTIONS,
+    EMOTION_LABELS,
+    EVIDENCE,
+    JOURNEY_TYPES,
+    LANE_KINDS,
+    LANE_TITLES,
+    STATES,
+    Direction,
+    EvidenceKind,
+    JourneyType,
+    LaneKind,
+    State,
 )
-CHANNEL_LABELS = {
-    "web": "Web", "mobile_app": "Mobile app", "email": "Email", "phone": "Phone", "chat": "Chat",
-    "social": "Social", "ads": "Ads", "in_person": "In person", "store": "Store",
-    "support": "Support", "partner": "Partner",
-}
-EVIDENCE = ("analytics", "survey", "interview", "support_logs", "assumption")
-LANE_KINDS = (
-    "actions", "thoughts", "needs", "emotions", "touchpoints", "pain_points", "opportunities",
-    "backstage", "metrics", "text",
-)
-#: Lanes drawn from the touchpoints themselves; they hold no cards.
-COMPUTED_LANES = ("emotions", "touchpoints", "metrics")
-LANE_TITLES = {
-    "actions": "Customer actions", "thoughts": "Thoughts", "needs": "Needs", "emotions": "Emotions",
-    "touchpoints": "Touchpoints", "pain_points": "Pain points", "opportunities": "Opportunities",
-    "backstage": "Backstage", "metrics": "Metrics", "text": "Notes",
-}
-DIRECTIONS = ("increase", "decrease", "maintain")
+
+__all__ = [
+    "SCHEMA_VERSION", "CHANNELS", "CHANNEL_LABELS", "COMPUTED_LANES", "DIRECTIONS", "EVIDENCE",
+    "JOURNEY_TYPES", "LANE_KINDS", "LANE_TITLES", "STATES", "KINDS", "COLLECTION_KIND",
+    "TOP_LEVEL_FIELDS", "JourneyDocument", "Persona", "Goal", "Stage", "Lane", "Touchpoint", "Card",
+    "Comment", "EmpathyMap", "Segment", "EmotionScale", "json_schema",
+]
 
 Name = Annotated[str, Field(min_length=1, max_length=300)]
 Text = Annotated[str, Field(max_length=20_000)]
@@ -131,7 +128,7 @@ class Goal(_Item):
     metric: ShortText = ""
     target: Number | None = None
     unit: Annotated[str, Field(max_length=40)] = ""
-    direction: Literal["increase", "decrease", "maintain"] = "increase"
+    direction: Direction = "increase"
 
     @field_validator("target")
     @classmethod
@@ -154,10 +151,7 @@ class Lane(_Item):
     """A row of the map: what it shows is given by ``kind``."""
 
     id: Id = ""
-    kind: Literal[
-        "actions", "thoughts", "needs", "emotions", "touchpoints", "pain_points", "opportunities",
-        "backstage", "metrics", "text",
-    ]
+    kind: LaneKind
     title: ShortText = ""
 
 
@@ -179,7 +173,7 @@ class Touchpoint(_Item):
     opportunities: TextList = []
     quotes: TextList = []
     owner: ShortText = ""
-    evidence: Annotated[list[Literal["analytics", "survey", "interview", "support_logs", "assumption"]], Field(max_length=5)] = []
+    evidence: Annotated[list[EvidenceKind], Field(max_length=5)] = []
     event_keys: Annotated[list[Annotated[str, Field(min_length=1, max_length=300)]], Field(max_length=1_000)] = []
     tags: Tags = []
 
@@ -217,7 +211,7 @@ class Comment(_Item):
 
 
 def _default_labels() -> dict[str, str]:
-    return {"-2": "Very negative", "-1": "Negative", "0": "Neutral", "1": "Positive", "2": "Very positive"}
+    return dict(EMOTION_LABELS)
 
 
 class EmotionScale(BaseModel):
@@ -249,8 +243,8 @@ class JourneyDocument(BaseModel):
     id: Id
     title: Name
     description: Text = ""
-    journey_type: Literal["purchase", "onboarding", "support", "retention", "lead_generation", "engagement", "custom"] = "custom"
-    state: Literal["as_is", "to_be"] = "as_is"
+    journey_type: JourneyType = "custom"
+    state: State = "as_is"
     created: str
     modified: str
     tags: Tags = []

@@ -8,22 +8,19 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from ..core.errors import JourneyError
+from ..core.vocabulary import (  # noqa: F401  (the exporters' vocabulary, from the one file)
+    CHANNEL_LABELS,
+    COMPUTED_LANES,
+    LANE_TITLES,
+    channel_label,
+)
+
 # Characters XML 1.0 does not allow (C0 controls except tab/newline/CR, lone
 # surrogates, U+FFFE/U+FFFF). Customer text may contain them; an SVG or HTML
 # with them is broken, so they are dropped.
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
-CHANNEL_LABELS = {
-    "web": "Web", "mobile_app": "Mobile app", "email": "Email", "phone": "Phone", "chat": "Chat",
-    "social": "Social", "ads": "Ads", "in_person": "In person", "store": "Store",
-    "support": "Support", "partner": "Partner",
-}
-LANE_TITLES = {
-    "actions": "Customer actions", "thoughts": "Thoughts", "needs": "Needs", "emotions": "Emotions",
-    "touchpoints": "Touchpoints", "pain_points": "Pain points", "opportunities": "Opportunities",
-    "backstage": "Backstage", "metrics": "Metrics", "text": "Notes",
-}
-COMPUTED_LANES = ("emotions", "touchpoints", "metrics")
 
 
 def clean_text(value: Any) -> str:
@@ -250,12 +247,6 @@ def fmt_target(target: Any, unit: Any = "") -> str:
     return f"{fmt_value(target)}{sep}{unit}"
 
 
-def channel_label(channel: Any) -> str:
-    if not channel:
-        return ""
-    return CHANNEL_LABELS.get(channel, str(channel))
-
-
 def scale_of(doc: Mapping) -> tuple[float, float]:
     sc = doc.get("emotion_scale") or {}
     lo, hi = sc.get("min", -2), sc.get("max", 2)
@@ -312,8 +303,4 @@ def stage_metrics(payload: Mapping | None, stage_id: str) -> dict:
 
 def journey_error(message: str) -> Exception:
     """A ``jw.JourneyError`` (a ValueError) with ``message``."""
-    try:
-        from ..core.errors import JourneyError
-    except ImportError:  # pragma: no cover - the model always ships errors.py
-        return ValueError(message)
     return JourneyError(message)

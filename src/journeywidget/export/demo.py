@@ -27,7 +27,7 @@ def demo_journey(template: str | None = None, *, customers: int = 2000, seed: in
                           customer="customer_id", segment="plan")
     charts = None
     try:
-        from ..charts.chartset import ChartSet
+        from ..charts import ChartSet
 
         charts = ChartSet(journey, metrics, overlay="emotion")
     except Exception:  # charts are a bonus in the demo: the map and numbers are the point

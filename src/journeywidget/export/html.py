@@ -105,7 +105,7 @@ def _widget_state(obj: Any) -> dict | None:
 def _make_widget(journey: Any) -> Any:
     """A JourneyWidget on ``journey`` (or None when the widget module is not available)."""
     try:
-        from ..widget.journey_widget import JourneyWidget
+        from ..widget import JourneyWidget
     except ImportError:
         return None
     if isinstance(journey, Mapping):
@@ -252,25 +252,21 @@ def to_html(
 def _overlay_variants(source: Any, metrics: Any, charts: Any) -> dict[str, Any]:
     """Every built-in overlay's chart payload (``"name|metric"`` -> ``_charts``), so the
     read-only page can switch overlays without a kernel. Custom charts stay in each."""
-    try:
-        from ..charts.chartset import OVERLAYS, TREND_METRICS, ChartSet
-    except ImportError:  # pragma: no cover - charts need altair
-        return {}
-    cs = getattr(source, "_chartset", None)
+    from ..charts import OVERLAYS, TREND_METRICS, ChartSet
+    from ..journey import Journey
+
+    cs = getattr(source, "charts", None)  # a JourneyWidget's ChartSet
     owned = False
-    if cs is None:
-        if charts is not None and hasattr(charts, "set_overlay"):
+    if not isinstance(cs, ChartSet):
+        if isinstance(charts, ChartSet):
             cs = charts
         elif metrics is not None and not isinstance(metrics, Mapping):
-            from ..journey import Journey
-
             journey = source if isinstance(source, Journey) else Journey.from_dict(to_doc(source))
             cs, owned = ChartSet(journey, metrics, follow_journey=False), True
         else:
             return {}
     if cs.metrics is None:
         return {}
-    current = (cs.overlay, cs.metric)
     variants: dict[str, Any] = {}
     try:
         for name in OVERLAYS:
@@ -281,12 +277,10 @@ def _overlay_variants(source: Any, metrics: Any, charts: Any) -> dict[str, Any]:
                 metrics_for += list(TREND_METRICS)
             for metric in metrics_for:
                 try:
-                    cs.set_overlay(name, metric, notify=False)
-                    variants[f"{name}|{metric or ''}"] = _plain_charts(cs.payload())
+                    variants[f"{name}|{metric or ''}"] = _plain_charts(cs.payload(overlay=name, metric=metric))
                 except Exception:  # noqa: BLE001 - a variant that cannot be drawn is left out
                     continue
     finally:
-        cs.set_overlay(*current, notify=False)
         if owned:
             cs.close()
     return variants

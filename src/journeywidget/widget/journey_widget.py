@@ -1,4 +1,5 @@
-"""The editable journey map widget (anywidget).
+"""The editable journey map widget (anywidget): a thin shell over the journey, its metrics
+and its charts.
 
 >>> import journeywidget as jw
 >>> j = jw.Journey.from_template("ecommerce-purchase")
@@ -13,21 +14,25 @@ sent back as JSON operations (docs/FORMAT.md) and applied with
 :meth:`journeywidget.Journey.apply`, so Python, the page, files and exports
 share one model and one undo history. Changes made from Python (scripting,
 undo, restore, another widget) reach every view at once.
+
+The widget holds a :class:`~journeywidget.charts.ChartSet`, which holds the
+:class:`~journeywidget.JourneyMetrics` of the data bound through the widget. The
+segment lives in the metrics; the ``segment`` trait mirrors it both ways.
 """
 
 from __future__ import annotations
 
-import contextlib
 import pathlib
-import re
-import weakref
 from typing import Any
 
 import anywidget
 import traitlets
 
-from ..charts.chartset import WidgetCharts  # issue 5: overlay / add_chart / _charts (see charts.py)
+from ..charts import OVERLAYS, ChartError, ChartSet, chart_runtime_source, payload_has_charts
 from ..core.errors import JourneyError
+from ..core.ids import readable_name
+from ..data.draft import unmapped_key_ops
+from ..document.operations import locate
 from ..journey import Journey
 
 __all__ = ["JourneyWidget", "readable_name"]
@@ -35,7 +40,14 @@ __all__ = ["JourneyWidget", "readable_name"]
 _STATIC = pathlib.Path(__file__).resolve().parent.parent / "static"
 
 
-class JourneyWidget(WidgetCharts, anywidget.AnyWidget):
+class _Overlay(traitlets.Enum):
+    """The built-in overlay: one of ``OVERLAYS``; "" and None mean "none"."""
+
+    def validate(self, obj: Any, value: Any) -> Any:
+        return super().validate(obj, value or "none")
+
+
+class JourneyWidget(anywidget.AnyWidget):
     """An editable customer journey map in a notebook.
 
     Parameters
@@ -55,6 +67,7 @@ class JourneyWidget(WidgetCharts, anywidget.AnyWidget):
     both ways), ``w.compare = "free"`` shows a second segment beside it (A/B),
     ``w.insights`` lists bottlenecks and data problems (the "Insights" panel), and
     ``w.add_unmapped_to_map()`` puts event keys that are on no touchpoint onto the map.
+    Charts: ``w.overlay = "funnel"``, ``w.add_chart(fn, at=stage)``.
     """
 
     _esm = _STATIC / "widget.js"
@@ -72,15 +85,28 @@ class JourneyWidget(WidgetCharts, anywidget.AnyWidget):
     _error = traitlets.Unicode("").tag(sync=True)
     _can_undo = traitlets.Bool(False).tag(sync=True)
     _can_redo = traitlets.Bool(False).tag(sync=True)
-    #: Aggregates from the metrics engine (badges per touchpoint, funnel per stage).
+    #: Aggregates from the metrics (badges per touchpoint, funnel per stage): ``metrics.to_payload()``.
     _metrics = traitlets.Dict().tag(sync=True)
-    #: Charts (Vega-Lite specs) per item, drawn by the charts work.
+    #: Charts (Vega-Lite specs) per item: ``charts.payload()``.
     _charts = traitlets.Dict().tag(sync=True)
-    #: The customer segment the map shows ("" = all customers); synced both ways with
-    #: the page's segment select and with ``widget.metrics.segment``.
+    #: The customer segment the map shows ("" = all customers); mirrors ``widget.metrics.segment``.
     segment = traitlets.Unicode("").tag(sync=True)
     #: A second segment shown beside ``segment`` (A/B comparison); "" = off.
     compare = traitlets.Unicode("").tag(sync=True)
+    #: The built-in overlay shown under the header: "none", "emotion", "funnel", "metric", "trend".
+    overlay = _Overlay(OVERLAYS, default_value="none").tag(sync=True)
+    #: The metric the "metric" overlay draws (e.g. "customers", "share", "median_next_s",
+    #: "score") or the "trend" overlay draws ("customers", "events"); "" = default.
+    overlay_metric = traitlets.Unicode("").tag(sync=True)
+    #: The chart runtime's ES module source (static/charts-runtime.js: vega, vega-lite,
+    #: vega-embed). Empty until the widget first has a chart to show, so the saved
+    #: state of a widget without charts carries no copy of Vega; the page imports it
+    #: once per page from a Blob URL.
+    _chart_runtime = traitlets.Unicode("").tag(sync=True)
+
+    # set in __init__; None until then (ipywidgets may close a widget whose __init__ failed)
+    _chartset: ChartSet | None = None
+    _unsubscribe: Any = None
 
     def __init__(
         self, journey: Journey | dict | None = None, editable: bool = True, **kwargs: Any
@@ -93,31 +119,21 @@ class JourneyWidget(WidgetCharts, anywidget.AnyWidget):
             raise TypeError(
                 f"JourneyWidget needs a journeywidget.Journey, got {type(journey).__name__}"
             )
-        self._journey = journey
-        self._data_syncing = False
-        segment = kwargs.pop("segment", "")
-        compare = kwargs.pop("compare", "")
-        super().__init__(editable=editable, **kwargs)
-        if segment or compare:
+        if kwargs.pop("segment", "") or kwargs.pop("compare", ""):
             raise JourneyError(
                 "segment= and compare= need bound data: create the widget, call "
                 "w.bind_events(df, ..., segment=<column>), then set w.segment / w.compare"
             )
-        self._sync_from_journey()
-        # A weak reference: a journey outlives widgets it was once shown in.
-        ref = weakref.ref(self)
-
-        def listener(_journey: Journey, _ref: weakref.ref = ref) -> None:
-            widget = _ref()
-            if widget is None:
-                unsubscribe()
-            else:
-                widget._sync_from_journey()
-
-        unsubscribe = journey.on_change(listener)
-        self._unsubscribe = unsubscribe
+        self._journey = journey
+        self._chartset = ChartSet(journey, follow_journey=False)
+        self._from_page_now: set[str] = set()
+        super().__init__(editable=editable, **kwargs)
+        # Held weakly by both: a journey outlives widgets it was once shown in.
+        self._unsubscribe = journey.on_change(self._on_journey_change, weak=True)
+        self._chartset.on_change(self._refresh_data, weak=True)
         self.on_msg(self._on_page_msg)
-        self._init_charts()  # charts.py: overlays and custom charts, live
+        self._sync_doc()
+        self._refresh_data()
 
     # -- the model --------------------------------------------------------------
 
@@ -142,14 +158,59 @@ class JourneyWidget(WidgetCharts, anywidget.AnyWidget):
         """Select an item in every view ("" or None clears the selection)."""
         self.selected = item_id or ""
 
-    # -- data: segments, A/B comparison, insights ----------------------------------
+    # -- data and charts ----------------------------------------------------------
+
+    @property
+    def charts(self) -> ChartSet:
+        """The :class:`journeywidget.charts.ChartSet` behind the overlays and custom charts."""
+        return self._chartset
+
+    @property
+    def metrics(self) -> Any:
+        """The bound :class:`journeywidget.JourneyMetrics` (None before ``bind_events``)."""
+        return self._chartset.metrics
+
+    def bind_events(self, df: Any, **kwargs: Any) -> Any:
+        """Bind an event log (see ``JourneyMetrics.bind_events``); returns the metrics.
+
+        The rows stay in the kernel: chart functions receive them, the page gets
+        aggregates only.
+        """
+        return self._chartset.bind_events(df, **kwargs)
+
+    def bind_feedback(self, df: Any, **kwargs: Any) -> Any:
+        """Bind survey feedback (see ``JourneyMetrics.bind_feedback``); returns the metrics."""
+        return self._chartset.bind_feedback(df, **kwargs)
+
+    def show_overlay(self, name: str, metric: str | None = None) -> None:
+        """Show a built-in overlay: ``w.show_overlay("metric", "share")``."""
+        with self.hold_trait_notifications():
+            self.overlay = name
+            self.overlay_metric = metric or ""
+
+    def add_chart(self, chart_or_function: Any, at: Any = "map", name: str | None = None) -> str:
+        """Put a chart on the map: an Altair chart, or a function of the bound rows.
+
+        ``at``: ``"map"`` (under the header), a stage id or a touchpoint id. A
+        function receives the event rows of that place in the current segment
+        (and, if it takes a second parameter, a :class:`journeywidget.charts.ChartContext`)
+        and returns an Altair chart; it runs again whenever the data, the segment or
+        the map's stages and touchpoints change. Errors show in the chart's place.
+        Returns the chart's name (for :meth:`remove_chart`).
+        """
+        return self._chartset.add(chart_or_function, at=at, name=name)
+
+    def remove_chart(self, name: str) -> None:
+        """Take a chart added with :meth:`add_chart` off the map."""
+        self._chartset.remove(name)
 
     @property
     def insights(self) -> list:
         """Ranked bottlenecks and data problems of the bound data (``[]`` before binding).
 
-        The same :class:`journeywidget.insights.Insight` objects as ``widget.metrics.insights``
-        (for the current segment); the page lists them in its "Insights" panel.
+        The same :class:`journeywidget.data.insights.Insight` objects as
+        ``widget.metrics.insights`` (for the current segment); the page lists them in
+        its "Insights" panel.
 
         >>> import journeywidget as jw
         >>> w = jw.JourneyWidget(jw.Journey.from_template("ecommerce-purchase"))
@@ -161,11 +222,7 @@ class JourneyWidget(WidgetCharts, anywidget.AnyWidget):
         ['bottleneck', 'data']
         """
         m = self.metrics
-        if m is None or not hasattr(m, "insights"):
-            return []
-        if getattr(m, "_engine", None) is None and getattr(m, "_feedback", None) is None:
-            return []
-        return list(m.insights)
+        return list(m.insights) if m is not None and m.is_bound else []
 
     def add_unmapped_to_map(self, key: Any = None) -> list[str]:
         """Put event keys that are on no touchpoint onto the map, as one undoable edit.
@@ -191,19 +248,15 @@ class JourneyWidget(WidgetCharts, anywidget.AnyWidget):
         >>> len(w.metrics.unmapped_keys()) == len(added)
         True
         """
-        from ..core.ids import slugify, unique_id
-        from ..document.operations import all_ids
-
         m = self.metrics
-        if m is None or getattr(m, "_engine", None) is None:
+        if m is None or not m.has_events:
             raise JourneyError(
                 "no event data is bound: call w.bind_events(df, customer=..., time=..., "
                 "touchpoint=...) first"
             )
         unmapped = m.unmapped_keys()
         if key is not None:
-            want = str(key)
-            chosen = [u for u in unmapped if u["key"] == want]
+            chosen = [u for u in unmapped if u["key"] == str(key)]
             if not chosen:
                 names = ", ".join(repr(u["key"]) for u in unmapped[:10]) or "none"
                 raise JourneyError(
@@ -211,53 +264,24 @@ class JourneyWidget(WidgetCharts, anywidget.AnyWidget):
                 )
         else:
             chosen = unmapped
-        if not chosen:
-            return []
-        stages = self._journey.stages
-        if not stages:
-            raise JourneyError("the map has no stages: add a stage before adding touchpoints")
-        stage_ids = {st.id for st in stages}
-        taken = set(all_ids(self._journey.to_dict()))
-        ops, ids = [], []
-        for u in chosen:
-            name = readable_name(u["key"])
-            new_id = unique_id(slugify(name, "touchpoint"), taken)
-            taken.add(new_id)
-            stage = u["suggested_stage"] if u["suggested_stage"] in stage_ids else stages[0].id
-            ops.append({"op": "add", "kind": "touchpoint", "index": None,
-                        "item": {"id": new_id, "name": name, "stage": stage,
-                                 "event_keys": [u["key"]]}})
-            ids.append(new_id)
+        ops, ids = unmapped_key_ops(self._journey.snapshot(), chosen)
         if len(ops) == 1:
             self._journey.apply(ops[0])
-        else:
+        elif ops:
             self._journey.apply({"op": "batch", "ops": ops,
                                  "label": f"added {len(ops)} touchpoints for unmapped event keys"})
         return ids
 
-    @contextlib.contextmanager
-    def _quiet_data(self):
-        """Set ``segment``/``compare`` from the metrics without reacting to it."""
-        before = self._data_syncing
-        self._data_syncing = True
-        try:
-            yield
-        finally:
-            self._data_syncing = before
-
-    def _segments_available(self) -> list[str] | None:
-        """Segment values of the bound events; None when no events are bound."""
-        m = self.metrics if getattr(self, "_chartset", None) is not None else None
-        eng = getattr(m, "_engine", None)
-        return None if eng is None else list(eng.segments)
+    # -- segments -----------------------------------------------------------------
 
     def _check_segment(self, value: str, trait: str) -> None:
-        segs = self._segments_available()
-        if segs is None:
+        m = self.metrics
+        if m is None or not m.has_events:
             raise traitlets.TraitError(
                 f"{trait}={value!r}: no event data is bound yet; call "
                 f"w.bind_events(df, ..., segment=<column>) first"
             )
+        segs = m.segment_values
         if not segs:
             raise traitlets.TraitError(
                 f"{trait}={value!r}: the bound events have no segment column; bind them with "
@@ -267,71 +291,73 @@ class JourneyWidget(WidgetCharts, anywidget.AnyWidget):
             shown = ", ".join(repr(x) for x in segs[:20]) + (" ..." if len(segs) > 20 else "")
             raise traitlets.TraitError(f"{trait}={value!r} is not a segment in the data; segments: {shown}")
 
-    @traitlets.validate("segment")
+    @traitlets.validate("segment", "compare")
     def _valid_segment(self, proposal: dict) -> str:
         value = proposal["value"] or ""
-        if value and not self._data_syncing:
-            self._check_segment(value, "segment")
-        return value
-
-    @traitlets.validate("compare")
-    def _valid_compare(self, proposal: dict) -> str:
-        value = proposal["value"] or ""
-        if value and not self._data_syncing:
-            self._check_segment(value, "compare")
+        if value:
+            self._check_segment(value, proposal["trait"].name)
         return value
 
     @traitlets.observe("segment")
     def _on_segment(self, change: dict) -> None:
-        if self._data_syncing or getattr(self, "_chartset", None) is None:
-            return
         m = self.metrics
-        if m is None or not hasattr(m, "segment"):
-            return
         want = change["new"] or None
-        if m.segment != want:
-            m.segment = want  # the metrics notify; the map and charts follow (_refresh_charts)
+        if m is not None and m.segment != want:
+            m.segment = want  # the metrics notify; _refresh_data mirrors them back
 
     @traitlets.observe("compare")
     def _on_compare(self, change: dict) -> None:
-        if self._data_syncing or getattr(self, "_chartset", None) is None:
-            return
+        self._refresh_data()
+
+    @traitlets.observe("overlay", "overlay_metric")
+    def _on_overlay(self, change: dict) -> None:
+        try:
+            self._chartset.set_overlay(self.overlay, self.overlay_metric or None)
+        except ChartError as err:
+            self._charts = {**self._charts, "error": str(err)}
+
+    # -- syncing ------------------------------------------------------------------
+
+    def _on_journey_change(self, _journey: Journey) -> None:
+        self._sync_doc()
+        if not self._chartset.metrics_follow_journey:
+            # metrics that follow the journey recompute first, then tell the charts (once)
+            self._refresh_data()
+
+    def _sync_doc(self) -> None:
+        doc = self._journey.snapshot()
+        with self.hold_sync():
+            self._doc = doc
+            self._rev = self._rev + 1
+            self._can_undo = bool(self._journey.can_undo)
+            self._can_redo = bool(self._journey.can_redo)
+            if self.selected and not _has_id(doc, self.selected):
+                self.selected = ""
+
+    def _refresh_data(self, _source: Any = None) -> None:
+        """Mirror the metrics (segment, payload) and the charts into the synced traits."""
         m = self.metrics
-        if m is not None and hasattr(m, "to_payload"):
-            self._metrics = self._metrics_for_page(m, self._chartset.metrics_payload)
-
-    def _metrics_for_page(self, metrics: Any, payload: dict) -> dict:
-        """The ``_metrics`` value: the metrics payload, with segment B in compare mode.
-
-        Also brings ``segment`` in line with ``metrics.segment`` (which may have been set
-        from Python) and switches compare mode off when its segment left the data."""
-        segs = self._segments_available()
-        with self._quiet_data():
-            if segs is None:
-                if self.segment:
-                    self.segment = ""
-                if self.compare:
-                    self.compare = ""
-            else:
-                seg = getattr(metrics, "segment", None)
-                seg = "" if seg is None else str(seg)
-                if self.segment != seg:
-                    self.segment = seg
-                if self.compare and self.compare not in segs:
-                    self.compare = ""
-        if segs is not None and self.compare:
-            payload = metrics.to_payload(compare=self.compare)
-        if not payload:
-            return payload
-        # "live": a kernel answers here (segment switch, "Add to map"); exported pages lack it
-        return {**payload, "live": True}
+        segs = m.segment_values if m is not None and m.has_events else None
+        if self.compare and (segs is None or self.compare not in segs):
+            self.compare = ""  # its segment left the data; the observer refreshes again
+            return
+        payload: dict = {}
+        if m is not None and m.is_bound:
+            payload = m.to_payload(compare=self.compare or None)
+            payload["live"] = True  # a kernel answers (segment switch, "Add to map"); exports lack it
+        charts = self._chartset.payload(metrics_payload=payload)
+        with self.hold_sync():
+            self.segment = "" if m is None or m.segment is None else str(m.segment)
+            self._metrics = payload
+            if not self._chart_runtime and payload_has_charts(charts):
+                self._chart_runtime = chart_runtime_source()
+            self._charts = charts
 
     def close(self) -> None:
-        if getattr(self, "_chartset", None) is not None:  # charts.py
+        if self._chartset is not None:
             self._chartset.close()
-        unsubscribe = getattr(self, "_unsubscribe", None)
-        if unsubscribe is not None:
-            unsubscribe()
+        if self._unsubscribe is not None:
+            self._unsubscribe()
             self._unsubscribe = None
         super().close()
 
@@ -368,25 +394,19 @@ class JourneyWidget(WidgetCharts, anywidget.AnyWidget):
         """The map with its metrics as SVG."""
         from ..export import to_svg
 
-        kwargs.setdefault("metrics", self._metrics or None)
-        kwargs.setdefault("overlays", self._charts_for_export())
-        return to_svg(self._journey, path, **kwargs)
+        return to_svg(self._journey, path, **self._export_kwargs(kwargs))
 
     def to_png(self, path: Any = None, *, scale: float = 2, **kwargs: Any) -> bytes:
         """The map with its metrics and overlays as PNG, without a browser."""
         from ..export import to_png
 
-        kwargs.setdefault("metrics", self._metrics or None)
-        kwargs.setdefault("overlays", self._charts_for_export())
-        return to_png(self._journey, path, scale=scale, **kwargs)
+        return to_png(self._journey, path, scale=scale, **self._export_kwargs(kwargs))
 
     def to_pdf(self, path: Any = None, **kwargs: Any) -> bytes:
         """The map with its metrics and overlays as a one-page PDF, without a browser."""
         from ..export import to_pdf
 
-        kwargs.setdefault("metrics", self._metrics or None)
-        kwargs.setdefault("overlays", self._charts_for_export())
-        return to_pdf(self._journey, path, **kwargs)
+        return to_pdf(self._journey, path, **self._export_kwargs(kwargs))
 
     def to_markdown(self, **kwargs: Any) -> str:
         """The map and its metrics as Markdown tables."""
@@ -394,37 +414,40 @@ class JourneyWidget(WidgetCharts, anywidget.AnyWidget):
 
         return to_markdown(self._journey, self._metrics or None, **kwargs)
 
-    def _charts_for_export(self) -> Any:
+    def _export_kwargs(self, kwargs: dict) -> dict:
+        """The metrics and charts shown, unless the caller gave others."""
         specs = (self._charts or {}).get("specs") or {}
-        return self._charts if specs else None
-
-    # -- syncing ------------------------------------------------------------------
-
-    def _sync_from_journey(self) -> None:
-        doc = self._journey.to_dict()
-        with self.hold_sync():
-            self._doc = doc
-            self._rev = self._rev + 1
-            self._can_undo = bool(self._journey.can_undo)
-            self._can_redo = bool(self._journey.can_redo)
-            if self.selected and not _has_id(doc, self.selected):
-                self.selected = ""
-            self._charts_after_edit()  # charts.py: redraw charts that follow the map
+        kwargs.setdefault("metrics", self._metrics or None)
+        kwargs.setdefault("overlays", self._charts if specs else None)
+        return kwargs
 
     @traitlets.validate("selected")
     def _valid_selected(self, proposal: dict) -> str:
         value = proposal["value"] or ""
         if value and self._doc and not _has_id(self._doc, value):
-            if "selected" in getattr(self, "_property_lock", {}):
+            if self._from_page("selected"):
                 return ""  # from the page: an item that was just removed; clear quietly
+            tps = self._journey.touchpoints
             raise traitlets.TraitError(
                 f"selected: no item with id {value!r} in this journey; use an id such as "
-                f"{self._journey.touchpoints[0].id if self._journey.touchpoints else self._journey.id!r}"
+                f"{tps[0].id if tps else self._journey.id!r}"
                 " (see widget.journey.touchpoints), or '' to clear the selection"
             )
         return value
 
+
     # -- messages from the page ------------------------------------------------
+
+    def set_state(self, sync_data: dict) -> None:
+        """State from the page (ipywidgets calls this); validators can tell it apart."""
+        self._from_page_now = set(sync_data)
+        try:
+            super().set_state(sync_data)
+        finally:
+            self._from_page_now = set()
+
+    def _from_page(self, name: str) -> bool:
+        return name in self._from_page_now
 
     def _on_page_msg(self, _widget: Any, content: Any, _buffers: Any = None) -> None:
         if not isinstance(content, dict):
@@ -465,30 +488,4 @@ class JourneyWidget(WidgetCharts, anywidget.AnyWidget):
 
 
 def _has_id(doc: dict, item_id: str) -> bool:
-    from ..document.operations import locate
-
     return doc.get("id") == item_id or locate(doc, item_id) is not None
-
-
-_CAMEL_LOWER_UPPER = re.compile(r"([a-z0-9])([A-Z])")
-_CAMEL_ACRONYM = re.compile(r"([A-Z]+)([A-Z][a-z])")
-_KEY_SEPARATORS = re.compile(r"[\s_\-.:/|+]+")
-
-
-def readable_name(key: Any, max_length: int = 300) -> str:
-    """A touchpoint name made from an event key (the page's "Add to map" does the same).
-
-    >>> readable_name("begin_checkout")
-    'Begin checkout'
-    >>> readable_name("pageViewHTMLDocs")
-    'Page view HTML docs'
-    >>> readable_name("  app.open  ")
-    'App open'
-    """
-    raw = str(key).strip()
-    text = _CAMEL_ACRONYM.sub(r"\1 \2", _CAMEL_LOWER_UPPER.sub(r"\1 \2", raw))
-    words = [w for w in _KEY_SEPARATORS.split(text) if w]
-    words = [w if (len(w) > 1 and w.isupper()) else w.lower() for w in words]
-    name = " ".join(words) or raw or "Event"
-    name = name[:1].upper() + name[1:]
-    return name[:max_length].rstrip() or "Event"

@@ -1,0 +1,172 @@
+"""What every metrics engine offers, and the aggregate containers they return.
+
+An engine holds the events of one binding and answers three questions for any
+key -> touchpoint mapping and segment: touchpoint-level aggregates
+(:class:`TPAgg`), stage-level aggregates (:class:`StageAgg`) and the customers of
+a segment. :class:`journeywidget.data.numpy_engine.NumpyEngine` runs on numpy
+arrays (pandas, polars, pyarrow, DuckDB inputs);
+:class:`journeywidget.data.spark_engine.SparkEngine` runs in Spark and collects
+only aggregates. Both compute quantiles with :func:`quantile_sorted`'s formula, so
+they agree to the last bit.
+
+>>> quantile_sorted([1, 2, 3, 4], 0.5)
+2.5
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+__all__ = ["Engine", "TPAgg", "StageAgg", "NS_PER_S", "QS", "quantile_sorted"]
+
+NS_PER_S = 1_000_000_000
+QS = (0.5, 0.9)
+
+
+class Engine(Protocol):
+    """The interface :class:`journeywidget.JourneyMetrics` reads an engine through."""
+
+    name: str  # "pandas", "polars", "pyarrow", "duckdb", "spark"...
+    keys: list  # key vocabulary (labels), sorted
+    key_counts: Any  # int64 [K] valid events per key
+    segments: list  # segment labels, sorted
+    problems: dict  # data problem kind -> {"count", "column", ...}
+    n_customers: int
+    n_events: int
+    n_rows: int
+    channels: list
+
+    def set_mapping(self, tp_of_key: list[int], n_tp: int) -> None:
+        """(Re)compute touchpoint-level aggregates for a key -> touchpoint slot map."""
+
+    def tp_agg(self, s: int | None) -> TPAgg:
+        """Touchpoint aggregates for segment index ``s`` (None: all customers)."""
+
+    def stage_agg(self, stage_tps: list[tuple], stage_of_tp: list[int], s: int | None) -> StageAgg:
+        """Stage aggregates for stages made of touchpoint slots ``stage_tps``."""
+
+    def total_customers(self, s: int | None) -> int:
+        """Customers in segment ``s`` (None: all)."""
+
+    def segment_customers(self) -> Any:
+        """Customers per segment (int64 [len(segments)])."""
+
+    def unmapped_neighbours(self) -> Any:
+        """Per unmapped key: counts of the touchpoint slots of neighbouring mapped events."""
+
+    def segment_members(self, s: int) -> list:
+        """The customer values (as in the input) whose segment is ``s``."""
+
+    def trend(self, tp_of_key: list[int], n_tp: int, s: int | None, metric: str,
+              freq: str | None, max_points: int) -> list[tuple[int, str, int]]:
+        """``(touchpoint index, period start, value)`` per touchpoint and period ([] if unsupported)."""
+
+# ---------------------------------------------------------------------------
+# exact quantiles (the formula Spark's `percentile` uses, so engines agree bit for bit)
+# ---------------------------------------------------------------------------
+
+
+def _interp(a: float, b: float, pos: float) -> float:
+    lo = math.floor(pos)
+    hi = math.ceil(pos)
+    if hi == lo or a == b:
+        return float(a)
+    return (hi - pos) * float(a) + (pos - lo) * float(b)
+
+
+def quantile_sorted(values, q: float) -> float:
+    """Exact quantile of an already sorted sequence (see the module docstring)."""
+    n = len(values)
+    if n == 0:
+        return math.nan
+    pos = (n - 1) * q
+    return _interp(values[math.floor(pos)], values[math.ceil(pos)], pos)
+
+
+def _quantiles(np, arr, qs=QS, inplace: bool = False) -> list[float]:
+    """Exact quantiles of an unsorted int64 array using np.partition (in place if allowed)."""
+    n = int(arr.shape[0])
+    if n == 0:
+        return [math.nan] * len(qs)
+    if n == 1:
+        return [float(arr[0])] * len(qs)
+    pos = [(n - 1) * q for q in qs]
+    kth = sorted({math.floor(p) for p in pos} | {math.ceil(p) for p in pos})
+    if inplace:
+        arr.partition(kth)
+        part = arr
+    else:
+        part = np.partition(arr, kth)
+    return [_interp(part[math.floor(p)], part[math.ceil(p)], p) for p in pos]
+
+
+
+_POOL = None
+_DEBUG = None  # a callable(label) for memory/time probes in tests and benchmarks
+
+
+def _debug(label: str) -> None:
+    if _DEBUG is not None:
+        _DEBUG(label)
+
+
+
+def _pmap(fn, items, min_items: int = 4):
+    """map() over a small shared thread pool (numpy releases the GIL in gathers, sorts
+    and partitions, so the two cores both work); serial for few items."""
+    global _POOL
+    items = list(items)
+    if len(items) < min_items:
+        return [fn(x) for x in items]
+    if _POOL is None:
+        import os
+        from concurrent.futures import ThreadPoolExecutor
+
+        _POOL = ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1),
+                                   thread_name_prefix="journeywidget")
+    return list(_POOL.map(fn, items))
+
+
+def _flatnonzero32(np, mask):
+    """np.flatnonzero as int32 when it fits (half the memory of int64 indices)."""
+    idx = np.flatnonzero(mask)
+    if mask.shape[0] < 2**31 - 1:
+        idx = idx.astype(np.int32)
+    return idx
+
+
+
+# ---------------------------------------------------------------------------
+# layer 1 & 2: compact aggregates (engine-independent containers)
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class TPAgg:
+    """Touchpoint-level aggregates for one segment selection."""
+
+    events: Any  # int64 [T]
+    customers: Any
+    exits: Any
+    value_sum: Any  # float64 [T]
+    value_n: Any
+    next_q: Any  # float64 [T, 2] ns (median, p90); nan = none
+    next_n: Any  # int64 [T]
+    tr_from: Any  # int64 [M]
+    tr_to: Any
+    tr_count: Any
+    tr_customers: Any
+    tr_median: Any  # float64 ns
+    chan: Any = None  # int64 [T, n_chan]
+    total_customers: int = 0
+    mapped_customers: int = 0
+
+
+@dataclass
+class StageAgg:
+    reach: Any  # int64 [S]
+    dwell_median: Any  # float64 [S] ns
+    backwards: int = 0
+
