@@ -6,37 +6,16 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["to_png", "to_pdf", "missing_export_extra", "has_vl_convert"]
+from ._common import journey_error
+from .svg import to_svg
+from .svg_embed import svg_size
+from .vlconvert import has_vl_convert, missing_export_extra
+from .vlconvert import vl_convert as _vlc
 
-_HINT = 'PNG and PDF export need vl-convert-python: pip install "journeywidget[export]"'
-
-
-def missing_export_extra() -> ImportError:
-    return ImportError(_HINT)
-
-
-def _vlc():
-    try:
-        import vl_convert
-    except ImportError as e:
-        raise missing_export_extra() from e
-    return vl_convert
-
-
-def has_vl_convert() -> bool:
-    from importlib.util import find_spec
-
-    return find_spec("vl_convert") is not None
-
+__all__ = ["to_png", "to_pdf", "missing_export_extra", "has_vl_convert", "png_pixels"]
 
 #: Largest PNG to_png makes (pixels); a map with hundreds of touchpoints at a big scale would need gigabytes.
 MAX_PIXELS = 150_000_000
-
-
-def svg_size(svg: str) -> tuple[float, float]:
-    from .svg import _svg_size
-
-    return _svg_size(svg)
 
 
 def png_pixels(svg: str, scale: float) -> float:
@@ -48,15 +27,11 @@ def to_png(
     journey: Any, path: Any = None, *, scale: float = 2, metrics: Any = None, overlays: Iterable | None = None,
 ) -> bytes:
     """The map as PNG bytes (``scale`` x the SVG's size in pixels); also written to ``path`` when given."""
-    from .svg import to_svg
-
     vlc = _vlc()
     svg = to_svg(journey, metrics=metrics, overlays=overlays)
     if not scale or scale <= 0:
         raise ValueError(f"scale must be a positive number, got {scale!r}")
     if png_pixels(svg, scale) > MAX_PIXELS:
-        from ._common import journey_error
-
         w, h = svg_size(svg)
         raise journey_error(
             f"a {w * scale:.0f} x {h * scale:.0f} px PNG is too big; use a smaller scale "
@@ -70,8 +45,6 @@ def to_png(
 
 def to_pdf(journey: Any, path: Any = None, *, metrics: Any = None, overlays: Iterable | None = None) -> bytes:
     """The map as a one-page PDF (vector, text kept as text); also written to ``path`` when given."""
-    from .svg import to_svg
-
     vlc = _vlc()
     data = vlc.svg_to_pdf(to_svg(journey, metrics=metrics, overlays=overlays))
     if path is not None:

@@ -41,15 +41,16 @@ def mimebundle_fallback(journey: Any, metrics: Any = None, *, png: bool | None =
     svg = to_svg(journey, metrics=metrics)
     bundle: dict[str, Any] = {"text/html": static_html(journey, svg=svg), "image/svg+xml": svg}
     if png is None:
-        from .images import has_vl_convert
+        from .vlconvert import has_vl_convert
 
         png = has_vl_convert()
     if png:
-        from .images import _vlc, png_pixels
+        from .images import png_pixels
+        from .vlconvert import vl_convert
 
         if png_pixels(svg, png_scale) > NOTEBOOK_PNG_MAX_PIXELS:  # a huge map: the SVG has to do
             return bundle
 
-        data = _vlc().svg_to_png(svg, scale=float(png_scale))
+        data = vl_convert().svg_to_png(svg, scale=float(png_scale))
         bundle["image/png"] = base64.b64encode(data).decode("ascii")
     return bundle
