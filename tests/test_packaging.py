@@ -50,6 +50,7 @@ def _check_wheel(wheel: Path) -> None:
         assert zf.getinfo(BUNDLE).file_size > 1000, "the bundle is suspiciously small"
         assert "journeywidget/__init__.py" in names
         assert "journeywidget/schema/journey.schema.json" in names
+        assert "journeywidget/core/vocabulary.json" in names  # read by Python, bundled into the page
         assert any(n.startswith("journeywidget/templates/") and n.endswith(".json") for n in names)
         bad = [n for n in names if "node_modules" in n or n.startswith(("tests/", "js/"))]
         assert not bad, bad[:10]

@@ -21,7 +21,8 @@ import pytest
 from playwright.sync_api import expect
 
 import journeywidget as jw
-from journeywidget.widget import JourneyWidget, readable_name
+from journeywidget.core.ids import readable_name
+from journeywidget.widget import JourneyWidget
 
 ARTIFACTS = Path(__file__).parents[1] / "artifacts"
 ARGS = dict(customer="customer_id", time="timestamp", touchpoint="event")

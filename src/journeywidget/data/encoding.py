@@ -11,7 +11,7 @@ segment values are named everywhere: ``1.0`` and ``1`` are both ``"1"``.
 >>> df = pd.DataFrame({"user": ["b", "a", "a"], "ts": [3, 1, 2], "event": ["x", "y", "x"]})
 >>> store = build_store(df, customer="user", time="ts", touchpoint="event")
 >>> store.keys, store.n_customers, store.cust.tolist(), store.key.tolist()
-(['x', 'y'], 2, [0, 0, 1], [1, 0, 0])
+(['x', 'y'], 2, [0, 1, 1], [0, 1, 0])
 >>> label(2.0), label("pro")
 ('2', 'pro')
 """

@@ -14,7 +14,7 @@ journey's emotion scale. Quotes are the most representative verbatims.
 ...             "emotion_scale": {"min": -2, "max": 2}})
 >>> rec = fb.records()[0]
 >>> round(rec["score"], 1), rec["n"], rec["emotion"]
-(66.7, 3, 0.67)
+(66.7, 3, 0.33)
 """
 
 from __future__ import annotations

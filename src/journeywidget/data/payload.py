@@ -10,7 +10,7 @@ Also the significance test the A/B comparison uses (:func:`two_prop_p`).
 >>> p["compare"]["segment"], p["truncated"], len(json.dumps(p)) <= PAYLOAD_BUDGET
 ('pro', False, True)
 >>> round(two_prop_p(50, 100, 65, 100), 3)
-0.031
+0.032
 """
 
 from __future__ import annotations

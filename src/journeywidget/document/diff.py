@@ -1,4 +1,11 @@
-"""Human-readable differences between two journey documents."""
+"""Human-readable differences between two journey documents.
+
+>>> import journeywidget as jw
+>>> a = jw.Journey("Demo"); _ = a.add_stage("Start")
+>>> b = jw.Journey.from_dict(a.to_dict()); _ = b.add_stage("End")
+>>> [str(c) for c in diff_documents(a.to_dict(), b.to_dict())]
+["added stage 'End'"]
+"""
 
 from __future__ import annotations
 

@@ -4,6 +4,13 @@ Every edit is compiled into a few primitive list edits on the document
 (insert, delete, replace an item, set a top-level field, replace the whole
 document). A history entry holds those primitives; undoing applies their
 inverses in reverse order, so undo gives back the document exactly.
+
+>>> doc = {"stages": [{"id": "a"}]}
+>>> prims = [Insert("stages", 1, {"id": "b"})]
+>>> apply_all(doc, prims); [s["id"] for s in doc["stages"]]
+['a', 'b']
+>>> revert_all(doc, prims); [s["id"] for s in doc["stages"]]
+['a']
 """
 
 from __future__ import annotations

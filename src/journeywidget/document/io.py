@@ -3,6 +3,11 @@
 The canonical document is a plain ``dict`` with every field present, keys in
 schema order. Files are UTF-8 JSON, 2-space indented, one value per line, so a
 small edit gives a small git diff; saving is atomic.
+
+>>> doc = validate_document({"schema_version": 1, "id": "demo", "title": "Demo",
+...                          "created": "2026-01-05T09:00:00Z", "modified": "2026-01-05"})
+>>> doc["lanes"], dumps(doc).splitlines()[1]
+([], '  "schema_version": 1,')
 """
 
 from __future__ import annotations

@@ -2,6 +2,12 @@
 
 Version 0 was the pre-release draft format: touchpoints nested inside their
 stages, a single ``persona`` object, emotions on a 1..5 scale, no lanes.
+
+>>> v0 = {"schema_version": 0, "title": "Old", "persona": {"name": "Ann"},
+...       "stages": [{"name": "Buy", "touchpoints": [{"name": "Shop", "emotion": 5}]}]}
+>>> doc = migrate(v0)
+>>> doc["schema_version"], doc["touchpoints"][0]["stage"], doc["touchpoints"][0]["emotion"]
+(1, 'buy', 2)
 """
 
 from __future__ import annotations

@@ -4,6 +4,12 @@ Python scripting (:class:`journeywidget.Journey`) and the widget both send the
 operations described in ``docs/FORMAT.md``. :func:`run_op` validates an
 operation against the current document, applies it, and returns the primitive
 edits it made (for the history) and a label for people.
+
+>>> import journeywidget as jw
+>>> doc = jw.Journey("Demo").to_dict()
+>>> prims, label = run_op(doc, {"op": "add", "kind": "stage", "item": {"name": "Browse"}})
+>>> label, [s["id"] for s in doc["stages"]], locate(doc, "browse")
+("added stage 'Browse'", ['browse'], ('stages', 0))
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""Helpers shared by the exporters: turning inputs into plain data, escaping, numbers."""
+"""Helpers shared by the exporters: turning inputs into plain data, escaping, numbers.
+
+>>> esc("<b>Tom & Jerry</b>"), fmt_count(12345), fmt_pct(0.123), fmt_duration(3700)
+('&lt;b&gt;Tom &amp; Jerry&lt;/b&gt;', '12.3k', '12%', '1h 2m')
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,9 @@
-"""``journeywidget demo``: a template map bound to generated sample data, as an HTML report."""
+"""``journeywidget demo``: a template map bound to generated sample data, as an HTML report.
+
+>>> journey, metrics, charts = demo_journey(customers=200)
+>>> journey.title, metrics.has_events and metrics.has_feedback, charts.overlay
+('E-commerce purchase: browse to returns', True, 'emotion')
+"""
 
 from __future__ import annotations
 

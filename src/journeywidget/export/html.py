@@ -1,4 +1,10 @@
-"""One self-contained HTML file with the interactive map (works from ``file://``, offline)."""
+"""One self-contained HTML file with the interactive map (works from ``file://``, offline).
+
+>>> import journeywidget as jw
+>>> page = to_html(jw.Journey.from_template("saas-onboarding"), "map.html")
+>>> page.startswith("<!DOCTYPE html>") and "Content-Security-Policy" in page
+True
+"""
 
 from __future__ import annotations
 

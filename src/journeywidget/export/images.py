@@ -1,4 +1,10 @@
-"""PNG and PDF pictures of a map without a browser (through ``vl-convert-python``)."""
+"""PNG and PDF pictures of a map without a browser (through ``vl-convert-python``).
+
+>>> import journeywidget as jw
+>>> j = jw.Journey.from_template("saas-onboarding")
+>>> to_png(j, "map.png", scale=1)[:4], to_pdf(j)[:4]
+(b'\x89PNG', b'%PDF')
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,10 @@
 """Mermaid ``journey`` diagrams: write a map as one, read one back.
 
+>>> import journeywidget as jw
+>>> text = to_mermaid(jw.Journey.from_template("saas-onboarding"))
+>>> text.splitlines()[0], len(from_mermaid(text).stages)
+('journey', 6)
+
 Mermaid's journey syntax::
 
     journey

@@ -1,4 +1,9 @@
-"""Static pictures of a map for notebooks saved without widget state, nbconvert and GitHub."""
+"""Static pictures of a map for notebooks saved without widget state, nbconvert and GitHub.
+
+>>> import journeywidget as jw
+>>> sorted(mimebundle_fallback(jw.Journey.from_template("saas-onboarding"), png=False))
+['image/svg+xml', 'text/html']
+"""
 
 from __future__ import annotations
 

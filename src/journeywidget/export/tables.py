@@ -1,4 +1,11 @@
-"""Tables: Markdown report, CSV and Excel (one row per touchpoint), and import from a table."""
+"""Tables: Markdown report, CSV and Excel (one row per touchpoint), and import from a table.
+
+>>> import journeywidget as jw
+>>> j = jw.Journey.from_template("saas-onboarding")
+>>> csv_text = to_csv(j, "map.csv")
+>>> len(from_table("map.csv").touchpoints) == len(j.touchpoints)
+True
+"""
 
 from __future__ import annotations
 

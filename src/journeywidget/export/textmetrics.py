@@ -5,6 +5,9 @@ compatible), in thousandths of an em. Letters outside ASCII are measured by
 their base letter (``é`` as ``e``), wide East Asian characters as a full em,
 everything else as 0.6 em. Good enough to wrap text in a card without a
 browser.
+
+>>> round(text_width("Checkout", 12)), wrap("Search and compare products", 80, 12)
+(51, ['Search and', 'compare', 'products'])
 """
 
 from __future__ import annotations
