@@ -1,6 +1,6 @@
 """A slow, obviously-correct pure-Python implementation of the journey metrics.
 
-It follows the definitions in journeywidget.metrics word for word, with no numpy,
+It follows the definitions in journeywidget.data.metrics word for word, with no numpy,
 so the fast engine can be compared against it on random logs.
 """
 

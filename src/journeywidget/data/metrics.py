@@ -398,15 +398,22 @@ class JourneyMetrics:
                                "call m.bind_events(df, customer=..., time=..., touchpoint=...)")
 
     def _stage_layout(self):
+        """(stages, touchpoints, stage index of each engine slot, slots of each stage); once per map."""
+        if "layout" in self._cache:
+            return self._cache["layout"]
         stages = self._doc.get("stages", [])
         tps = self._doc.get("touchpoints", [])
         sidx = {s["id"]: k for k, s in enumerate(stages)}
         stage_of_slot = [-1] * len(self._slot_ids)
         for tp in tps:
             stage_of_slot[self._slots[tp["id"]]] = sidx.get(tp.get("stage"), -1)
-        stage_tps = [tuple(j for j, k2 in enumerate(stage_of_slot) if k2 == k)
-                     for k in range(len(stages))]
-        return stages, tps, stage_of_slot, stage_tps
+        members: list[list[int]] = [[] for _ in stages]
+        for j, k in enumerate(stage_of_slot):
+            if k >= 0:
+                members[k].append(j)
+        layout = stages, tps, stage_of_slot, [tuple(m) for m in members]
+        self._cache["layout"] = layout
+        return layout
 
     def _tp_agg(self, s: int | None) -> TPAgg:
         return self._engine.tp_agg(s)
