@@ -176,3 +176,19 @@ def test_typescript_sources_stay_short():
     files = sorted((REPO / "js" / "src").rglob("*.ts"))
     assert files
     assert _long_files(files) == []
+
+
+def test_every_public_name_resolves():
+    """``jw.<name>`` for every name the package lists: the lazy classes and the module
+    aliases kept from the flat layout (``jw.metrics``, ``jw.charts``, ``jw.items``...)."""
+    import importlib
+
+    import journeywidget as jw
+
+    for name in jw.__all__:
+        assert getattr(jw, name) is not None, name
+    assert jw.charts.overlay_spec and jw.datasets.events and jw.export.to_html
+    assert jw.metrics.JourneyMetrics is jw.JourneyMetrics is jw.binding.JourneyMetrics
+    assert jw.insights.Insight and jw.items.Touchpoint is jw.Touchpoint
+    assert jw.CHANNELS == importlib.import_module("journeywidget.core.vocabulary").CHANNELS
+    assert set(jw.__all__) <= set(dir(jw))

@@ -21,7 +21,8 @@ from typing import Any, Literal
 
 __all__ = [
     "PATH", "CHANNELS", "CHANNEL_LABELS", "LANE_KINDS", "LANE_TITLES", "COMPUTED_LANES",
-    "DEFAULT_LANE_KINDS", "JOURNEY_TYPES", "JOURNEY_TYPE_LABELS", "STATES", "STATE_LABELS",
+    "DEFAULT_LANE_KINDS", "JOURNEY_TYPES", "JOURNEY_TYPE_LABELS", "JOURNEY_TYPE_CHIPS", "STATES",
+    "STATE_LABELS", "STATE_CHIPS",
     "EVIDENCE", "EVIDENCE_LABELS", "DIRECTIONS", "DIRECTION_LABELS", "EMOTION_LABELS",
     "LaneKind", "JourneyType", "State", "EvidenceKind", "Direction", "default_lanes",
 ]
@@ -50,8 +51,11 @@ COMPUTED_LANES = tuple(entry["id"] for entry in _V["lane_kinds"] if entry["compu
 DEFAULT_LANE_KINDS = tuple(_V["default_lanes"])
 JOURNEY_TYPES = _ids("journey_types")
 JOURNEY_TYPE_LABELS = _labels("journey_types")
+#: Short texts for the map's header ("Purchase journey"; "Journey" for custom).
+JOURNEY_TYPE_CHIPS = _labels("journey_types", "chip")
 STATES = _ids("states")
 STATE_LABELS = _labels("states")
+STATE_CHIPS = _labels("states", "chip")
 EVIDENCE = _ids("evidence")
 EVIDENCE_LABELS = _labels("evidence")
 DIRECTIONS = _ids("directions")

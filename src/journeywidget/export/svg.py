@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from ..core.vocabulary import JOURNEY_TYPE_CHIPS, STATE_CHIPS
 from ._common import (
     LANE_TITLES,
     attr,
@@ -142,10 +143,9 @@ class _Renderer:
         meta = []
         jt = doc.get("journey_type")
         if jt and jt != "custom":
-            meta.append(str(jt).replace("_", " ").capitalize() + " journey")
-        state = doc.get("state")
-        if state in ("as_is", "to_be"):
-            meta.append("As-is" if state == "as_is" else "To-be")
+            meta.append(JOURNEY_TYPE_CHIPS.get(jt) or str(jt).replace("_", " ").capitalize() + " journey")
+        if doc.get("state") in STATE_CHIPS:
+            meta.append(STATE_CHIPS[doc["state"]])
         meta.append(f"{len(self.stages)} stages · {len(doc.get('touchpoints') or [])} touchpoints")
         tags = [clean_text(t) for t in (doc.get("tags") or []) if t]
         if tags:
@@ -718,14 +718,10 @@ render_svg = to_svg
 
 
 def _metrics_of(obj: Any) -> Any:
-    """Metrics a widget carries (its ``metrics`` payload), else None."""
+    """The metrics a widget carries (its ``metrics``), else None."""
     if isinstance(obj, Mapping):
         return None
-    for name in ("metrics_payload", "metrics", "_metrics"):
-        v = getattr(obj, name, None)
-        if v is None or callable(v) and not hasattr(v, "to_payload"):
-            continue
-        if isinstance(v, Mapping) and not v:
-            continue
-        return v
-    return None
+    v = getattr(obj, "metrics", None)
+    if v is None or (callable(v) and not hasattr(v, "to_payload")) or (isinstance(v, Mapping) and not v):
+        return None
+    return v
