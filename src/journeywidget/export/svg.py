@@ -718,10 +718,12 @@ render_svg = to_svg
 
 
 def _metrics_of(obj: Any) -> Any:
-    """The metrics a widget carries (its ``metrics``), else None."""
+    """The metrics a widget carries (its bound ``metrics``, else the ``_metrics`` it shows), else None."""
     if isinstance(obj, Mapping):
         return None
-    v = getattr(obj, "metrics", None)
-    if v is None or (callable(v) and not hasattr(v, "to_payload")) or (isinstance(v, Mapping) and not v):
-        return None
-    return v
+    for name in ("metrics", "_metrics"):  # a JourneyWidget's metrics, then its synced state
+        v = getattr(obj, name, None)
+        if v is None or (callable(v) and not hasattr(v, "to_payload")) or (isinstance(v, Mapping) and not v):
+            continue
+        return v
+    return None
