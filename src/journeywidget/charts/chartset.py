@@ -26,7 +26,7 @@ from typing import Any
 
 from ..core.signals import Signal
 from ..data.encoding import label
-from ..data.frames import filter_in, unique_values
+from ..data.frames import RowSelector, unique_values
 from ..data.mapping import resolve_mapping
 from ..data.metrics import JourneyMetrics
 from .base import DATA_NAME, MAX_CHART_BYTES, OVERLAYS, TREND_METRICS, ChartError
@@ -303,7 +303,7 @@ class ChartSet:
             conditions[self.columns["customer"]] = self._cached(("members", seg), m.segment_members)
         if at != "map":
             conditions[self.columns["touchpoint"]] = self._place_keys(at, doc or self._doc())
-        return filter_in(frame, conditions)
+        return self._cached(("rows",), lambda: RowSelector(frame)).select(conditions)
 
     # -- evaluation -------------------------------------------------------------------
     def _binding_sig(self) -> tuple:

@@ -12,6 +12,8 @@ narwhals knows are read through one narwhals API (the main ``narwhals`` namespac
 ['a', 'b']
 >>> filter_in(df, {"user": ["u1"], "event": ["a"]})["event"].tolist()
 ['a']
+>>> RowSelector(df).select({"user": ["u1"]}).index.tolist()
+[0, 2]
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from ..core.errors import BindingError
 
 __all__ = [
     "backend_of", "columns_of", "check_columns", "to_pandas", "unique_values", "filter_in",
-    "used_columns",
+    "used_columns", "RowSelector",
 ]
 
 _NAMES = {"pyspark": "spark", "pyspark[connect]": "spark", "sqlframe": "sqlframe"}
@@ -119,3 +121,67 @@ def filter_in(df: Any, conditions: dict[str, list]) -> Any:
         return df
     preds = [nw.col(col).is_in(list(values)) for col, values in conditions.items()]
     return frame.filter(*preds).to_native()
+
+
+class RowSelector:
+    """Selects rows of one frame by column values, many times over (a chart function's rows
+    after every edit): the same rows as :func:`filter_in`, faster on eager frames.
+
+    Each column is encoded once (an int32 code per row); a selection is then a table
+    lookup and one native filter. Lazy frames (DuckDB, Spark...) have no row positions:
+    they are filtered with :func:`filter_in`.
+    """
+
+    def __init__(self, df: Any) -> None:
+        self.df = df
+        self.backend = backend_of(df)
+        self.eager = self.backend in ("pandas", "polars", "pyarrow")
+        self._codes: dict[str, tuple[Any, Any]] = {}
+        self._masks: dict[tuple[str, int], tuple[list, Any]] = {}  # by the identity of the values
+
+    def _encoded(self, column: str) -> tuple[Any, Any]:
+        if column not in self._codes:
+            import numpy as np
+            import pandas as pd
+
+            series = to_pandas(self.df, [column])[column]
+            codes, uniques = pd.factorize(series, use_na_sentinel=True)
+            # plain Python values: set lookups on them beat pandas' isin on Arrow strings
+            self._codes[column] = (np.asarray(codes, dtype=np.int32), np.asarray(uniques, dtype=object))
+        return self._codes[column]
+
+    def mask(self, column: str, values: list) -> Any:
+        """Boolean numpy mask of the rows whose ``column`` is one of ``values`` (remembered for
+        the same ``values`` object: a segment's customers are asked for after every edit)."""
+        import numpy as np
+
+        hit = self._masks.get((column, id(values)))
+        if hit is not None and hit[0] is values:
+            return hit[1]
+        codes, uniques = self._encoded(column)
+        want = set(values)
+        lut = np.zeros(len(uniques) + 1, dtype=bool)  # the last slot: missing values (code -1)
+        lut[:-1] = np.fromiter((u in want for u in uniques), dtype=bool, count=len(uniques))
+        mask = lut[codes]
+        if len(self._masks) > 16:
+            self._masks.clear()
+        self._masks[(column, id(values))] = (values, mask)
+        return mask
+
+    def select(self, conditions: dict[str, list]) -> Any:
+        """The rows whose value in each column of ``conditions`` is one of its values."""
+        if not conditions:
+            return self.df
+        if not self.eager:
+            return filter_in(self.df, conditions)
+        mask = None
+        for column, values in conditions.items():
+            m = self.mask(column, values)
+            mask = m if mask is None else (mask & m)
+        if self.backend == "pandas":
+            return self.df[mask]
+        import narwhals as nw
+
+        frame = _narwhals(self.df)
+        keep = nw.new_series("_jw_rows", mask, nw.Boolean(), backend=frame.implementation)
+        return frame.filter(keep).to_native()
