@@ -193,3 +193,12 @@ def test_unused_categories_do_not_count_as_customers_or_segments(journey, events
     assert m_cat.segment_values == m_str.segment_values == ["enterprise", "free", "pro"]
     assert clean(m_cat.stages) == clean(m_str.stages)
     assert m_cat.customers(None) == events["customer_id"].nunique()
+
+
+def test_period_counts_agree_on_every_backend(events):
+    from journeywidget.charts import period_counts
+
+    out = {b: period_counts(as_backend(events, b), touchpoint="event", time="timestamp",
+                            customer="customer_id").astype(str).to_dict("records")
+           for b in BACKENDS}
+    assert out["pandas"] and all(v == out["pandas"] for v in out.values())

@@ -22,6 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..core.errors import BindingError
+from ..data.frames import to_pandas, used_columns
 from .base import OVERLAYS, TREND_MAX_POINTS, TREND_METRICS, ChartError, _labels, _num, _tp_order
 
 __all__ = ["overlay_table", "available_metrics", "trend_table", "period_counts", "metrics_payload_of"]
@@ -109,14 +110,16 @@ def trend_table(metrics: Any, metric: str = "customers", *, freq: str | None = N
 
 def period_counts(df: Any, *, touchpoint: str, time: str, customer: str | None = None,
                   freq: str = "W") -> Any:
-    """Events (and distinct customers) per (touchpoint key, period) of a raw pandas event frame.
+    """Events (and distinct customers) per (touchpoint key, period) of raw event rows.
 
     A small helper for custom charts: ``period_counts(rows, touchpoint="event",
-    time="ts", customer="user")`` returns a DataFrame with columns
+    time="ts", customer="user")`` returns a pandas DataFrame with columns
     ``touchpoint, period, events[, customers]`` - aggregates only, ready to chart.
+    ``rows`` may be any frame the package reads (pandas, polars, pyarrow, DuckDB...).
     """
     import pandas as pd
 
+    df = to_pandas(df, used_columns({"touchpoint": touchpoint, "time": time, "customer": customer}))
     ts = pd.to_datetime(df[time], utc=True, errors="coerce").dt.tz_localize(None)
     alias = {"D": "D", "W": "W-SUN", "M": "M", "Q": "Q"}.get(freq, freq)
     period = ts.dt.to_period(alias).dt.start_time
@@ -128,7 +131,6 @@ def period_counts(df: Any, *, touchpoint: str, time: str, customer: str | None =
     if customer is not None:
         out["customers"] = grouped["customer"].nunique()
     return out.reset_index()
-
 
 
 def overlay_table(name: str, journey_doc: Any, metrics: Any, metric: str | None = None) -> list[dict]:
