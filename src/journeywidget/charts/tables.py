@@ -83,7 +83,6 @@ def _duration_unit(values: list[float]) -> tuple[str, float]:
     return "s", 1.0
 
 
-
 def _feedback_intervals(metrics: Any) -> dict[str, tuple[float, float]]:
     """95 % intervals of the feedback-derived emotion ({} for a payload dict)."""
     fn = getattr(metrics, "feedback_intervals", None)

@@ -115,7 +115,6 @@ def draft_from_events(df: Any, customer: str, time: str, touchpoint: str, *,
     return j
 
 
-
 def unmapped_key_ops(doc: dict, unmapped: list[dict]) -> tuple[list[dict], list[str]]:
     """The ``add`` operations that put event keys on the map, and the new touchpoints' ids.
 

@@ -33,9 +33,6 @@ def _np():
     return np
 
 
-
-
-
 @dataclass
 class EventStore:
     """Events sorted by (customer, time, row): the only per-event data kept after a bind."""
@@ -87,7 +84,6 @@ class EventStore:
         return len(self.segments) + 1
 
 
-
 def _lsd_argsort(np, codes, bits: int):
     """Stable argsort of non-negative integer codes by 16-bit digits (radix passes)."""
     n = codes.shape[0]
@@ -105,7 +101,6 @@ def _lsd_argsort(np, codes, bits: int):
         order = o.astype(idt) if order is None else order[o]
         del o
     return order
-
 
 
 def sort_events(cust, t):
@@ -162,7 +157,6 @@ def sort_events(cust, t):
         o = np.lexsort((sub, t[sub], rid))
         order[pos] = sub[o]
     return order
-
 
 
 def factorize(series):

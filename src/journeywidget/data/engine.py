@@ -102,7 +102,6 @@ def _quantiles(np, arr, qs=QS, inplace: bool = False) -> list[float]:
     return [_interp(part[math.floor(p)], part[math.ceil(p)], p) for p in pos]
 
 
-
 _POOL = None
 _DEBUG = None  # a callable(label) for memory/time probes in tests and benchmarks
 
@@ -110,7 +109,6 @@ _DEBUG = None  # a callable(label) for memory/time probes in tests and benchmark
 def _debug(label: str) -> None:
     if _DEBUG is not None:
         _DEBUG(label)
-
 
 
 def _pmap(fn, items, min_items: int = 4):
@@ -135,7 +133,6 @@ def _flatnonzero32(np, mask):
     if mask.shape[0] < 2**31 - 1:
         idx = idx.astype(np.int32)
     return idx
-
 
 
 # ---------------------------------------------------------------------------

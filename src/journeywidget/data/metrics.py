@@ -733,7 +733,6 @@ def _sec(ns: float) -> float:
     return ns / NS_PER_S if ns == ns else math.nan
 
 
-
 def bind_events(journey: Any, df: Any, **kwargs: Any) -> JourneyMetrics:
     """Shortcut: ``JourneyMetrics(journey).bind_events(df, **kwargs)``."""
     return JourneyMetrics(journey).bind_events(df, **kwargs)

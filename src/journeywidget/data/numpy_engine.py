@@ -39,7 +39,6 @@ def _add_segments(np, g, seg_c, cust) -> None:
         g[a:a + step] += seg_c[cust[a:a + step]].astype(g.dtype)
 
 
-
 class NumpyEngine:
     """Layers 1 and 2 on numpy arrays (pandas, polars, pyarrow, DuckDB inputs)."""
 

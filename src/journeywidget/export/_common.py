@@ -26,7 +26,6 @@ from ..core.vocabulary import (  # noqa: F401  (the exporters' vocabulary, from 
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 
-
 def clean_text(value: Any) -> str:
     """``value`` as a string without characters that XML forbids."""
     if value is None:

@@ -17,6 +17,7 @@ from .vlconvert import spec_to_svg
 
 __all__ = ["expand_overlays", "overlay_svg", "place_svg", "svg_size"]
 
+
 def expand_overlays(overlays: Iterable | Any) -> list:
     """Overlay items from ``overlays``: a list, a ChartSet (its ``payload()``) or a ``_charts`` payload dict.
 
