@@ -63,6 +63,7 @@ class Engine(Protocol):
               freq: str | None, max_points: int) -> list[tuple[int, str, int]]:
         """``(touchpoint index, period start, value)`` per touchpoint and period ([] if unsupported)."""
 
+
 # ---------------------------------------------------------------------------
 # exact quantiles (the formula Spark's `percentile` uses, so engines agree bit for bit)
 # ---------------------------------------------------------------------------
@@ -77,7 +78,8 @@ def _interp(a: float, b: float, pos: float) -> float:
 
 
 def quantile_sorted(values, q: float) -> float:
-    """Exact quantile of an already sorted sequence (see the module docstring)."""
+    """Exact quantile of an already sorted sequence: with ``n`` values, ``pos = (n - 1) * q``,
+    linear interpolation between ``values[floor(pos)]`` and ``values[ceil(pos)]``."""
     n = len(values)
     if n == 0:
         return math.nan
