@@ -92,3 +92,31 @@ def test_spark_bad_input(spark):
     with pytest.raises(jw.JourneyError, match="custmer"):
         JourneyMetrics(j).bind_events(sdf, customer="custmer", time="timestamp", touchpoint="event")
     assert np.isfinite(m.touchpoints["customers"]).all()
+
+
+def test_spark_chart_rows_and_feedback_match_pandas(spark):
+    """A chart function's rows (a segment's customers at a stage) and bound feedback are the
+    same for a Spark DataFrame as for the pandas one."""
+    from journeywidget.charts import ChartSet
+
+    j = jw.Journey.from_template("ecommerce-purchase")
+    df = jw.datasets.events(j, customers=300, seed=4)
+    for c in ("event", "channel", "plan"):
+        df[c] = df[c].astype(str)
+    stage = j.stages[3].id
+    counts = []
+    for frame in (df, spark.createDataFrame(df)):
+        cs = ChartSet(j)
+        cs.bind_events(frame, **ARGS).segment = "pro"
+        rows = cs.rows_for(stage)
+        counts.append(int(rows.count()) if hasattr(rows, "sparkSession") else len(rows))
+        cs.close()
+    assert counts[0] == counts[1] > 0
+    survey = jw.datasets.survey(j, responses=300, seed=4)
+    survey["plan"] = survey["plan"].astype(str)
+    tables = []
+    for frame in (survey, spark.createDataFrame(survey)):
+        m = JourneyMetrics(j).bind_feedback(frame, touchpoint="touchpoint", score="score",
+                                            text="comment", segment="plan")
+        tables.append(m.feedback)
+    pd.testing.assert_frame_equal(tables[0], tables[1])
