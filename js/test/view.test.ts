@@ -268,6 +268,12 @@ describe("text escaping", () => {
       for (const a of allowed) expect(src, f).toContain(a);
     }
   });
+  it("keeps every front-end source file at 800 lines or fewer", async () => {
+    const fs: any = await import(/* @vite-ignore */ "node:" + "fs");
+    const dir = `${(globalThis as any).process.cwd()}/src/`;
+    const files: string[] = fs.readdirSync(dir, { recursive: true }).filter((n: string) => n.endsWith(".ts"));
+    for (const f of files) expect(fs.readFileSync(dir + f, "utf8").split("\n").length, f).toBeLessThanOrEqual(801);
+  });
 });
 
 describe("edits become ops", () => {

@@ -14,10 +14,15 @@ Run: python tests/data/make_op_cases.py
 File format (one case per line)::
 
     {"today": ..., "now": ..., "docs": {name: document}, "cases": [
-      {"name": ..., "doc": name, "op": {...}, "error": "..."}            # refused
+      {"name": ..., "doc": name, "op": {...}, "error": "..."}            # refused (*)
       {"name": ..., "doc": name, "op": {...}, "changes": null}           # applied, nothing changed
       {"name": ..., "doc": name, "op": {...}, "changes": {key: value}}   # applied
     ]}
+
+(*) Also refused: the few operations Python's mutations apply although Python's
+document check then refuses the result (a lane that holds cards turned into a
+computed lane, a list over its maximum size); those cases carry a ``note``. The
+page must never keep a document Python would not load.
 
 ``changes`` lists the top-level keys whose value changed. A changed list of items
 (stages, touchpoints...) is written as the list of its items where an item that is
@@ -99,7 +104,11 @@ def input_docs() -> dict[str, dict]:
         t["emotion"] = 2 if t["emotion"] is not None else None
     for c in scale["comments"]:
         c["target"] = "scaled" if c["target"] == "small" else c["target"]
-    docs = {"small": small_doc(), "empty": empty, "scaled": _canonical(scale)}
+    full = small_doc()
+    full["id"] = "full"
+    full["lanes"] += [{"id": f"note-{i}", "kind": "text", "title": f"Note {i}"} for i in range(200 - len(full["lanes"]))]
+    full["comments"] = [c for c in full["comments"] if c["target"] != "small"]
+    docs = {"small": small_doc(), "empty": empty, "scaled": _canonical(scale), "full": _canonical(full)}
     for name in ("ecommerce-purchase", "saas-onboarding"):
         docs[name] = _canonical(jw.Journey.from_template(name).to_dict())
     return docs
@@ -268,7 +277,8 @@ def small_cases() -> list[tuple[str, dict]]:
         ("lane title", upd("notes", title="Remarks")),
         ("lane kind", upd("notes", kind="needs")),
         ("lane with cards to computed kind", upd("actions", kind="emotions")),
-        ("lane without cards to computed kind", upd("notes", kind="metrics")),
+        ("lane with one card to computed kind", upd("notes", kind="metrics")),
+        ("lane without cards to computed kind", batch(rm("c3"), upd("notes", kind="metrics"))),
         ("lane kind unknown", upd("notes", kind="feelings")),
         ("persona fields", upd("ana", quote="Quick!", goals=["a"], attributes={"age": "31"})),
         ("persona empathy", upd("ana", empathy={"says": ["x"], "thinks": [], "does": [], "feels": ["y"]})),
@@ -360,6 +370,17 @@ def scaled_cases() -> list[tuple[str, dict]]:
         ("scaled back to default with emotions inside", upd("scaled", emotion_scale={"min": -2, "max": 2})),
         ("scaled shrink keeps emotions", upd("scaled", emotion_scale={"min": 1, "max": 3, "labels": {"1": "a", "2": "b", "3": "c"}})),
         ("scaled shrink loses emotions", upd("scaled", emotion_scale={"min": 3, "max": 4, "labels": {"3": "a", "4": "b"}})),
+    ]
+
+
+def full_cases() -> list[tuple[str, dict]]:
+    """A map with the most lanes a document may have (200)."""
+    return [
+        ("full add a lane", add("lane", {"kind": "needs"})),
+        ("full remove a lane, add a lane", batch(rm("note-7"), add("lane", {"kind": "needs"}))),
+        ("full add a lane, remove a lane", batch(add("lane", {"kind": "needs"}), rm("note-7"))),
+        ("full add a card", add("card", {"lane": "note-194", "stage": "buy", "text": "Last lane"})),
+        ("full move a lane", move("note-194", 0)),
     ]
 
 
@@ -478,6 +499,12 @@ def run_case(name: str, doc_name: str, doc: dict, op) -> dict:
         return {"name": name, "doc": doc_name, "op": op, "error": str(err)}
     t1 = _now()
     after = j.to_dict()
+    try:
+        jw.Journey.from_dict(copy.deepcopy(after))
+    except jw.JourneyError as err:
+        # mutations applied it, but Python would not load the result: the page must refuse
+        return {"name": name, "doc": doc_name, "op": op, "error": f"the result is not a valid document: {err}",
+                "note": "mutations applied this operation; the document check refuses the result"}
     if after != doc:
         j.undo()
         assert j.to_dict() == doc, f"{name}: undo did not give the input back"
@@ -492,6 +519,7 @@ def build() -> dict:
     plan += [(n, "small", op) for n, op in small_cases()]
     plan += [(n, "scaled", op) for n, op in scaled_cases()]
     plan += [(n, "empty", op) for n, op in empty_cases()]
+    plan += [(n, "full", op) for n, op in full_cases()]
     for k, template in enumerate(("ecommerce-purchase", "saas-onboarding")):
         ops = RandomOps(docs[template], seed=100 + k)
         plan += [(f"{template} random {i}", template, ops.op()) for i in range(90)]

@@ -1,7 +1,7 @@
 // The fields the side panel shows for each kind of item, and how a field's text
 // becomes a value (lists one per line, "key: value" attributes, numbers).
 import { csvToList, linesToList, listToLines } from "./format";
-import { CHANNELS, DIRECTIONS, EVIDENCE, JOURNEY_TYPES, STATES, isCardLane, options } from "../model/vocabulary";
+import { DIRECTIONS, EVIDENCE, JOURNEY_TYPES, STATES, isCardLane, options } from "../model/vocabulary";
 import type { ItemKind, JourneyDoc } from "../model/types";
 
 export type FieldType =

@@ -100,12 +100,7 @@ export function touchpointCard(ctx: Ctx, item: TouchpointItem): Component<Touchp
     // data badges: built once, then only their text changes
     const m = it.m || {};
     const fb = it.fb || {};
-    const values: (string | null)[] = [
-      typeof m.customers === "number" ? fmtInt(m.customers) : null,
-      typeof m.share === "number" ? fmtPct(m.share) : null,
-      typeof m.median_next_s === "number" ? fmtDuration(m.median_next_s) : null,
-      typeof fb.score === "number" ? fmtNum(fb.score) : null,
-    ];
+    const values = figureTexts(m, fb);
     if (!statEls && values.some((v) => v !== null)) {
       statEls = [
         stat("people", "Customers who reached this touchpoint"),
@@ -176,12 +171,7 @@ export function metricBlock(ctx: Ctx, item: MetricItem): Component<MetricItem> {
       setText(name, it.tp.metric || "");
       name.hidden = !it.tp.metric;
     }
-    const values: (string | null)[] = [
-      typeof m.customers === "number" ? fmtInt(m.customers) : null,
-      typeof m.share === "number" ? fmtPct(m.share) : null,
-      typeof m.median_next_s === "number" ? fmtDuration(m.median_next_s) : null,
-      typeof fb.score === "number" ? fmtNum(fb.score) : null,
-    ];
+    const values = figureTexts(m, fb);
     if (!rows && values.some((v) => v !== null)) {
       rows = keys.map((k, i) => h("div", { class: "jw-mrow", "data-k": k, "data-i": icons[i] }));
       el.append(...rows);
@@ -207,4 +197,14 @@ export function metricBlock(ctx: Ctx, item: MetricItem): Component<MetricItem> {
   }
   update(item);
   return { el, update };
+}
+
+/** A touchpoint's figures as text (null when unknown): customers, share, median time to next, score. */
+function figureTexts(m: TouchpointMetrics, fb: FeedbackMetrics): (string | null)[] {
+  return [
+    typeof m.customers === "number" ? fmtInt(m.customers) : null,
+    typeof m.share === "number" ? fmtPct(m.share) : null,
+    typeof m.median_next_s === "number" ? fmtDuration(m.median_next_s) : null,
+    typeof fb.score === "number" ? fmtNum(fb.score) : null,
+  ];
 }

@@ -7,6 +7,7 @@ import { allIds, COLLECTIONS, type Collection, type ListKind } from "./items";
 import { isValidId, slugify, uniqueId } from "./ids";
 import { clone, deepEqual, isPlainObject, repr, truthy } from "./json";
 import { conform, fail, itemSchema, OperationError, topFieldSchema } from "./validate";
+import { documentProblems, scaleProblems } from "./document";
 import { COMPUTED_LANES } from "./vocabulary";
 import type { JourneyDoc } from "./types";
 
@@ -78,23 +79,6 @@ export function validateItem(doc: JourneyDoc, kind: ListKind, item: unknown): It
   }
   if (problems.length) fail(problems.map((p) => `${kind}.${p}`).join("; "));
   return data;
-}
-
-/** Problems of an emotion scale (min below max, at most 21 points, one label per point). */
-export function scaleProblems(scale: { min: number; max: number; labels: Record<string, string> }): string[] {
-  const { min: lo, max: hi } = scale;
-  if (lo >= hi) return [`min (${lo}) must be below max (${hi})`];
-  if (hi - lo > 20) return [`the scale ${lo}..${hi} has more than 21 points; use at most 21`];
-  const want = new Set<string>();
-  for (let i = lo; i <= hi; i++) want.add(String(i));
-  const have = new Set(Object.keys(scale.labels));
-  const missing = [...want].filter((k) => !have.has(k));
-  const extra = [...have].filter((k) => !want.has(k)).sort();
-  if (!missing.length && !extra.length) return [];
-  const bits: string[] = [];
-  if (missing.length) bits.push("missing labels for " + missing.join(", "));
-  if (extra.length) bits.push("labels for values off the scale: " + extra.join(", "));
-  return ["labels must have one entry per integer from min to max: " + bits.join("; ")];
 }
 
 function newId(doc: Doc, kind: ListKind, item: Item): string {
@@ -300,7 +284,7 @@ class Run {
  * Apply one operation (or a batch) to a copy of `doc`: the new document, or the
  * same `doc` when the operation changed nothing. `modified` becomes today's date
  * when anything changed. Throws an OperationError (and changes nothing) when
- * Python would refuse the operation.
+ * Python would refuse the operation, or would refuse to load the document it makes.
  */
 export function applyOp(doc: JourneyDoc, op: unknown, clock: Clock = systemClock): { doc: JourneyDoc; changed: boolean } {
   const next = clone(doc) as Doc;
@@ -308,6 +292,11 @@ export function applyOp(doc: JourneyDoc, op: unknown, clock: Clock = systemClock
   const run = new Run(next, clock);
   run.run(op);
   if (run.edits === 0) return { doc, changed: false };
+  // Python's mutations let a few edits through that its document check refuses
+  // (a lane that holds cards turned into a computed lane, a list over its size):
+  // the page keeps only documents Python would load.
+  const problems = documentProblems(next);
+  if (problems.length) fail(`the edit would make the document invalid: ${problems.slice(0, 3).join("; ")}`);
   next.modified = clock.today();
   return { doc: next as JourneyDoc, changed: true };
 }
