@@ -1,5 +1,5 @@
 // Touchpoint names made from event keys. The same rules as Python's readable_name
-// (the insights panel's "Add to map" and JourneyWidget.add_unmapped both name new
+// (the insights panel's "Add to map" and JourneyWidget.add_unmapped_to_map both name new
 // touchpoints this way), tested on both sides with the same cases.
 
 const CAMEL_LOWER_UPPER = /([a-z0-9])([A-Z])/g;
