@@ -2,7 +2,17 @@
 // evidence, goal directions and the default emotion labels. Python reads the same
 // file (src/journeywidget/core/vocabulary.json); esbuild bundles it from there, so
 // no list of ids or labels is written twice. Order is display order.
-import VOCABULARY from "../../../src/journeywidget/core/vocabulary.json";
+// (named imports: esbuild bundles only these keys of the file)
+import {
+  channels,
+  default_lanes,
+  directions,
+  emotion_labels,
+  evidence,
+  journey_types,
+  lane_kinds,
+  states,
+} from "../../../src/journeywidget/core/vocabulary.json";
 
 /** An id with the words people see for it. */
 export interface Term {
@@ -23,15 +33,15 @@ export interface LaneKind {
   readonly computed: boolean;
 }
 
-export const CHANNELS: readonly Term[] = VOCABULARY.channels;
-export const LANE_KINDS: readonly LaneKind[] = VOCABULARY.lane_kinds;
-export const DEFAULT_LANES: readonly string[] = VOCABULARY.default_lanes;
-export const JOURNEY_TYPES: readonly ChipTerm[] = VOCABULARY.journey_types;
-export const STATES: readonly ChipTerm[] = VOCABULARY.states;
-export const EVIDENCE: readonly Term[] = VOCABULARY.evidence;
-export const DIRECTIONS: readonly Term[] = VOCABULARY.directions;
+export const CHANNELS: readonly Term[] = channels;
+export const LANE_KINDS: readonly LaneKind[] = lane_kinds;
+export const DEFAULT_LANES: readonly string[] = default_lanes;
+export const JOURNEY_TYPES: readonly ChipTerm[] = journey_types;
+export const STATES: readonly ChipTerm[] = states;
+export const EVIDENCE: readonly Term[] = evidence;
+export const DIRECTIONS: readonly Term[] = directions;
 /** Labels of the default emotion scale, by value ("-2" … "2"). */
-export const EMOTION_LABELS: Readonly<Record<string, string>> = VOCABULARY.emotion_labels;
+export const EMOTION_LABELS: Readonly<Record<string, string>> = emotion_labels;
 
 /** Lane kinds whose cells hold cards (every kind that is not computed). */
 export const CARD_LANES: ReadonlySet<string> = new Set(LANE_KINDS.filter((k) => !k.computed).map((k) => k.id));
