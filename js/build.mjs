@@ -2,9 +2,13 @@
 //   widget.js          js/src/index.ts: the map (anywidget's `_esm`), WITHOUT Vega
 //   charts-runtime.js  js/src/charts-runtime.ts: vega + vega-lite + vega-embed, sent to
 //                      the page (trait `_chart_runtime`) only once a widget shows a chart
+//   standalone.js      js/src/standalone.ts: the module script of the standalone HTML
+//                      page (journeywidget.export.to_html embeds it): the page's model
+//                      and op applier; it loads widget.js from the page
 //   widget.css
-// Both modules are single self-contained ES module files (no code splitting, no
-// chunk imports): anywidget and charts.ts load them from Blob URLs.
+// Each module is a single self-contained ES module file (no code splitting, no
+// chunk imports): anywidget and charts/runtime.ts load them from Blob URLs.
+// `npm run build` first writes js/src/model/journey.ts from the JSON Schema.
 import * as esbuild from "esbuild";
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
@@ -47,6 +51,14 @@ const runtimeOptions = {
   outfile: resolve(outdir, "charts-runtime.js"),
 };
 
+// The standalone page's script: Python puts it inline in a <script type="module">.
+const standaloneOptions = {
+  ...common,
+  entryPoints: [resolve(here, "src/standalone.ts")],
+  outfile: resolve(outdir, "standalone.js"),
+  plugins: [noVega],
+};
+
 function copyCss() {
   esbuild.buildSync({
     entryPoints: [resolve(here, "src/widget.css")],
@@ -63,8 +75,9 @@ if (process.argv.includes("--watch")) {
     plugins: [...options.plugins, { name: "css", setup(b) { b.onEnd(copyCss); } }],
   });
   const runtimeCtx = await esbuild.context(runtimeOptions);
-  await Promise.all([ctx.watch(), runtimeCtx.watch()]);
+  const standaloneCtx = await esbuild.context(standaloneOptions);
+  await Promise.all([ctx.watch(), runtimeCtx.watch(), standaloneCtx.watch()]);
 } else {
-  await Promise.all([esbuild.build(options), esbuild.build(runtimeOptions)]);
+  await Promise.all([esbuild.build(options), esbuild.build(runtimeOptions), esbuild.build(standaloneOptions)]);
   copyCss();
 }

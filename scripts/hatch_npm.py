@@ -30,6 +30,7 @@ log = logging.getLogger("journeywidget.build")
 TARGETS = (
     "src/journeywidget/static/widget.js",
     "src/journeywidget/static/charts-runtime.js",
+    "src/journeywidget/static/standalone.js",
     "src/journeywidget/static/widget.css",
 )
 

@@ -65,3 +65,15 @@ def test_vitest(npm):
     print(_tail(output, 60))  # shown with -rP / on failure
     assert proc.returncode == 0, f"vitest failed (exit {proc.returncode}):\n{_tail(output)}"
     assert re.search(r"Tests\s+\d+ passed", output), f"vitest ran no tests:\n{_tail(output)}"
+
+
+@pytest.mark.slow
+def test_typecheck(npm):
+    """`tsc --noEmit` over js/src and js/test, after writing the types from the JSON Schema."""
+    proc = _run([npm, "run", "typecheck", "--silent"], timeout=600)
+    output = proc.stdout + proc.stderr
+    print(_tail(output, 60))
+    assert proc.returncode == 0, f"tsc found type errors (exit {proc.returncode}):\n{_tail(output)}"
+    generated = JS / "src" / "model" / "journey.ts"
+    assert generated.is_file(), "npm run typecheck did not write js/src/model/journey.ts from the schema"
+    assert "export interface Touchpoint" in generated.read_text(encoding="utf-8")

@@ -16,6 +16,7 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BUNDLE = "journeywidget/static/widget.js"
 BUNDLE_CSS = "journeywidget/static/widget.css"
+STANDALONE = "journeywidget/static/standalone.js"  # the standalone HTML page's script
 
 
 def _run(cmd: list[str], cwd: Path = REPO_ROOT, timeout: float = 900, **kw):
@@ -47,7 +48,9 @@ def _check_wheel(wheel: Path) -> None:
         names = set(zf.namelist())
         assert BUNDLE in names, sorted(n for n in names if "static" in n)
         assert BUNDLE_CSS in names
+        assert STANDALONE in names, sorted(n for n in names if "static" in n)
         assert zf.getinfo(BUNDLE).file_size > 1000, "the bundle is suspiciously small"
+        assert zf.getinfo(STANDALONE).file_size > 1000, "the standalone page script is suspiciously small"
         assert "journeywidget/__init__.py" in names
         assert "journeywidget/schema/journey.schema.json" in names
         assert "journeywidget/core/vocabulary.json" in names  # read by Python, bundled into the page
@@ -90,7 +93,9 @@ def test_sdist_is_self_contained(tmp_path):
         names = {n.split("/", 1)[1] for n in tf.getnames() if "/" in n}
     assert f"src/{BUNDLE}" in names
     assert f"src/{BUNDLE_CSS}" in names
+    assert f"src/{STANDALONE}" in names
     assert "js/package.json" in names
+    assert "js/scripts/schema-types.mjs" in names  # `npm run build` writes the types from the schema
     assert "scripts/hatch_npm.py" in names  # the build hook needs it
     assert "pyproject.toml" in names
     assert not [n for n in names if "node_modules" in n or n.startswith(".venv/")]
@@ -122,6 +127,7 @@ def test_editable_install_has_the_bundle():
     static = Path(journeywidget.__file__).parent / "static"
     assert (static / "widget.js").is_file(), f"{static}/widget.js missing: run pip install -e ."
     assert (static / "widget.css").is_file()
+    assert (static / "standalone.js").is_file()
 
 
 def test_ruff_lint():

@@ -1,6 +1,6 @@
-// anywidget entry point of journeywidget's journey map.
-import { JourneyView } from "./view";
-import type { WidgetModel } from "./types";
+// anywidget entry point of journeywidget's journey map (built to static/widget.js).
+import { JourneyView } from "./view/journey-view";
+import type { WidgetModel } from "./model/types";
 
 export { JourneyView };
 

@@ -5,17 +5,9 @@ vi.hoisted(() => {
   (HTMLCanvasElement.prototype as any).getContext = () => null;
 });
 import embed from "vega-embed";
-import {
-  createChartLayer,
-  datumId,
-  loadChartRuntime,
-  mountCharts,
-  setChartRuntime,
-  themeConfig,
-  type ChartsPayload,
-  type EmbedFn,
-  type ViewLike,
-} from "../src/charts";
+import { createChartLayer, datumId, themeConfig, type ChartsPayload } from "../src/charts/layer";
+import { mountCharts } from "../src/charts/mount";
+import { loadChartRuntime, setChartRuntime, type EmbedFn, type ViewLike } from "../src/charts/runtime";
 import { FakeModel } from "./fakemodel";
 
 interface FakeView extends ViewLike {

@@ -9,23 +9,12 @@ vi.hoisted(() => {
 });
 
 import widget from "../src/index";
-import type { JourneyView } from "../src/view";
-import {
-  abBlock,
-  abFigures,
-  addKeyOp,
-  fillSelect,
-  fmtPp,
-  fmtSide,
-  insightGroups,
-  insightsBody,
-  kindLabel,
-  readableName,
-  segmentOptions,
-  severityLevel,
-  type InsightHost,
-} from "../src/data";
-import type { Insight, Op } from "../src/types";
+import type { JourneyView } from "../src/view/journey-view";
+import { abBlock, abFigures, fmtPp, fmtSide } from "../src/components/ab";
+import { fillSelect, insightGroups, insightsBody, kindLabel, segmentOptions, severityLevel, type InsightHost } from "../src/components/insights";
+import { addKeyOp } from "../src/model/ops";
+import { readableName } from "../src/model/names";
+import type { Insight, Op } from "../src/model/types";
 import { FakeModel, sampleDoc } from "./fakemodel";
 
 afterEach(() => {

@@ -1,5 +1,5 @@
 // A fake anywidget model: get/set/on/off/send/save_changes, with what a test needs.
-import type { WidgetModel } from "../src/types";
+import type { WidgetModel } from "../src/model/types";
 
 export class FakeModel implements WidgetModel {
   state: Record<string, any>;

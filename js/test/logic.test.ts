@@ -1,10 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_SCALE, emotionLabel, emotionToY, stepEmotion, tone, yToEmotion, PAD } from "../src/emotion";
-import { addOp, allIds, batchOp, dropIndex, moveIfChanged, moveOp, newId, removeOp, updateOp, isCardLane } from "../src/ops";
-import { historyAction, isTextEntry, itemAction, textKeyAction } from "../src/keys";
-import { commentCounts, computeLayout, curvePath, gridColumns, readingOrderIndex, SLOT_PX } from "../src/layout";
-import { csvToList, fmtDuration, fmtInt, fmtPct, initials, linesToList, slugify, uniqueId } from "../src/format";
-import { fromText } from "../src/panel";
+import { DEFAULT_SCALE, emotionLabel, emotionToY, stepEmotion, tone, yToEmotion, PAD } from "../src/model/emotion";
+import { addOp, batchOp, dropIndex, moveIfChanged, moveOp, newId, removeOp, updateOp } from "../src/model/ops";
+import { allIds } from "../src/model/items";
+import { isCardLane } from "../src/model/vocabulary";
+import { slugify, uniqueId } from "../src/model/ids";
+import { historyAction, isTextEntry, itemAction, textKeyAction } from "../src/components/keys";
+import { commentCounts, computeLayout, gridColumns, readingOrderIndex, SLOT_PX } from "../src/view/layout";
+import { curvePath } from "../src/components/emotion-curve";
+import { csvToList, fmtDuration, fmtInt, fmtPct, initials, linesToList } from "../src/components/format";
+import { fromText } from "../src/components/fields";
 import { sampleDoc } from "./fakemodel";
 
 const scale = DEFAULT_SCALE;

@@ -21,7 +21,6 @@ from ._common import attr, clean_text, esc, json_for_script, to_doc, to_payload
 __all__ = ["to_html", "widget_bundle", "STATIC_DIR"]
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
-_HERE = Path(__file__).resolve().parent
 
 # Traits of JourneyWidget that only matter inside Jupyter.
 _SKIP_TRAITS = {
@@ -81,9 +80,21 @@ def _has_charts(charts: Any) -> bool:
     return isinstance(charts, Mapping) and bool(charts.get("specs"))
 
 
+# The page's module script, built from js/src/standalone.ts (its model and the op applier
+# that follows the rules of ``mutations``). Read from the package's own static files.
+_STANDALONE_JS = STATIC_DIR / "standalone.js"
+
+
 @lru_cache(maxsize=1)
 def _bootstrap() -> str:
-    text = (_HERE / "bootstrap.js").read_text(encoding="utf-8")
+    if not _STANDALONE_JS.exists():
+        from ._common import journey_error
+
+        raise journey_error(
+            f"the standalone page script {_STANDALONE_JS} is missing: build it with "
+            "`npm run build --prefix js` (a wheel from PyPI ships it)"
+        )
+    text = _STANDALONE_JS.read_text(encoding="utf-8")
     return text.replace("</", "<\\/")
 
 

@@ -99,3 +99,24 @@ export class KeyedList<T> {
     this.entries.clear();
   }
 }
+
+/** An item with its key and signature, as the view's keyed lists hold them. */
+export interface Keyed<T> {
+  key: string;
+  sig: string;
+  data: T;
+}
+
+/** A component of `T` as a component of `Keyed<T>` (the list hands it the keyed item). */
+export function keyed<T>(c: Component<T>): Component<Keyed<T>> {
+  return {
+    el: c.el,
+    update: (k: Keyed<T>) => c.update(k.data),
+    destroy: c.destroy ? () => c.destroy!() : undefined,
+  };
+}
+
+/** `data` with its key and, as signature, its JSON text. */
+export function keyedItem<T>(key: string, data: T): Keyed<T> {
+  return { key, sig: JSON.stringify(data), data };
+}

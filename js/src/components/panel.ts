@@ -1,144 +1,16 @@
 // The side panel: every field of the selected item, and its comments.
 import { h, setText, toggleClass } from "./dom";
 import { LiveField } from "./editable";
-import { emotionLabel } from "./emotion";
-import { csvToList, linesToList, listToLines } from "./format";
-import { CHANNELS, CHANNEL_LABELS, icon } from "./icons";
-import { addOp, removeOp, updateOp } from "./ops";
+import { emotionLabel } from "../model/emotion";
+import { linesToList, listToLines } from "./format";
+import { icon } from "./icons";
+import { CHANNELS } from "../model/vocabulary";
+import { findItem, itemTitle } from "../model/items";
+import { addOp, removeOp, updateOp } from "../model/ops";
 import { KeyedList, type Component } from "./reconcile";
-import { LANE_LABELS } from "./components";
+import { FIELDS, empathyText, fromText, toText, type FieldDef } from "./fields";
 import type { Ctx } from "./ctx";
-import type { Comment, JourneyDoc, ItemKind } from "./types";
-
-type FieldType =
-  | "text"
-  | "multiline"
-  | "lines"
-  | "csv"
-  | "select"
-  | "bool"
-  | "number"
-  | "emotion"
-  | "checks"
-  | "attributes"
-  | "channel"
-  | "empathy";
-
-interface FieldDef {
-  key: string;
-  label: string;
-  type: FieldType;
-  options?: [string, string][] | ((doc: JourneyDoc) => [string, string][]);
-  placeholder?: string;
-  hint?: string;
-}
-
-const EVIDENCE: [string, string][] = [
-  ["analytics", "Analytics"],
-  ["survey", "Survey"],
-  ["interview", "Interview"],
-  ["support_logs", "Support logs"],
-  ["assumption", "Assumption"],
-];
-
-const stagesOf = (doc: JourneyDoc): [string, string][] => (doc.stages || []).map((s) => [s.id, s.name || s.id]);
-const cardLanesOf = (doc: JourneyDoc): [string, string][] =>
-  (doc.lanes || [])
-    .filter((l) => !["emotions", "touchpoints", "metrics"].includes(l.kind))
-    .map((l) => [l.id, l.title || l.id]);
-
-export const FIELDS: Record<ItemKind, FieldDef[]> = {
-  journey: [
-    { key: "title", label: "Title", type: "text" },
-    { key: "description", label: "Description", type: "multiline" },
-    {
-      key: "journey_type",
-      label: "Journey type",
-      type: "select",
-      options: [
-        ["purchase", "Purchase"],
-        ["onboarding", "Onboarding"],
-        ["support", "Support"],
-        ["retention", "Retention"],
-        ["lead_generation", "Lead generation"],
-        ["engagement", "Engagement"],
-        ["custom", "Custom"],
-      ],
-    },
-    {
-      key: "state",
-      label: "State",
-      type: "select",
-      options: [
-        ["as_is", "As-is (today)"],
-        ["to_be", "To-be (future)"],
-      ],
-    },
-    { key: "tags", label: "Tags", type: "csv", placeholder: "comma, separated" },
-  ],
-  persona: [
-    { key: "name", label: "Name", type: "text" },
-    { key: "description", label: "Description", type: "multiline" },
-    { key: "quote", label: "Quote", type: "multiline" },
-    { key: "goals", label: "Goals", type: "lines", hint: "one per line" },
-    { key: "needs", label: "Needs", type: "lines", hint: "one per line" },
-    { key: "motivations", label: "Motivations", type: "lines", hint: "one per line" },
-    { key: "frustrations", label: "Frustrations", type: "lines", hint: "one per line" },
-    { key: "attributes", label: "Attributes", type: "attributes", hint: "key: value, one per line" },
-    { key: "empathy", label: "Empathy map", type: "empathy" },
-  ],
-  goal: [
-    { key: "name", label: "Name", type: "text" },
-    { key: "description", label: "Description", type: "multiline" },
-    { key: "metric", label: "Metric", type: "text" },
-    { key: "target", label: "Target", type: "number" },
-    { key: "unit", label: "Unit", type: "text" },
-    {
-      key: "direction",
-      label: "Direction",
-      type: "select",
-      options: [
-        ["increase", "Increase"],
-        ["decrease", "Decrease"],
-        ["maintain", "Maintain"],
-      ],
-    },
-  ],
-  stage: [
-    { key: "name", label: "Name", type: "text" },
-    { key: "description", label: "Description", type: "multiline" },
-    { key: "customer_goal", label: "Customer goal", type: "multiline" },
-    { key: "milestone", label: "Milestone", type: "bool" },
-    { key: "icon", label: "Icon", type: "text" },
-  ],
-  lane: [{ key: "title", label: "Title", type: "text" }],
-  touchpoint: [
-    { key: "name", label: "Name", type: "text" },
-    { key: "stage", label: "Stage", type: "select", options: stagesOf },
-    { key: "channel", label: "Channel", type: "channel" },
-    { key: "emotion", label: "Emotion", type: "emotion" },
-    { key: "moment_of_truth", label: "Moment of truth", type: "bool" },
-    { key: "metric", label: "Metric", type: "text", placeholder: "e.g. checkout conversion" },
-    { key: "description", label: "Description", type: "multiline" },
-    { key: "pain_points", label: "Pain points", type: "lines", hint: "one per line" },
-    { key: "opportunities", label: "Opportunities", type: "lines", hint: "one per line" },
-    { key: "quotes", label: "Quotes", type: "lines", hint: "one per line" },
-    { key: "owner", label: "Owner", type: "text" },
-    { key: "evidence", label: "Evidence", type: "checks", options: EVIDENCE },
-    { key: "event_keys", label: "Event keys", type: "lines", hint: "values in event data, one per line" },
-    { key: "tags", label: "Tags", type: "csv", placeholder: "comma, separated" },
-  ],
-  card: [
-    { key: "text", label: "Text", type: "multiline" },
-    { key: "lane", label: "Lane", type: "select", options: cardLanesOf },
-    { key: "stage", label: "Stage", type: "select", options: stagesOf },
-  ],
-  comment: [
-    { key: "author", label: "Author", type: "text" },
-    { key: "text", label: "Text", type: "multiline" },
-    { key: "resolved", label: "Resolved", type: "bool" },
-  ],
-};
+import type { Comment, ItemKind } from "../model/types";
 
 const KIND_LABELS: Record<ItemKind, string> = {
   journey: "Journey",
@@ -150,33 +22,6 @@ const KIND_LABELS: Record<ItemKind, string> = {
   card: "Card",
   comment: "Comment",
 };
-
-/** Find an item by id: its kind and object. */
-export function findItem(doc: JourneyDoc, id: string): { kind: ItemKind; item: any } | null {
-  if (!id) return null;
-  if (doc.id === id) return { kind: "journey", item: doc };
-  const lists: [ItemKind, any[] | undefined][] = [
-    ["stage", doc.stages],
-    ["touchpoint", doc.touchpoints],
-    ["card", doc.cards],
-    ["lane", doc.lanes],
-    ["persona", doc.personas],
-    ["goal", doc.goals],
-    ["comment", doc.comments],
-  ];
-  for (const [kind, list] of lists) {
-    if (!list) continue;
-    for (const it of list) if (it && it.id === id) return { kind, item: it };
-  }
-  return null;
-}
-
-export function itemTitle(kind: ItemKind, item: any): string {
-  if (!item) return "";
-  if (kind === "journey" || kind === "lane") return item.title || "";
-  if (kind === "card" || kind === "comment") return item.text || "";
-  return item.name || "";
-}
 
 interface Control {
   el: HTMLElement;
@@ -350,7 +195,7 @@ export class Panel {
       case "channel": {
         const input = h("input", { class: "jw-input", type: "text", list: `jw-channels-${ctx.uid}` });
         const dl = h("datalist", { id: `jw-channels-${ctx.uid}` });
-        for (const c of CHANNELS) dl.appendChild(h("option", { value: c }, CHANNEL_LABELS[c]));
+        for (const c of CHANNELS) dl.appendChild(h("option", { value: c.id }, c.label));
         const lf = new LiveField(input, {
           placeholder: "web, email, phone… or your own",
           commit: (v) => this.commit(def, v.trim() === "" ? null : v.trim()),
@@ -522,55 +367,3 @@ export class Panel {
     toggleClass(this.commentList, "jw-empty", list.length === 0);
   }
 }
-
-function toText(type: FieldType, value: unknown): string {
-  if (value === null || value === undefined) return "";
-  if (type === "lines") return listToLines(value);
-  if (type === "csv") return Array.isArray(value) ? value.join(", ") : String(value);
-  if (type === "attributes") {
-    if (!value || typeof value !== "object") return "";
-    return Object.entries(value as Record<string, unknown>)
-      .map(([k, v]) => `${k}: ${v}`)
-      .join("\n");
-  }
-  return String(value);
-}
-
-export function fromText(type: FieldType, text: string): unknown {
-  switch (type) {
-    case "lines":
-      return linesToList(text);
-    case "csv":
-      return csvToList(text);
-    case "number": {
-      const t = text.trim();
-      if (t === "") return null;
-      const n = Number(t.replace(",", "."));
-      return Number.isFinite(n) ? n : t; // Python refuses a non-number, with a message
-    }
-    case "attributes": {
-      const out: Record<string, string> = {};
-      for (const line of linesToList(text)) {
-        const i = line.indexOf(":");
-        if (i <= 0) out[line] = "";
-        else out[line.slice(0, i).trim()] = line.slice(i + 1).trim();
-      }
-      return out;
-    }
-    case "text":
-      return text.trim();
-    default:
-      return text;
-  }
-}
-
-function empathyText(value: unknown): string {
-  if (!value || typeof value !== "object") return "";
-  const v = value as Record<string, string[]>;
-  return ["says", "thinks", "does", "feels"]
-    .filter((k) => Array.isArray(v[k]) && v[k].length)
-    .map((k) => `${k}: ${v[k].join("; ")}`)
-    .join("\n");
-}
-
-export { LANE_LABELS };

@@ -1,18 +1,30 @@
 // Emotion scale helpers: value <-> vertical position, tone, keyboard steps.
-import type { EmotionScale } from "./types";
+import type { EmotionScale as SchemaScale } from "./types";
+import { EMOTION_LABELS } from "./vocabulary";
 
+/** A resolved emotion scale: integers `min`..`max` with a label each. */
+export interface EmotionScale {
+  min: number;
+  max: number;
+  labels: Record<string, string>;
+}
+
+const defaultValues = Object.keys(EMOTION_LABELS).map(Number);
+
+/** The default scale (-2..2 with the vocabulary's labels). */
 export const DEFAULT_SCALE: EmotionScale = {
-  min: -2,
-  max: 2,
-  labels: { "-2": "Very negative", "-1": "Negative", "0": "Neutral", "1": "Positive", "2": "Very positive" },
+  min: Math.min(...defaultValues),
+  max: Math.max(...defaultValues),
+  labels: { ...EMOTION_LABELS },
 };
 
 /** Vertical padding of the curve area, in percent of its height. */
 export const PAD = 12;
 
-export function scaleOf(s: EmotionScale | null | undefined): EmotionScale {
+/** The document's scale, or the default one when it has none (or a broken one). */
+export function scaleOf(s: SchemaScale | null | undefined): EmotionScale {
   if (!s || typeof s.min !== "number" || typeof s.max !== "number" || !(s.max > s.min)) return DEFAULT_SCALE;
-  return s;
+  return s.labels ? (s as EmotionScale) : { min: s.min, max: s.max, labels: {} };
 }
 
 export function clamp(v: number, lo: number, hi: number): number {

@@ -1,6 +1,6 @@
-// What the components of the map need from the view.
-import type { EmotionScale, JourneyDoc, Metrics, Op } from "./types";
-import type { Layout } from "./layout";
+// What the components of the map need from the view (view/journey-view.ts implements it).
+import type { EmotionScale } from "../model/emotion";
+import type { JourneyDoc, Op } from "../model/types";
 
 export type DragKind = "stage" | "lane" | "touchpoint" | "card" | "persona" | "goal" | "emotion";
 
@@ -8,9 +8,6 @@ export interface Ctx {
   readonly editable: boolean;
   readonly doc: JourneyDoc;
   readonly scale: EmotionScale;
-  readonly metrics: Metrics;
-  readonly layout: Layout;
-  readonly counts: Map<string, { open: number; total: number }>;
   readonly uid: string;
   /** Send ops to Python; resolves true if applied. */
   send(ops: Op[], focusAfter?: { id: string; field?: string }): Promise<boolean>;
@@ -20,5 +17,4 @@ export interface Ctx {
   openComments(id: string): void;
   startDrag(e: PointerEvent, kind: DragKind, id: string, source: HTMLElement): void;
   addTouchpoint(stage: string): void;
-  addCard(lane: string, stage: string): void;
 }

@@ -1,4 +1,4 @@
-// Altair / Vega-Lite charts on the journey map (issue 5).
+// Altair / Vega-Lite charts on the journey map (issue 5): the chart layer.
 //
 // Python sends the `_charts` trait:
 //   {overlay, metric, specs: {key: {at, spec, data: {name, values}, error, rev, data_rev}}}
@@ -11,79 +11,7 @@
 // Linked selection: clicking a mark whose datum has a `touchpoint` (or
 // `stage`) field calls onSelect(id); `selectedId` is pushed into every view
 // that declares the `jw_selected` param (the built-in overlays do).
-//
-// vega, vega-lite and vega-embed are NOT in this module: they are built into a
-// separate single-file module (static/charts-runtime.js, see charts-runtime.ts)
-// whose source Python sends in the `_chart_runtime` trait the first time the
-// widget has a chart to show. It is imported here from a Blob URL, once per
-// source text for the whole page (every view of every widget shares the load),
-// so a notebook without charts never carries Vega in its saved widget state.
-// Nothing is fetched from the network.
-
-/** What the chart runtime module provides (charts-runtime.ts). */
-export interface ChartRuntime {
-  embed: EmbedFn;
-  vega?: unknown;
-  vegaLite?: unknown;
-}
-
-/** A runtime, or a function that resolves to one (null = not available yet). */
-export type RuntimeSource = ChartRuntime | (() => ChartRuntime | null | Promise<ChartRuntime | null>);
-
-let injectedRuntime: ChartRuntime | null = null;
-
-/** Use this runtime for every chart layer that has none of its own (tests, other hosts). */
-export function setChartRuntime(runtime: ChartRuntime | null): void {
-  injectedRuntime = runtime;
-}
-
-/** The runtime set with setChartRuntime, if any. */
-export function chartRuntime(): ChartRuntime | null {
-  return injectedRuntime;
-}
-
-function asRuntime(mod: any): ChartRuntime {
-  const embed = mod && (typeof mod.embed === "function" ? mod.embed : mod.default);
-  if (typeof embed !== "function") throw new Error("the chart runtime module exports no embed()");
-  return { embed: embed as EmbedFn, vega: mod.vega, vegaLite: mod.vegaLite };
-}
-
-async function importSource(source: string): Promise<any> {
-  const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
-  try {
-    return await import(/* @vite-ignore */ url);
-  } catch (err) {
-    // Some hosts refuse blob: modules (e.g. file:// pages in some browsers); a data: URL works there.
-    try {
-      return await import(/* @vite-ignore */ "data:text/javascript;charset=utf-8," + encodeURIComponent(source));
-    } catch {
-      throw err;
-    }
-  } finally {
-    URL.revokeObjectURL(url);
-  }
-}
-
-// One load per runtime source text, shared by every view and widget on the page.
-const runtimeLoads = new Map<string, Promise<ChartRuntime>>();
-
-/** Import the chart runtime from its source text (cached per source, module-wide). */
-export function loadChartRuntime(source: string): Promise<ChartRuntime> {
-  let p = runtimeLoads.get(source);
-  if (!p) {
-    p = importSource(source).then(asRuntime);
-    runtimeLoads.set(source, p);
-    p.catch(() => {
-      if (runtimeLoads.get(source) === p) runtimeLoads.delete(source); // a later draw may retry
-    });
-  }
-  return p;
-}
-
-/** How many distinct runtime sources have been loaded (tests). */
-export function chartRuntimeLoads(): number {
-  return runtimeLoads.size;
-}
+import { chartRuntime, type ChartRuntime, type EmbedFn, type RuntimeSource, type ViewLike } from "./runtime";
 
 export interface ChartData {
   name: string;
@@ -109,21 +37,6 @@ export interface ChartsPayload {
 }
 
 export type Theme = "light" | "dark" | string | null | undefined;
-
-/** The few methods of a Vega View the layer uses. */
-export interface ViewLike {
-  data(name: string, values?: unknown): unknown;
-  signal(name: string, value?: unknown): unknown;
-  runAsync(): Promise<unknown>;
-  addEventListener(type: string, handler: (event: unknown, item: any) => void): unknown;
-  finalize(): unknown;
-}
-
-export type EmbedFn = (
-  el: HTMLElement,
-  spec: any,
-  opts: any,
-) => Promise<{ view: ViewLike; finalize(): void }>;
 
 export interface ChartLayerOptions {
   /** Called with a touchpoint (or stage) id when a mark is clicked. */
@@ -261,7 +174,7 @@ function clone<T>(x: T): T {
 export function createChartLayer(host: HTMLElement, opts: ChartLayerOptions = {}): ChartLayer {
   const getRuntime = async (): Promise<ChartRuntime> => {
     const src = opts.runtime;
-    const rt = (typeof src === "function" ? await src() : src) ?? injectedRuntime;
+    const rt = (typeof src === "function" ? await src() : src) ?? chartRuntime();
     if (!rt) throw new Error("the chart runtime is not loaded");
     return rt;
   };
@@ -511,189 +424,3 @@ export function createChartLayer(host: HTMLElement, opts: ChartLayerOptions = {}
   };
 }
 
-// ---------------------------------------------------------------------------
-// Glue for the map view: the overlay switcher and the chart layer, driven by
-// the model traits `overlay`, `overlay_metric` and `_charts`.
-// ---------------------------------------------------------------------------
-
-export interface ChartsModel {
-  get(name: string): any;
-  set(name: string, value: unknown): void;
-  save_changes(): void;
-  on(event: string, cb: (...args: any[]) => void): void;
-  off(event?: string | null, cb?: ((...args: any[]) => void) | null): void;
-}
-
-export interface MountedCharts {
-  readonly layer: ChartLayer;
-  readonly switcher: HTMLElement;
-  /** Re-read the traits and redraw (data-only when only data changed). */
-  refresh(): Promise<void>;
-  /** Call after the map re-rendered: anchored charts go back into their cells. */
-  reanchor(): void;
-  select(id: string | null | undefined): void;
-  destroy(): void;
-}
-
-export const OVERLAY_LABELS: Record<string, string> = {
-  none: "No overlay",
-  emotion: "Emotion curve",
-  funnel: "Stage funnel",
-  metric: "Metric by touchpoint",
-  trend: "Trend by touchpoint",
-};
-
-/** "dark" when JupyterLab (or the OS) uses a dark theme. */
-export function detectTheme(el: Element | null): "light" | "dark" {
-  const body = typeof document !== "undefined" ? document.body : null;
-  const flag = body && body.getAttribute("data-jp-theme-light");
-  if (flag === "false") return "dark";
-  if (flag === "true") return "light";
-  const colab = typeof document !== "undefined" && document.documentElement.getAttribute("theme");
-  if (colab === "dark") return "dark";
-  try {
-    if (el && typeof window !== "undefined" && window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches) {
-      return "dark";
-    }
-  } catch {
-    /* no matchMedia */
-  }
-  return "light";
-}
-
-function option(value: string, label: string): HTMLOptionElement {
-  const o = document.createElement("option");
-  o.value = value;
-  o.textContent = label;
-  return o;
-}
-
-/** Where a chart anchored at `at` goes inside `root`: a stage header or a touchpoint's metric block / card. */
-export function defaultAnchor(root: HTMLElement, at: string): HTMLElement | null {
-  const esc = typeof CSS !== "undefined" && CSS.escape ? CSS.escape(at) : at.replace(/["\\]/g, "\\$&");
-  return (
-    (root.querySelector(`[data-kind="stage"][data-id="${esc}"]`) as HTMLElement | null) ||
-    (root.querySelector(`[data-kind="touchpoint-metric"][data-id="${esc}"]`) as HTMLElement | null) ||
-    (root.querySelector(`[data-kind="touchpoint"][data-id="${esc}"]`) as HTMLElement | null)
-  );
-}
-
-export function mountCharts(opts: {
-  model: ChartsModel;
-  /** The element under the header that holds map-level charts. */
-  host: HTMLElement;
-  /** Where the overlay switcher goes (the toolbar). */
-  toolbar: HTMLElement | null;
-  /** The map's root (anchors are looked up in it). */
-  root: HTMLElement;
-  /** Select an item on the map (sets `selected`). */
-  select(id: string): void;
-  embed?: EmbedFn;
-  /** For tests / other hosts: the chart runtime instead of the `_chart_runtime` trait's module. */
-  runtime?: ChartRuntime;
-}): MountedCharts {
-  const { model, host, root } = opts;
-  const runtimeSource = (): string => {
-    const src = model.get("_chart_runtime");
-    return typeof src === "string" ? src : "";
-  };
-  // Charts can be drawn once a runtime is at hand: given, set page-wide, or sent by Python.
-  const canDraw = (): boolean => Boolean(opts.embed || opts.runtime || injectedRuntime || runtimeSource());
-  const layer = createChartLayer(host, {
-    onSelect: (id) => opts.select(id),
-    anchor: (at) => defaultAnchor(root, at),
-    embed: opts.embed,
-    runtime: () => {
-      if (opts.runtime) return opts.runtime;
-      if (injectedRuntime) return injectedRuntime;
-      const src = runtimeSource();
-      return src ? loadChartRuntime(src) : null;
-    },
-  });
-  // the overlay switcher
-  const switcher = document.createElement("span");
-  switcher.className = "jw-overlay-switch";
-  const overlaySel = document.createElement("select");
-  overlaySel.className = "jw-select jw-overlay-select";
-  overlaySel.setAttribute("aria-label", "Chart overlay");
-  overlaySel.title = "Chart overlay";
-  for (const [v, label] of Object.entries(OVERLAY_LABELS)) overlaySel.appendChild(option(v, label));
-  const metricSel = document.createElement("select");
-  metricSel.className = "jw-select jw-overlay-metric";
-  metricSel.setAttribute("aria-label", "Overlay metric");
-  metricSel.title = "Metric";
-  switcher.append(overlaySel, metricSel);
-  if (opts.toolbar) opts.toolbar.appendChild(switcher);
-  overlaySel.addEventListener("change", () => {
-    model.set("overlay", overlaySel.value);
-    model.set("overlay_metric", "");
-    model.save_changes();
-  });
-  metricSel.addEventListener("change", () => {
-    model.set("overlay_metric", metricSel.value);
-    model.save_changes();
-  });
-
-  function renderSwitcher(payload: ChartsPayload | null): void {
-    const overlay = String(model.get("overlay") || "none");
-    if (overlaySel.value !== overlay) overlaySel.value = overlay;
-    const names =
-      overlay === "metric"
-        ? (payload && payload.metrics_available) || ["customers"]
-        : overlay === "trend"
-          ? ((payload as any)?.trend_metrics as string[]) || ["customers", "events"]
-          : [];
-    const current = String(model.get("overlay_metric") || (payload && payload.metric) || names[0] || "");
-    const sig = names.join("\u0001");
-    if (metricSel.dataset.sig !== sig) {
-      metricSel.dataset.sig = sig;
-      metricSel.textContent = "";
-      for (const n of names) metricSel.appendChild(option(n, n.replace(/_/g, " ")));
-    }
-    metricSel.hidden = names.length === 0;
-    if (names.includes(current)) metricSel.value = current;
-  }
-
-  let disposed = false;
-  const refresh = async () => {
-    if (disposed) return;
-    const payload = (model.get("_charts") || null) as ChartsPayload | null;
-    renderSwitcher(payload);
-    // Something to draw but no runtime yet: wait for `change:_chart_runtime` (Python
-    // sends it with the first chart) instead of showing an error.
-    const drawable = Object.values((payload && payload.specs) || {}).some((e) => e && e.spec && !e.error);
-    if (drawable && !canDraw()) return;
-    await layer.update(payload, detectTheme(root), String(model.get("selected") || ""));
-  };
-  const onChange = () => {
-    void refresh();
-  };
-  model.on("change:_charts", onChange);
-  model.on("change:overlay", onChange);
-  model.on("change:overlay_metric", onChange);
-  model.on("change:_chart_runtime", onChange);
-  // JupyterLab theme switches change the CSS variables the charts are coloured with
-  let observer: MutationObserver | null = null;
-  if (typeof MutationObserver !== "undefined" && typeof document !== "undefined") {
-    observer = new MutationObserver(() => onChange());
-    observer.observe(document.body, { attributes: true, attributeFilter: ["data-jp-theme-name", "data-jp-theme-light"] });
-  }
-  void refresh();
-  return {
-    layer,
-    switcher,
-    refresh,
-    reanchor: () => layer.reanchor(),
-    select: (id) => void layer.select(id),
-    destroy: () => {
-      disposed = true;
-      model.off("change:_charts", onChange);
-      model.off("change:overlay", onChange);
-      model.off("change:overlay_metric", onChange);
-      model.off("change:_chart_runtime", onChange);
-      observer?.disconnect();
-      layer.destroy();
-      switcher.remove();
-    },
-  };
-}

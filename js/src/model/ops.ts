@@ -1,7 +1,10 @@
 // Builders of the JSON operations of docs/FORMAT.md. The widget never changes
-// its document itself: it sends these to Python and renders what comes back.
+// its document itself: it sends these to Python (or, in a standalone page, to
+// apply.ts) and renders what comes back.
 import type { JourneyDoc, Op } from "./types";
-import { slugify, uniqueId } from "./format";
+import { allIds } from "./items";
+import { slugify, uniqueId } from "./ids";
+import { readableName } from "./names";
 
 export function updateOp(id: string, fields: Record<string, unknown>): Op {
   return { op: "update", id, fields };
@@ -25,17 +28,6 @@ export function moveOp(id: string, index: number, where?: { stage?: string; lane
 
 export function batchOp(ops: Op[], label = ""): Op {
   return { op: "batch", ops, label };
-}
-
-/** Every id in the document (ids are unique across the whole document). */
-export function allIds(doc: JourneyDoc): Set<string> {
-  const ids = new Set<string>();
-  if (doc.id) ids.add(doc.id);
-  for (const key of ["personas", "goals", "stages", "lanes", "touchpoints", "cards", "comments"] as const) {
-    const list = (doc as any)[key];
-    if (Array.isArray(list)) for (const it of list) if (it && typeof it.id === "string") ids.add(it.id);
-  }
-  return ids;
 }
 
 /** A fresh id for a new item named `name`, unique in `doc`. */
@@ -79,9 +71,12 @@ export function cardsOf(doc: JourneyDoc, lane: string, stage: string): string[] 
   return (doc.cards || []).filter((c) => c.lane === lane && c.stage === stage).map((c) => c.id);
 }
 
-/** Keys of lanes whose cells hold cards. */
-export const CARD_LANES = new Set(["actions", "thoughts", "needs", "pain_points", "opportunities", "backstage", "text"]);
-
-export function isCardLane(kind: string): boolean {
-  return CARD_LANES.has(kind);
+/** The `add` op that puts an unmapped event key on the map (null if the map has no stages). */
+export function addKeyOp(doc: JourneyDoc, key: string, suggestedStage?: string | null): Op | null {
+  const stages = doc.stages || [];
+  if (stages.length === 0 || !key) return null;
+  const stage = suggestedStage && stages.some((s) => s.id === suggestedStage) ? suggestedStage : stages[0].id;
+  const name = readableName(key);
+  const id = newId(doc, name, "touchpoint");
+  return addOp("touchpoint", { id, name, stage, event_keys: [key] });
 }

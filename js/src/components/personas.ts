@@ -1,11 +1,11 @@
-// The header of the map: title, description, personas, goals and KPIs.
+// The header's personas and goals / KPIs (the title and description are live texts of the view).
 import { h, setText, toggleClass } from "./dom";
 import { initials, hue, fmtNum } from "./format";
 import { icon } from "./icons";
 import type { Component } from "./reconcile";
-import { liveText } from "./components";
+import { liveText } from "./common";
 import type { Ctx } from "./ctx";
-import type { Goal, Persona } from "./types";
+import type { Goal, Persona } from "../model/types";
 
 export interface PersonaItem {
   p: Persona;

@@ -1,4 +1,6 @@
-// Line icons drawn from constant path data (never from the document).
+// Line icons drawn from constant path data (never from the document). Channel and
+// lane-kind icons are keyed by the vocabulary's ids (model/vocabulary.ts); their
+// labels live there, not here.
 import { s } from "./dom";
 
 type Shape = [string, Record<string, string | number>];
@@ -8,7 +10,7 @@ const C = (cx: number, cy: number, r: number): Shape => ["circle", { cx, cy, r }
 const R = (x: number, y: number, width: number, height: number, rx = 0): Shape => ["rect", { x, y, width, height, rx }];
 
 const ICONS: Record<string, Shape[]> = {
-  // channels
+  // channels (vocabulary ids)
   web: [C(12, 12, 9), P("M3 12h18"), P("M12 3c3 3.2 3 14.8 0 18c-3-3.2-3-14.8 0-18z")],
   mobile_app: [R(7, 2.5, 10, 19, 2), P("M11 18h2")],
   email: [R(3, 5, 18, 14, 2), P("M3.5 7l8.5 6 8.5-6")],
@@ -21,7 +23,7 @@ const ICONS: Record<string, Shape[]> = {
   support: [P("M4.5 14v-2a7.5 7.5 0 0 1 15 0v2"), R(3, 13, 4, 6, 1.2), R(17, 13, 4, 6, 1.2), P("M19 19a3 3 0 0 1-3 2.5h-3")],
   partner: [C(9, 12, 5.5), C(15, 12, 5.5)],
   custom: [P("M3 12.5V4h8.5l9.5 9.5-8 8L3 12.5z"), C(7.5, 8, 1.3)],
-  // lanes
+  // lane kinds (vocabulary ids)
   actions: [P("M4 12h15M13.5 6l6 6-6 6")],
   thoughts: [P("M7 18a4.5 4.5 0 1 1 1.3-8.8A6 6 0 0 1 19.6 10 4 4 0 0 1 17 18H7z")],
   needs: [C(12, 12, 9), C(12, 12, 5), C(12, 12, 1)],
@@ -55,39 +57,6 @@ const ICONS: Record<string, Shape[]> = {
   people: [C(9, 8, 3.5), P("M2.5 20a6.5 6.5 0 0 1 13 0"), P("M16 4.8a3.5 3.5 0 0 1 0 6.4M18 14.2a6.5 6.5 0 0 1 3.5 5.8")],
   clock: [C(12, 12, 9), P("M12 7v5l3 2")],
 };
-
-export const CHANNELS = [
-  "web",
-  "mobile_app",
-  "email",
-  "phone",
-  "chat",
-  "social",
-  "ads",
-  "in_person",
-  "store",
-  "support",
-  "partner",
-] as const;
-
-export const CHANNEL_LABELS: Record<string, string> = {
-  web: "Web",
-  mobile_app: "Mobile app",
-  email: "Email",
-  phone: "Phone",
-  chat: "Chat",
-  social: "Social",
-  ads: "Ads",
-  in_person: "In person",
-  store: "Store",
-  support: "Support",
-  partner: "Partner",
-};
-
-export function channelLabel(channel: string | null | undefined): string {
-  if (!channel) return "No channel";
-  return CHANNEL_LABELS[channel] || channel;
-}
 
 /** The SVG markup of an icon, from the constant shapes above (for CSS masks). */
 function svgSource(name: string): string {

@@ -1,7 +1,7 @@
 // Pointer-event drag and drop (works with a mouse, a pen, touch and
 // Playwright's mouse): a ghost follows the pointer, an indicator shows where
 // the item will land, and dropping calls back with the op to send.
-import type { Op } from "./types";
+import type { Op } from "../model/types";
 
 export interface DropTarget {
   /** Where to draw the insertion indicator, in client coordinates. */

@@ -1,4 +1,4 @@
-// Small text helpers.
+// Small text and number formatting helpers of the map's components.
 
 export function initials(name: string): string {
   const words = String(name || "").trim().split(/\s+/).filter(Boolean);
@@ -44,21 +44,6 @@ export function fmtDuration(s: number | null | undefined): string {
   if (h < 48) return m % 60 ? `${h}h ${m % 60}m` : `${h}h`;
   const d = Math.floor(h / 24);
   return h % 24 ? `${d}d ${h % 24}h` : `${d}d`;
-}
-
-/** Slug of a name, mirroring journeywidget.ids.slugify closely enough for new ids. */
-export function slugify(text: string, fallback = "item"): string {
-  let t = String(text || "").normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
-  t = t.replace(/[^\p{L}\p{N}]+/gu, "-").replace(/^-+|-+$/g, "").replace(/-{2,}/g, "-");
-  if (t.length > 48) t = t.slice(0, 48).replace(/-+$/, "");
-  return t || fallback;
-}
-
-export function uniqueId(base: string, taken: { has(k: string): boolean }): string {
-  if (!taken.has(base)) return base;
-  let n = 2;
-  while (taken.has(`${base}-${n}`)) n++;
-  return `${base}-${n}`;
 }
 
 /** Split a textarea's text into a list: one trimmed, non-empty entry per line. */

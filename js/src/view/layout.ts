@@ -1,7 +1,7 @@
 // Horizontal layout of the map: every stage is as many "slots" wide as it has
 // touchpoints (at least one); touchpoints sit in the middle of their slot, so
 // the emotion curve can be drawn in percent of the stages' total width.
-import type { Card, JourneyDoc, Stage, Touchpoint } from "./types";
+import type { Card, JourneyDoc, Stage, Touchpoint } from "../model/types";
 
 export const SLOT_PX = 184;
 
@@ -96,30 +96,4 @@ export function readingOrderIndex(
     if (y <= r.top + r.height && x < r.left + r.width / 2) return i;
   }
   return rects.length;
-}
-
-/** An SVG path through points (in a 0..1000 x 0..100 box), smoothed (Catmull-Rom). */
-export function curvePath(points: { x: number; y: number }[]): string {
-  if (points.length === 0) return "";
-  const f = (n: number) => (Math.round(n * 100) / 100).toString();
-  if (points.length === 1) return `M${f(points[0].x - 4)},${f(points[0].y)}L${f(points[0].x + 4)},${f(points[0].y)}`;
-  let d = `M${f(points[0].x)},${f(points[0].y)}`;
-  for (let i = 0; i < points.length - 1; i++) {
-    const p0 = points[i - 1] || points[i];
-    const p1 = points[i];
-    const p2 = points[i + 1];
-    const p3 = points[i + 2] || p2;
-    const t = 1 / 6;
-    const c1x = p1.x + (p2.x - p0.x) * t;
-    let c1y = p1.y + (p2.y - p0.y) * t;
-    const c2x = p2.x - (p3.x - p1.x) * t;
-    let c2y = p2.y - (p3.y - p1.y) * t;
-    // keep the curve inside the band of its two ends (no overshoot)
-    const lo = Math.min(p1.y, p2.y);
-    const hi = Math.max(p1.y, p2.y);
-    c1y = Math.min(hi, Math.max(lo, c1y));
-    c2y = Math.min(hi, Math.max(lo, c2y));
-    d += `C${f(c1x)},${f(c1y)} ${f(c2x)},${f(c2y)} ${f(p2.x)},${f(p2.y)}`;
-  }
-  return d;
 }
