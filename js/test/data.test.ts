@@ -1,7 +1,7 @@
 // Data on the map (issue 4): A/B figures, names from event keys, segment
 // selects, the Insights panel, and how the view wires them to the model.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import NAME_CASES from "./readable_names.json";
+import NAME_CASES from "../../tests/data/readable_name_cases.json";
 
 // jsdom has no canvas; vega (charts) probes one at import time.
 vi.hoisted(() => {
@@ -31,9 +31,9 @@ const INSIGHTS: Insight[] = [
 
 describe("names from event keys", () => {
   it("agrees with the Python side on every shared case", () => {
-    const cases = NAME_CASES as [string, string][];
+    const cases = (NAME_CASES as { cases: { key: string; name: string }[] }).cases;
     expect(cases.length).toBeGreaterThan(10);
-    for (const [key, name] of cases) expect(readableName(key), key).toBe(name);
+    for (const { key, name } of cases) expect(readableName(key), key).toBe(name);
   });
   it("falls back and caps the length", () => {
     expect(readableName("")).toBe("Event");

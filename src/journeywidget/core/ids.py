@@ -90,8 +90,10 @@ def is_valid_id(value: object) -> bool:
 
     >>> is_valid_id("checkout-page"), is_valid_id("ደረጃ-፩"), is_valid_id("has space")
     (True, True, False)
+    >>> is_valid_id("trailing-newline" + chr(10))
+    False
     """
-    return isinstance(value, str) and 0 < len(value) <= MAX_ID_LENGTH and bool(_ID_RE.match(value))
+    return isinstance(value, str) and 0 < len(value) <= MAX_ID_LENGTH and bool(_ID_RE.fullmatch(value))
 
 
 _CAMEL_LOWER_UPPER = re.compile(r"([a-z0-9])([A-Z])")
