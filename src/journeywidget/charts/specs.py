@@ -144,13 +144,25 @@ def _overlay_chart(name: str, doc: dict, rows: list[dict], metric: str | None, u
         tps = _tp_order(doc)
         labels = _labels(tps)
         names = [{"touchpoint": tp["id"], "label": labels[tp["id"]], "order": k} for k, tp in enumerate(tps)]
-        spark = alt.Chart().mark_line(strokeWidth=1.5, cursor="pointer", point=False).encode(
-            x=alt.X("period:T", title=None, axis=alt.Axis(labels=False, ticks=False, grid=False, domain=False)),
-            y=alt.Y("value:Q", title=None, axis=alt.Axis(labels=False, ticks=False, grid=False, domain=False, tickCount=2)),
-            opacity=_highlight(alt, "datum.touchpoint == " + SELECT_PARAM, 1.0, 0.25),
-            tooltip=[alt.Tooltip("label:N", title="Touchpoint"), alt.Tooltip("period:T", title="Period start"),
-                     alt.Tooltip("value:Q", title=m, format=",")],
-        ).properties(width=110, height=34)
+        x = alt.X("period:T", title=None, axis=alt.Axis(labels=False, ticks=False, grid=False, domain=False))
+        y = alt.Y("value:Q", title=None, axis=alt.Axis(labels=False, ticks=False, grid=False, domain=False,
+                                                       tickCount=2))
+        tip = [alt.Tooltip("label:N", title="Touchpoint"), alt.Tooltip("period:T", title="Period start"),
+               alt.Tooltip("value:Q", title=m, format=","), alt.Tooltip("status:N", title="Period")]
+        opacity = _highlight(alt, "datum.touchpoint == " + SELECT_PARAM, 1.0, 0.25)
+        # the last period may be incomplete (the log ends inside it): drawn dashed to a hollow
+        # point, never as a solid fall
+        base = alt.Chart().encode(x=x, y=y, opacity=opacity).transform_calculate(
+            done="datum.complete === false ? null : toDate(datum.period)",
+            status="datum.complete === false ? 'incomplete (data ends inside it)' : 'complete'",
+        ).transform_joinaggregate(last_done="max(done)", groupby=["touchpoint"]).transform_calculate(
+            tail="datum.complete === false || toDate(datum.period) >= datum.last_done")
+        solid = base.transform_filter("datum.complete !== false").mark_line(
+            strokeWidth=1.5, cursor="pointer").encode(tooltip=tip)
+        dashed = base.transform_filter("datum.tail").mark_line(strokeWidth=1.5, strokeDash=[3, 3])
+        hollow = base.transform_filter("datum.complete === false").mark_point(
+            filled=False, size=28, strokeWidth=1.2, cursor="pointer").encode(tooltip=tip)
+        spark = alt.layer(solid, dashed, hollow).properties(width=110, height=34)
         chart = alt.FacetChart(
             data=data,
             spec=spark,
@@ -162,7 +174,8 @@ def _overlay_chart(name: str, doc: dict, rows: list[dict], metric: str | None, u
                 **{"from": alt.LookupData(data=alt.InlineData(values=names), key="touchpoint", fields=["label", "order"])},
             )],
             resolve=alt.Resolve(scale=alt.ScaleResolveMap(y="independent")),
-            title=alt.Title(f"{m} per period, by touchpoint"),
+            title=alt.Title(f"{m} per period, by touchpoint",
+                            subtitle="dashed to a hollow point: the last period is incomplete"),
         )
     else:
         raise ChartError(f"unknown overlay {name!r}; overlays: {', '.join(OVERLAYS)}")

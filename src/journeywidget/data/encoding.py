@@ -23,6 +23,7 @@ from typing import Any
 
 from ..core.errors import BindingError
 from .engine import NS_PER_S, _pmap
+from .sessions import session_codes
 
 __all__ = ["EventStore", "build_store", "sort_events", "label", "to_labels", "factorize", "time_ns"]
 
@@ -55,6 +56,9 @@ class EventStore:
     t_scale: int = 1
     t_base: int = 0
     customer_values: Any = None  # [C] the customer of each code, as in the input
+    sess: Any = None  # int32 [N] session code per event (data/sessions.py), None: no sessions
+    n_sessions: int = 0
+    session_values: Any = None  # [n_sessions] each session's value in the session column
 
     def customers_of(self, codes) -> list:
         """The input values of customer codes (to select their rows in the frame)."""
@@ -275,8 +279,10 @@ def _examples(series, mask, k=3) -> list[str]:
 
 def build_store(pdf, *, customer: str, time: str, touchpoint: str, value: str | None = None,
                 segment: str | None = None, channel: str | None = None, order: str | None = None,
-                engine: str = "pandas") -> EventStore:
-    """Validate and encode an event log (pandas) into the sorted compact arrays."""
+                engine: str = "pandas", session: str | None = None,
+                session_gap_ns: int | None = None) -> EventStore:
+    """Validate and encode an event log (pandas) into the sorted compact arrays; with
+    ``session`` (a column) or ``session_gap_ns``, also the session of each event."""
     import numpy as np
     import pandas as pd
 
@@ -459,11 +465,20 @@ def build_store(pdf, *, customer: str, time: str, touchpoint: str, value: str | 
         )[: K * nch].reshape(K, nch).astype(np.int64)
     t_code, t_scale, t_base = _compact_times(t_s)
     del t_s
+    sess, n_sess, svals = None, 0, None
+    if session is not None or session_gap_ns is not None:
+        scol = suniq = None
+        if session is not None:
+            scol, suniq = factorize(pdf[session])
+            scol = (scol[vidx] if not all_valid else scol)[perm]
+        sess, n_sess, svals = session_codes(cust_s, t_code, t_scale, column_codes=scol,
+                                            column_values=suniq, gap_ns=session_gap_ns,
+                                            column=session)
     return EventStore(
         cust=cust_s, t_code=t_code, t_scale=t_scale, t_base=t_base, key=key_s, keys=keys, n_customers=C, seg_of_cust=seg_of_cust,
         segments=segs, key_value_sum=vsum, key_value_n=vn, channels=chans, key_chan=key_chan,
         problems=problems, key_counts=key_counts, n_rows=n_rows, engine=engine,
-        customer_values=cvalues,
+        customer_values=cvalues, sess=sess, n_sessions=n_sess, session_values=svals,
     )
 
 

@@ -20,7 +20,8 @@ segments and moves between stages then only recombine those.
 from __future__ import annotations
 
 from .encoding import EventStore
-from .engine import StageAgg, TPAgg, _debug, _flatnonzero32, _pmap, _quantiles
+from .engine import JourneyAgg, StageAgg, TPAgg, _debug, _flatnonzero32, _pmap, _quantiles
+from .sequences import build_runs, group_counts, path_table, unit_facts
 from .trend import trend_counts
 
 __all__ = ["NumpyEngine"]
@@ -42,8 +43,14 @@ def _add_segments(np, g, seg_c, cust) -> None:
 class NumpyEngine:
     """Layers 1 and 2 on numpy arrays (pandas, polars, pyarrow, DuckDB inputs)."""
 
-    def __init__(self, store: EventStore):
+    def __init__(self, store: EventStore, unit_customer=None):
         self.store = store
+        #: the customer code of each unit when the units are sessions (None: units are customers)
+        self.unit_customer = unit_customer
+        self._runs = None
+        self._facts: dict = {}  # layout -> UnitFacts (the last two)
+        self._journey_cache: dict = {}
+        self._scratch: dict = {}
         self._l1 = None
         self._l1_sig = None
         self._stage_cache: dict = {}
@@ -71,6 +78,9 @@ class NumpyEngine:
         if sig == self._l1_sig and self._l1 is not None:
             return
         self._l1_sig = sig
+        self._runs = None
+        self._facts.clear()
+        self._journey_cache.clear()
         self._stage_cache.clear()
         self._tp_cache.clear()
         self._stage_agg_cache.clear()
@@ -467,6 +477,67 @@ class NumpyEngine:
 
     def unmapped_neighbours(self):
         return self._l1["unmapped_prev"] if self._l1 else None
+
+    # -- unit-level journeys (paths, ordered funnel, conformance) ------------
+    def runs(self):
+        """The touchpoint runs of every unit for the current mapping (built on first use)."""
+        if self._runs is None:
+            st = self.store
+            self._runs = build_runs(st.cust, st.key, st.t_code, list(self._l1_sig or ()),
+                                    st.n_customers, st.t_scale)
+        return self._runs
+
+    def facts(self, stage_of_slot, rank_of_stage, window_ns):
+        """The per-unit facts of a layout (the last two layouts are kept)."""
+        key = (tuple(int(x) for x in stage_of_slot), tuple(int(x) for x in rank_of_stage), window_ns)
+        f = self._facts.get(key)
+        if f is None:
+            f = unit_facts(self.runs(), stage_of_slot, rank_of_stage, window_ns, self._scratch)
+            if len(self._facts) >= 2:
+                self._facts.pop(next(iter(self._facts)))
+            self._facts[key] = f
+        return f
+
+    def journey_agg(self, stage_of_slot, rank_of_stage, window_ns, s, top=10) -> JourneyAgg:
+        """Unit-level aggregates of a layout for segment ``s`` (None: all units)."""
+        np = _np()
+        ck = (tuple(int(x) for x in stage_of_slot), tuple(int(x) for x in rank_of_stage),
+              window_ns, s, top)
+        hit = self._journey_cache.get(ck)
+        if hit is not None:
+            return hit
+        f = self.facts(stage_of_slot, rank_of_stage, window_ns)
+        D = f.D
+        sel = None if s is None else (self.store.seg_of_cust == s)
+        counts = group_counts(f, None if sel is None else np.where(sel, 0, -1), 1)
+        ttc = np.full(D, np.nan)
+        for k in range(1, D):
+            units, vals = f.ttc[k]
+            if sel is not None:
+                vals = vals[sel.take(units)]
+            ttc[k] = _quantiles(np, vals.copy(), (0.5,), inplace=True)[0]
+        ordered_conv = f.depth == D if D else np.zeros(f.n_units, dtype=bool)
+        paths = path_table(f, sel, top, [ordered_conv, f.converted])
+        if self.unit_customer is None:
+            c_ord = counts.ordered[0].copy()
+            c_rea = counts.reached[0].copy()
+        else:
+            c_ord = np.zeros(D, dtype=np.int64)
+            c_rea = np.zeros(D, dtype=np.int64)
+            mark = np.zeros(int(self.unit_customer.max(initial=-1)) + 1, dtype=bool)
+            for k in range(D):
+                for out, m in ((c_ord, f.depth > k), (c_rea, f.reached[k])):
+                    if sel is not None:
+                        m = m & sel
+                    mark[:] = False
+                    mark[self.unit_customer[m]] = True
+                    out[k] = int(np.count_nonzero(mark))
+        agg = JourneyAgg(D=D, counts=counts, ttc_median=ttc, paths=paths,
+                         customers_ordered=c_ord, customers_reached=c_rea)
+        if len(self._journey_cache) > 64:
+            self._journey_cache.clear()
+        self._journey_cache[ck] = agg
+        return agg
 
     def segment_customers(self):
         if self._seg_counts is None:

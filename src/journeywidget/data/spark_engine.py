@@ -30,7 +30,8 @@ class SparkEngine:
     name = "spark"
 
     def __init__(self, sdf: Any, customer: str, time: str, touchpoint: str, channel: str | None = None,
-                 value: str | None = None, segment: str | None = None, order: str | None = None):
+                 value: str | None = None, segment: str | None = None, order: str | None = None,
+                 session: str | None = None, session_gap_ns: int | None = None):
         from pyspark.sql import functions as F
         from pyspark.sql import types as T
 

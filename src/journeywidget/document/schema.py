@@ -62,6 +62,10 @@ Tags = Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]], Fiel
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 
 
+_EFFORT = ("The analyst's estimate of the effort to improve this item, on any positive scale "
+           "(e.g. 1-5); it divides the item's opportunity score. Unset (or not positive): 1.")
+
+
 def _finite(v: Any, what: str) -> Any:
     if isinstance(v, float) and (v != v or v in (float("inf"), float("-inf"))):
         raise ValueError(f"{what} must be a finite number, not {v}; use null to leave it unset")
@@ -145,6 +149,12 @@ class Stage(_Item):
     customer_goal: Text = ""
     milestone: StrictBool = False
     icon: Annotated[str, Field(max_length=16)] = ""
+    effort: Number | None = Field(default=None, description=_EFFORT)
+
+    @field_validator("effort")
+    @classmethod
+    def _finite_effort(cls, v: float | int | None) -> float | int | None:
+        return _finite(v, "effort")
 
 
 class Lane(_Item):
@@ -176,11 +186,12 @@ class Touchpoint(_Item):
     evidence: Annotated[list[EvidenceKind], Field(max_length=5)] = []
     event_keys: Annotated[list[Annotated[str, Field(min_length=1, max_length=300)]], Field(max_length=1_000)] = []
     tags: Tags = []
+    effort: Number | None = Field(default=None, description=_EFFORT)
 
-    @field_validator("emotion")
+    @field_validator("emotion", "effort")
     @classmethod
     def _finite_emotion(cls, v: float | int | None) -> float | int | None:
-        return _finite(v, "emotion")
+        return _finite(v, "emotion or effort")
 
 
 class Card(_Item):

@@ -64,7 +64,9 @@ class JourneyWidget(anywidget.AnyWidget):
     Data: ``w.bind_events(df, customer=..., time=..., touchpoint=..., segment="plan")``
     puts reach, conversion and drop-off on the map. ``w.segment = "pro"`` shows one
     customer segment (the toolbar's select does the same; ``w.metrics.segment`` follows
-    both ways), ``w.compare = "free"`` shows a second segment beside it (A/B),
+    both ways), ``w.unit = "session"``, ``w.funnel = "reached"`` and ``w.window = "7D"``
+    set what the numbers count (also mirrored with ``w.metrics``),
+    ``w.compare = "free"`` shows a second segment beside it (A/B),
     ``w.insights`` lists bottlenecks and data problems (the "Insights" panel), and
     ``w.add_unmapped_to_map()`` puts event keys that are on no touchpoint onto the map.
     Charts: ``w.overlay = "funnel"``, ``w.add_chart(fn, at=stage)``.
@@ -93,6 +95,14 @@ class JourneyWidget(anywidget.AnyWidget):
     segment = traitlets.Unicode("").tag(sync=True)
     #: A second segment shown beside ``segment`` (A/B comparison); "" = off.
     compare = traitlets.Unicode("").tag(sync=True)
+    #: What every number counts: "customer" or "session"; mirrors ``widget.metrics.unit``.
+    unit = traitlets.Enum(("customer", "session"), default_value="customer").tag(sync=True)
+    #: The funnel mode: "ordered" (earliest-match chaining) or "reached" (any order);
+    #: mirrors ``widget.metrics.funnel``.
+    funnel = traitlets.Enum(("ordered", "reached"), default_value="ordered").tag(sync=True)
+    #: The ordered funnel's conversion window ("7D", "2h"...; "" = none); mirrors
+    #: ``widget.metrics.window``.
+    window = traitlets.Unicode("").tag(sync=True)
     #: The built-in overlay shown under the header: "none", "emotion", "funnel", "metric", "trend".
     overlay = _Overlay(OVERLAYS, default_value="none").tag(sync=True)
     #: The metric the "metric" overlay draws (e.g. "customers", "share", "median_next_s",
@@ -174,9 +184,15 @@ class JourneyWidget(anywidget.AnyWidget):
         """Bind an event log (see ``JourneyMetrics.bind_events``); returns the metrics.
 
         The rows stay in the kernel: chart functions receive them, the page gets
-        aggregates only.
+        aggregates only. The widget's ``funnel``, ``window`` and ``unit`` carry over.
         """
-        return self._chartset.bind_events(df, **kwargs)
+        m = self._chartset.bind_events(df, **kwargs)
+        m.funnel = self.funnel
+        m.window = self.window or None
+        if self.unit == "session" and m.has_sessions:
+            m.unit = "session"
+        self._refresh_data()
+        return m
 
     def bind_feedback(self, df: Any, **kwargs: Any) -> Any:
         """Bind survey feedback (see ``JourneyMetrics.bind_feedback``); returns the metrics."""
@@ -272,6 +288,63 @@ class JourneyWidget(anywidget.AnyWidget):
                                  "label": f"added {len(ops)} touchpoints for unmapped event keys"})
         return ids
 
+    # -- clusters and opportunities onto the map ----------------------------------
+
+    def add_persona_from_cluster(self, cluster: Any) -> str:
+        """Put a cluster of :meth:`JourneyMetrics.clusters` on the map as a persona (one undoable
+        edit): named after the cluster, described by its size, conversion and the touchpoints
+        it visits most, its segment ``{"column": "cluster", "values": [n]}``. Returns its id.
+
+        >>> import journeywidget as jw
+        >>> w = jw.JourneyWidget(jw.Journey.from_template("buying-process"))
+        >>> m = w.bind_events(jw.datasets.events(w.journey, customers=400), customer="customer_id",
+        ...                   time="timestamp", touchpoint="event")
+        >>> _ = m.clusters(k=2)
+        >>> pid = w.add_persona_from_cluster(0)
+        >>> w.journey[pid].segment.column, w.journey[pid].segment.values
+        ('cluster', [0])
+        """
+        from ..data.clusters import persona_for_cluster
+
+        item = persona_for_cluster(self._bound_metrics(), cluster)
+        return self._journey.add_persona(item.pop("name"), **item)
+
+    def add_opportunity(self, target: str, text: str | None = None) -> str:
+        """Put an opportunity on the map (one undoable edit): a sentence about ``target`` (a
+        touchpoint or stage id of ``widget.metrics.opportunities()``) added to a touchpoint's
+        opportunities, or as a card in the stage's "Opportunities" lane (added if missing).
+        ``text`` replaces the generated sentence. Returns the id of the touchpoint or card.
+
+        >>> import journeywidget as jw
+        >>> w = jw.JourneyWidget(jw.Journey.from_template("buying-process"))
+        >>> m = w.bind_events(jw.datasets.events(w.journey, customers=400), customer="customer_id",
+        ...                   time="timestamp", touchpoint="event")
+        >>> best = m.opportunities().iloc[0]
+        >>> where = w.add_opportunity(best["target"])
+        >>> w.undo()
+        """
+        from ..data.opportunities import opportunity_ops, opportunity_text
+
+        m = self._bound_metrics()
+        if text is None:
+            row = next((r for r in m.opportunities().to_dict("records") if r["target"] == target), None)
+            if row is None:
+                raise JourneyError(f"{target!r} is not among the opportunities of the data; pick a "
+                                   "target of w.metrics.opportunities(), or pass text=")
+            text = opportunity_text(row, m.unit)
+        ops, holder = opportunity_ops(self._journey.snapshot(), target, text)
+        self._journey.apply(ops[0] if len(ops) == 1 else
+                            {"op": "batch", "ops": ops, "label": f"added an opportunity at {target}"})
+        return holder
+
+    def _bound_metrics(self) -> Any:
+        m = self.metrics
+        if m is None or not m.has_events:
+            raise JourneyError(
+                "no event data is bound: call w.bind_events(df, customer=..., time=..., touchpoint=...) first"
+            )
+        return m
+
     # -- segments -----------------------------------------------------------------
 
     def _check_segment(self, value: str, trait: str) -> None:
@@ -308,6 +381,39 @@ class JourneyWidget(anywidget.AnyWidget):
     @traitlets.observe("compare")
     def _on_compare(self, change: dict) -> None:
         self._refresh_data()
+
+    @traitlets.validate("unit")
+    def _valid_unit(self, proposal: dict) -> str:
+        m = self.metrics
+        if proposal["value"] == "session" and m is not None and m.has_events and not m.has_sessions:
+            raise traitlets.TraitError(
+                "unit='session' needs sessions: bind with w.bind_events(df, ..., session=<column>) "
+                "or w.bind_events(df, ..., session_gap='30min')")
+        return proposal["value"]
+
+    @traitlets.validate("window")
+    def _valid_window(self, proposal: dict) -> str:
+        from ..data.sessions import parse_duration
+
+        value = (proposal["value"] or "").strip()
+        if value:
+            try:
+                parse_duration(value, "window")
+            except JourneyError as err:
+                raise traitlets.TraitError(str(err)) from None
+        return value
+
+    @traitlets.observe("unit", "funnel", "window")
+    def _on_counting(self, change: dict) -> None:
+        m = self.metrics
+        if m is None or not m.has_events:
+            return  # applied when data is bound
+        name, new = change["name"], change["new"]
+        if name == "window":
+            if (str(m.window) if m.window is not None else "") != new:
+                m.window = new or None  # the metrics notify; _refresh_data mirrors them back
+        elif getattr(m, name) != new:
+            setattr(m, name, new)
 
     @traitlets.observe("overlay", "overlay_metric")
     def _on_overlay(self, change: dict) -> None:
@@ -348,6 +454,9 @@ class JourneyWidget(anywidget.AnyWidget):
         charts = self._chartset.payload(metrics_payload=payload)
         with self.hold_sync():
             self.segment = "" if m is None or m.segment is None else str(m.segment)
+            if m is not None and m.has_events:
+                self.unit, self.funnel = m.unit, m.funnel
+                self.window = "" if m.window is None else str(m.window)
             self._metrics = payload
             if not self._chart_runtime and payload_has_charts(charts):
                 self._chart_runtime = chart_runtime_source()
@@ -455,6 +564,8 @@ class JourneyWidget(anywidget.AnyWidget):
         kind = content.get("type")
         if kind == "ops":
             self._apply_ops(content.get("ops"), content.get("rid"))
+        elif kind in ("add_persona_from_cluster", "add_opportunity", "clusters"):
+            self._data_action(kind, content)
         elif kind in ("undo", "redo"):
             if not self.editable:
                 self._error = "This map is read-only."
@@ -485,6 +596,29 @@ class JourneyWidget(anywidget.AnyWidget):
         self.send(
             {"type": "result", "rid": rid, "ok": error is None, "error": error, "rev": self._rev}
         )
+
+
+    def _data_action(self, kind: str, content: dict) -> None:
+        """A button of the page that acts on the data: compute clusters, or put a cluster or an
+        opportunity on the map (through the one edit path: undoable)."""
+        error: str | None = None
+        result: Any = None
+        if not self.editable and kind != "clusters":
+            error = "This map is read-only."
+        else:
+            try:
+                if kind == "clusters":
+                    k = content.get("k")
+                    self._bound_metrics().clusters(int(k) if k not in (None, "") else None)
+                elif kind == "add_persona_from_cluster":
+                    result = self.add_persona_from_cluster(content.get("cluster"))
+                else:
+                    result = self.add_opportunity(str(content.get("target")), content.get("text"))
+            except (JourneyError, ValueError, TypeError) as err:
+                error = str(err)
+        self._error = error or ""
+        self.send({"type": "result", "rid": content.get("rid"), "ok": error is None, "error": error,
+                   "id": result, "rev": self._rev})
 
 
 def _has_id(doc: dict, item_id: str) -> bool:
