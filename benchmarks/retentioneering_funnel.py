@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bind import ensure_venv, install  # noqa: E402
+
 from funnel_logs import STEPS, retentioneering_log  # noqa: E402
 
 PARAMS = {"seed": 7, "users": 500, "max_len": 40, "session_gap_s": 600}

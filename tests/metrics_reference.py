@@ -290,7 +290,7 @@ def reference(doc, rows, segment=None, mapping=None, unit="customer", gap_ns=Non
             f[0] += 1
             f[1].add(u)
     tp_flows = Counter()
-    for u, seq in seqs.items():
+    for seq in seqs.values():
         js = [j for _, j, _ in seq]
         for a, b in zip(js, js[1:]):
             if a != b:

@@ -25,6 +25,17 @@ clusters). Units without a mapped event are in no cluster.
   segment is ``{"column": "cluster", "values": [2]}``.
 
 scikit-learn is an optional dependency: ``pip install 'journeywidget[analytics]'``.
+
+>>> import journeywidget as jw
+>>> df = jw.datasets.clickstream(customers=600, seed=3)
+>>> m = jw.JourneyMetrics(jw.datasets.clickstream_journey()).bind_events(
+...     df, customer="customer_id", time="timestamp", touchpoint="event")
+>>> c = m.clusters(k=3)
+>>> bool(c["units"].sum() <= m.units()), c["units"].is_monotonic_decreasing
+(True, True)
+>>> m.segment = "cluster:0"
+>>> m.units() == int(c["units"].iloc[0])
+True
 """
 
 from __future__ import annotations

@@ -16,76 +16,16 @@ engine; PySpark DataFrames, whose heavy step runs in Spark
 (:mod:`journeywidget.data.spark_engine`) and of which only compact aggregates are
 collected.
 
-Definitions (the same on every engine; an "event" is a row with a customer, a
-valid timestamp and a touchpoint key):
-
-* **Units.** Every table counts *units*: ``m.unit = "customer"`` (the default; a
-  customer is a distinct value of the ``customer`` column) or ``"session"`` (a
-  distinct (customer, session) pair: ``bind_events(..., session=<column>)``, or
-  ``session_gap="30min"`` to start a new session wherever a customer is idle longer
-  than the gap; see :mod:`journeywidget.data.sessions`). A session belongs to one
-  customer. Times (time in stage, time to convert, time to the next step) are
-  measured within the unit, so sessions give minutes, not months.
-* **Ordering.** Each unit's events are ordered by ``(time, original row order)``:
-  ties in timestamps break by the position of the row in the input (for Spark,
-  the order of ``monotonically_increasing_id()`` at bind time, or an explicit
-  ``order=`` column).
-* **Mapped events.** A row maps to a touchpoint through the explicit ``mapping``,
-  else a touchpoint's ``event_keys``, else a touchpoint's id, else its name (keys
-  compared exactly, then case-insensitively). Rows whose key maps to no touchpoint
-  are *unmapped*: they count towards the unit base but are otherwise ignored
-  (reported as a data problem).
-* **All units** (the denominator of every ``share``) = distinct units with at least
-  one valid event, mapped or not, in the current segment.
-* **Next event** of an event = the same unit's next *mapped* event; the time to it is
-  ``next.time - this.time`` in seconds. A unit's last mapped event has none and is
-  an **exit**.
-* **Quantiles** are exact, by linear interpolation between order statistics: with
-  ``n`` values sorted ``v``, ``pos = (n - 1) * q``, ``lo = floor(pos)``,
-  ``hi = ceil(pos)``: ``(hi - pos) * v[lo] + (pos - lo) * v[hi]``.
-
-Touchpoint table (``m.touchpoints``, one row per touchpoint in map order):
-``events`` mapped events; ``units`` distinct units with at least one event there,
-``customers`` distinct customers; ``share`` = units / all units; ``median_next_s``
-and ``p90_next_s`` quantiles of time to the next event; ``mean_value`` mean of the
-finite ``value`` column over its events (rounded to 10 significant digits, as
-floating-point sums differ in the last bits between engines; empty in a cluster
-segment); ``exits`` units whose last mapped event is here; ``top_next`` up to three
-other touchpoints that most often come next (self-repeats excluded; ties by map
-order).
-
-Transitions (``m.transitions``): one row per ordered pair of touchpoints (from, to)
-such that a unit's mapped event at ``to`` directly follows one at ``from``:
-``count`` such event pairs, ``units`` distinct units, ``share`` = count / events at
-``from`` that have a next event, ``median_s`` median time between them.
-
-The stage table and funnel modes (``m.funnel``: ``"ordered"`` or ``"reached"``),
-the conversion window (``m.window``), stages without data, time in stage and time
-to convert: :mod:`journeywidget.data.funnel`. Stage paths, ``m.paths()`` and
-``m.flows()``: :mod:`journeywidget.data.paths`. ``m.conformance()`` and
-``m.conforming_share``: :mod:`journeywidget.data.conformance`. Clusters of units
-(data-driven personas): :mod:`journeywidget.data.clusters`. Opportunities:
-:mod:`journeywidget.data.opportunities`. Intervals and tests:
+What every number counts — units (customers or sessions), the ordering, mapped
+events, the denominators, the touchpoint and transition tables, segments and how
+the tables stay live — is written out in :mod:`journeywidget.data.definitions`; the
+stage table and the funnel modes in :mod:`journeywidget.data.funnel`, paths and
+flows in :mod:`journeywidget.data.paths`, conformance in
+:mod:`journeywidget.data.conformance`, clusters in :mod:`journeywidget.data.clusters`,
+opportunities in :mod:`journeywidget.data.opportunities`, intervals and tests in
 :mod:`journeywidget.data.stats`. ``m.definition`` says in a few words what the
-numbers count ("ordered funnel · sessions · 7-day window"); every table carries it
-in ``.attrs["definition"]`` and the payload in ``"definition"``.
-
-Segments: a customer's segment is the first non-missing value of the ``segment``
-column in the ordering above, and a session's is its customer's; ``m.segment =
-value`` restricts every table (denominators included) to that segment's units.
-After ``m.clusters()``, ``m.segment = "cluster:2"`` shows one cluster. An unmapped
-key's *suggested stage* is the stage whose touchpoints most often come directly
-before or after its events (same unit).
-
-How it stays live: a bind encodes the events once into compact arrays sorted by
-(customer, time, row) — customer codes, touchpoint-key codes, times (int32 at
-second / millisecond / microsecond resolution when exact, else int64 ns), and a
-session code per event. A key -> touchpoint mapping yields touchpoint-level
-aggregates plus, per unit, the run-length compressed sequence of touchpoints it
-visits (:mod:`journeywidget.data.sequences`). Moving a touchpoint between stages,
-reordering stages, switching segment, unit, funnel mode or window only recombines
-those; changing event keys or adding / renaming touchpoints re-runs the touchpoint
-level from the encoded arrays; the raw frame is never read again.
+numbers count ("ordered funnel · sessions · 7-day window"); every table carries it in
+``.attrs["definition"]`` and the payload in ``"definition"``.
 """
 
 from __future__ import annotations
@@ -96,6 +36,7 @@ from typing import Any
 from ..core.errors import BindingError, JourneyError
 from ..core.signals import Signal
 from .conformance import CONFORMANCE_COLUMNS, conformance_records, conforming
+from .definitions import definition, describe
 from .encoding import build_store, label
 from .engine import Engine
 from .feedback import Feedback
@@ -106,7 +47,8 @@ from .mapping import resolve_mapping
 from .numpy_engine import NumpyEngine
 from .paths import FLOW_COLUMNS, PATH_COLUMNS, flow_records, path_records
 from .payload import PAYLOAD_BUDGET, metrics_payload
-from .sessions import format_duration, parse_duration, session_store
+from .segments import _UNSET, CLUSTER_PREFIX, Segments
+from .sessions import parse_duration
 from .spark_engine import SparkEngine
 from .tables import (
     TOUCHPOINT_COLUMNS,
@@ -118,15 +60,12 @@ from .tables import (
 
 __all__ = ["JourneyMetrics", "BindingError", "bind_events", "UNITS", "FUNNELS", "CLUSTER_PREFIX"]
 
-_UNSET = object()
 _EMPTY_DOC: dict = {"stages": [], "touchpoints": [], "emotion_scale": {"min": -2, "max": 2}}
 UNITS = ("customer", "session")
 FUNNELS = ("ordered", "reached")
-#: A cluster used as a segment: ``m.segment = "cluster:2"``.
-CLUSTER_PREFIX = "cluster:"
 
 
-class JourneyMetrics:
+class JourneyMetrics(Segments):
     """Journey metrics bound to a map: touchpoint, stage, path and conformance tables,
     feedback, insights, segments and clusters; recomputed live when the map changes.
 
@@ -136,8 +75,9 @@ class JourneyMetrics:
     >>> m.bind_events(jw.datasets.events(j, customers=300), customer="customer_id",
     ...               time="timestamp", touchpoint="event")  # doctest: +ELLIPSIS
     <JourneyMetrics ...>
-    >>> sorted(m.to_payload())[:8]
-    ['clusters', 'compare', 'conformance', 'customers', 'definition', 'events', 'feedback', 'flows']
+    >>> p = m.to_payload()
+    >>> p["definition"], sorted(p["stages"][j.stages[1].id])[:4]
+    ('ordered funnel · customers · no window', ['back_ci', 'back_rate', 'conversion', 'conversion_ci'])
     """
 
     #: The widget's ``_metrics`` must stay under 64 KiB as JSON; the guard aims lower.
@@ -441,172 +381,11 @@ class JourneyMetrics:
     @property
     def definition(self) -> str:
         """What the numbers count, in a few words: ``"ordered funnel · sessions · 7-day window"``."""
-        unit = "sessions" if self._unit == "session" else "customers"
-        if self._funnel == "reached":
-            return f"reached (any order) · {unit}"
-        win = "no window" if self._window_ns is None else f"{format_duration(self._window_ns)} window"
-        return f"ordered funnel · {unit} · {win}"
+        return definition(self._unit, self._funnel, self._window_ns)
 
     def describe(self) -> str:
         """What the numbers count, in sentences (the tooltip text of the map's numbers)."""
-        unit = "session" if self._unit == "session" else "customer"
-        units = unit + "s"
-        if self._sessions.get("column"):
-            how = f" (a distinct customer and {self._sessions['column']!r} value)"
-        elif self._sessions.get("gap") is not None and unit == "session":
-            how = f" (a new one after {self._sessions['gap']} without events)"
-        else:
-            how = ""
-        if self._funnel == "ordered":
-            mode = (f"A stage counts the {units} that reach it in order: an event at one of its "
-                    f"touchpoints after the {unit}'s match for the stage before (earliest match, "
-                    "from its first event in the first stage)")
-            mode += "." if self._window_ns is None else (
-                f", within {format_duration(self._window_ns).replace('-', ' ')}s of that first match.")
-        else:
-            mode = f"A stage counts the {units} with at least one event at its touchpoints, in any order."
-        seg = "" if self._segment is None else f" Segment: {self._segment}."
-        return (f"Counting {units}{how}. {mode} Shares are of all {units} with an event; "
-                f"intervals are 95% Wilson intervals.{seg}")
-
-    # -- segments ----------------------------------------------------------------
-    @property
-    def segment(self) -> Any:
-        """The segment the tables show (None = all units). Set it to switch; ``"cluster:2"``
-        shows a cluster of :meth:`clusters`."""
-        return self._segment
-
-    @segment.setter
-    def segment(self, value: Any) -> None:
-        if value is not None:
-            value = label(value)
-            avail = self.segment_values
-            if value not in avail:
-                raise BindingError(
-                    f"segment {value!r} is not in the data; segments: {avail}", self._cols.get("segment"),
-                    "pick one of those, bind_events(..., segment=<column>) first, or run "
-                    "m.clusters() for 'cluster:N' segments",
-                )
-        if value != self._segment:
-            self._segment = value
-            self._changed()
-
-    @property
-    def segments(self):
-        """DataFrame of segment values: units, customers and share of all units."""
-        import pandas as pd
-
-        self._require()
-        total = self.units(None)
-        rows = [{"segment": s, "units": n, "customers": self.customers(s),
-                 "share": n / total if total else float("nan")}
-                for s, n in self.segment_counts().items()]
-        return pd.DataFrame(rows, columns=["segment", "units", "customers", "share"])
-
-    @property
-    def segment_values(self) -> list[str]:
-        """The segment values of the bound events, sorted, then the ``cluster:N`` labels of the
-        current unit's clusters ([] without a segment column, clusters or events)."""
-        if self._engine is None:
-            return []
-        cl = self._clusters.get(self._unit)
-        return list(self._engine.segments) + ([] if cl is None else cl.labels_text)
-
-    def segment_counts(self) -> dict[str, int]:
-        """Units per segment value (and per cluster), whatever the current segment."""
-        if self._engine is None:
-            return {}
-        out = {s: int(c) for s, c in zip(self._engine.segments, self._unit_engine().segment_customers())}
-        cl = self._clusters.get(self._unit)
-        if cl is not None:
-            out.update({t: int(n) for t, n in zip(cl.labels_text, cl.sizes)})
-        return out
-
-    def units(self, segment: Any = _UNSET) -> int:
-        """All units (with a valid event) in ``segment``; default the current one, None for all."""
-        self._require()
-        eng, s = self._select(segment)
-        return eng.total_customers(s)
-
-    def customers(self, segment: Any = _UNSET) -> int:
-        """All customers (with a valid event) in ``segment``; default the current one, None for all."""
-        self._require()
-        eng, s = self._select(segment)
-        if self._unit == "customer":
-            return eng.total_customers(s)
-        if eng is self._unit_engine():
-            return self._engine.total_customers(s)
-        import numpy as np
-
-        units = np.flatnonzero(eng.store.seg_of_cust == s)
-        return int(np.unique(eng.unit_customer[units]).shape[0])
-
-    def segment_members(self, segment: Any = _UNSET) -> list:
-        """The customers (their values in the customer column) of ``segment`` (default: the
-        current one); every customer for None. What a chart's rows are selected by."""
-        self._require()
-        seg = self._segment if segment is _UNSET else segment
-        if seg is None:
-            raise BindingError("segment_members needs a segment", self._cols.get("segment"),
-                               "pass a segment value or set m.segment first")
-        eng, s = self._select(seg)
-        if eng is self._unit_engine() or eng is self._engine:
-            return self._engine.segment_members(s)
-        import numpy as np
-
-        units = np.flatnonzero(eng.store.seg_of_cust == s)
-        custs = units if eng.unit_customer is None else np.unique(eng.unit_customer[units])
-        return self._engine.store.customers_of(custs)
-
-    def _s(self, segment=_UNSET):
-        return self._select(segment)[1]
-
-    def _unit_engine(self) -> Any:
-        """The engine of the current unit (customers: the binding's own)."""
-        if self._unit == "customer":
-            return self._engine
-        eng = self._unit_engines.get(self._unit)
-        if eng is None:
-            eng = self._engine.session_engine() if isinstance(self._engine, SparkEngine) else \
-                NumpyEngine(*session_store(self._engine.store))
-            self._unit_engines[self._unit] = eng
-            self._apply_mapping()
-        return eng
-
-    def _select(self, segment: Any = _UNSET) -> tuple[Any, int | None]:
-        """(engine, segment index in it) of a segment of the current unit (None: all units)."""
-        seg = self._segment if segment is _UNSET else segment
-        if seg is None:
-            return self._unit_engine(), None
-        seg = label(seg)
-        cl = self._clusters.get(self._unit)
-        if cl is not None and seg in cl.labels_text:
-            return self._cluster_engine(), cl.labels_text.index(seg)
-        if seg not in self._engine.segments:
-            raise BindingError(f"segment {seg!r} is not in the data; segments: {self.segment_values}",
-                               self._cols.get("segment"), "pass one of those")
-        return self._unit_engine(), self._engine.segments.index(seg)
-
-    def _cluster_engine(self) -> Any:
-        from .clusters import cluster_engine
-
-        eng = self._cluster_engines.get(self._unit)
-        if eng is None:
-            eng = cluster_engine(self._unit_engine(), self._clusters[self._unit])
-            self._cluster_engines[self._unit] = eng
-            self._apply_mapping()
-        return eng
-
-    def _customers_per_slot(self, eng: Any, s: Any, n: int) -> Any:
-        """Distinct customers per touchpoint slot among the units of a selection (sessions)."""
-        import numpy as np
-
-        if eng is self._unit_engine():
-            return self._engine.tp_agg(s).customers
-        runs = eng.runs()
-        keep = eng.store.seg_of_cust[runs.unit] == s
-        pairs = np.unique(eng.unit_customer[runs.unit[keep]].astype(np.int64) * n + runs.tp[keep])
-        return np.bincount(pairs % n, minlength=n)[:n]
+        return describe(self._unit, self._funnel, self._window_ns, self._sessions, self._segment)
 
     # -- tables -------------------------------------------------------------------
     def _require(self) -> None:

@@ -196,7 +196,7 @@ def _compare_payload(m: Any, b: Any) -> dict:
                            "conversion_ci": ci(r["conversion_low"], r["conversion_high"]),
                            "no_data": r["no_data"], "p": rounded(p, 3),
                            "small_sample": min(total_a, total_b) < MIN_N}
-    for (sid, v), q in zip(sts.items(), bh_adjust(ps)):
+    for v, q in zip(sts.values(), bh_adjust(ps)):
         v["q"] = rounded(q, 3)
     return {"segment": b, "units": total_b, "customers": m.customers(b), "touchpoints": tps,
             "stages": sts, "truncated": False}
@@ -212,7 +212,7 @@ def fit_payload(out: dict, budget: int = PAYLOAD_BUDGET) -> dict:
 
     cmp_ = out.get("compare")
     for shed in ("transitions", "top_next", "insights", "quotes", "description", "paths",
-                 "opportunities", "clusters", "intervals", "nulls", "digits",
+                 "opportunities", "clusters", "intervals", "dupes", "nulls", "digits",
                  "compare_touchpoints", "insights_all", "segments", "flows", "compare"):
         if size() <= budget:
             break
@@ -236,6 +236,13 @@ def fit_payload(out: dict, budget: int = PAYLOAD_BUDGET) -> dict:
                 for v in out[part].values():
                     for k in [k for k in v if k.endswith("_ci")]:
                         del v[k]
+        elif shed == "dupes":  # "units" / "reached" equal to "customers": the page falls back
+            parts = [out["touchpoints"], out["stages"]] + ([cmp_["touchpoints"], cmp_["stages"]] if cmp_ else [])
+            for part in parts:
+                for v in part.values():
+                    for k in ("units", "reached"):
+                        if k in v and v[k] == v.get("customers"):
+                            del v[k]
         elif shed == "nulls":
             for part in ("touchpoints", "stages", "feedback"):
                 for v in out[part].values():

@@ -12,8 +12,8 @@ the sorted events.
 
 >>> import numpy as np
 >>> cust = np.array([0, 0, 0, 1, 1], dtype=np.int32)
->>> t = np.array([0, 10, 5000, 0, 20], dtype=np.int64)
->>> gap_sessions(cust, t, 1, parse_duration("30min", "session_gap"))
+>>> t = np.array([0, 10, 5000, 0, 20], dtype=np.int64)   # seconds (scale 10**9 ns)
+>>> gap_sessions(cust, t, 10**9, parse_duration("30min", "session_gap"))
 (array([0, 0, 1, 2, 2], dtype=int32), 3)
 >>> parse_duration("7D", "window") // 86_400_000_000_000
 7
@@ -69,7 +69,7 @@ def format_duration(ns: int) -> str:
     ('7-day', '30-minute', '36-hour')
     """
     s = ns / 1e9
-    for unit, size in (("week", 604800), ("day", 86400), ("hour", 3600), ("minute", 60)):
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
         if s >= size and s % size == 0:
             return f"{int(s // size)}-{unit}"
     return f"{s:g}-second"

@@ -89,8 +89,15 @@ def _customer_counts(m: Any, sel: tuple, n: int) -> Any:
     """Distinct customers per touchpoint slot when the units are sessions (None otherwise)."""
     if m.unit == "customer":
         return None
+    import numpy as np
+
     eng, s = sel
-    return m._customers_per_slot(eng, s, n)
+    if eng is m._unit_engine():  # a segment: the customer engine counts the same customers
+        return m._engine.tp_agg(s).customers
+    runs = eng.runs()  # a cluster of sessions: distinct (customer, touchpoint) pairs
+    keep = eng.store.seg_of_cust[runs.unit] == s
+    pairs = np.unique(eng.unit_customer[runs.unit[keep]].astype(np.int64) * n + runs.tp[keep])
+    return np.bincount(pairs % n, minlength=n)[:n]
 
 
 def _empty_tp_row(tp: dict, chans: list) -> dict:

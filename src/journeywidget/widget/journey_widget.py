@@ -235,7 +235,7 @@ class JourneyWidget(anywidget.AnyWidget):
         >>> _ = w.bind_events(jw.datasets.events(w.journey, customers=500), customer="customer_id",
         ...                   time="timestamp", touchpoint="event", segment="plan")
         >>> sorted({i.category for i in w.insights})
-        ['bottleneck', 'data']
+        ['bottleneck', 'conformance', 'data']
         """
         m = self.metrics
         return list(m.insights) if m is not None and m.is_bound else []
