@@ -22,6 +22,7 @@ the sorted events.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from typing import Any
 
 from ..core.errors import BindingError, JourneyError
@@ -44,6 +45,8 @@ def parse_duration(value: Any, argument: str, *, allow_zero: bool = True) -> int
     try:
         if isinstance(value, str):
             text = value.strip()
+            if re.fullmatch(r"[+-]?\d+(\.\d*)?", text):
+                raise JourneyError(f"{argument}={value!r} has no unit; {fix}")
             try:
                 ns = pd.Timedelta(text).value
             except (ValueError, TypeError):

@@ -186,10 +186,11 @@ class JourneyWidget(anywidget.AnyWidget):
         The rows stay in the kernel: chart functions receive them, the page gets
         aggregates only. The widget's ``funnel``, ``window`` and ``unit`` carry over.
         """
+        unit, funnel, window = self.unit, self.funnel, self.window  # the refresh mirrors the metrics
         m = self._chartset.bind_events(df, **kwargs)
-        m.funnel = self.funnel
-        m.window = self.window or None
-        if self.unit == "session" and m.has_sessions:
+        m.funnel = funnel
+        m.window = window or None
+        if unit == "session" and m.has_sessions:
             m.unit = "session"
         self._refresh_data()
         return m
