@@ -435,7 +435,7 @@ def path_table(f: UnitFacts, sel: Any, top: int, converted: list) -> list[tuple]
     if idx.shape[0] == 0 or top <= 0:
         return []
     h = f.path_hash.take(idx)
-    nb = 1 << max(4, int(idx.shape[0]).bit_length())
+    nb = 1 << max(4, int(idx.shape[0] // 8).bit_length())  # ~8 units a bucket
     bucket = ((h >> np.uint64(20)) & np.uint64(nb - 1)).astype(np.int64)
     bc = np.bincount(bucket, minlength=nb)
     want = min(nb, 4 * top + 16)
