@@ -181,9 +181,9 @@ def run_journeys(j, df):
     tp = [t for t in j.touchpoints if t.stage == j.stages[2].id][0].id
     t1 = time.perf_counter()
     j.move_touchpoint(tp, stage=j.stages[5].id)
-    m.stages
-    m.to_payload()
+    moved = (m.stages, m.to_payload())
     live = time.perf_counter() - t1
+    del moved
     j.undo()
     return dict(total=total, live=live, reach=st["reached"].tolist(), share=share,
                 skipped=cf["skipped"].tolist(), back=cf["out_of_order"].tolist())
