@@ -189,19 +189,26 @@ def run_journeys(j, df):
                 skipped=cf["skipped"].tolist(), back=cf["out_of_order"].tolist())
 
 
-def duckdb_journeys(j, df):
-    """The same tables as run_journeys, as hand-written DuckDB SQL."""
+def duckdb_connect(j, df):
+    """A DuckDB connection (2 threads) with the frame as ``raw`` and ``keymap(key, tp, stage)``."""
     import duckdb
 
     doc = j.to_dict()
-    S = len(doc["stages"])
     sidx = {s["id"]: k for k, s in enumerate(doc["stages"])}
-    keymap = pd.DataFrame([(k, sidx[tp["stage"]]) for tp in doc["touchpoints"] for k in tp["event_keys"]],
-                          columns=["key", "stage"])
+    keymap = pd.DataFrame([(k, tp["id"], sidx[tp["stage"]]) for tp in doc["touchpoints"]
+                           for k in tp["event_keys"]], columns=["key", "tp", "stage"])
     con = duckdb.connect()
     con.execute("SET threads TO 2")
     con.register("raw", df)
     con.register("keymap", keymap)
+    return con
+
+
+def duckdb_journeys(j, df):
+    """The same tables as run_journeys, as hand-written DuckDB SQL."""
+
+    S = len(j.stages)
+    con = duckdb_connect(j, df)
     t0 = time.perf_counter()
     # sessions: a new one after more than 30 minutes without an event (all valid events)
     con.execute("""
@@ -262,16 +269,8 @@ def duckdb_journeys(j, df):
 
 
 def duckdb_sql(j, df):
-    import duckdb
 
-    doc = j.to_dict()
-    sidx = {s["id"]: k for k, s in enumerate(doc["stages"])}
-    keymap = pd.DataFrame([(k, tp["id"], sidx[tp["stage"]]) for tp in doc["touchpoints"]
-                           for k in tp["event_keys"]], columns=["key", "tp", "stage"])
-    con = duckdb.connect()
-    con.execute("SET threads TO 2")
-    con.register("raw", df)
-    con.register("keymap", keymap)
+    con = duckdb_connect(j, df)
     t0 = time.perf_counter()
     con.execute("""
         CREATE OR REPLACE TEMP TABLE ev AS
