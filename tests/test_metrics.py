@@ -357,6 +357,11 @@ def test_live_does_not_reread_raw_events():
     j.move_touchpoint("web-shop-checkout", stage="purchase-decision")
     j.move_stage("purchase", 0)
     assert m.stages["customers"].sum() > 0
+    # and every table of the journey analytics, in both funnel modes
+    for funnel in ("ordered", "reached"):
+        m.funnel = funnel
+        assert m.conformance()["reached"].sum() > 0 and len(m.paths(5)) and len(m.flows())
+        assert 0 < m.conforming_share < 1 and len(m.opportunities())
 
 
 def test_segment_switch_and_compare():

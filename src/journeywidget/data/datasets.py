@@ -18,6 +18,11 @@ random start; ``value`` is an order value on purchase-like touchpoints. A
 small share of events have keys that are on no touchpoint (``noise``) and a
 few customers go back to an earlier stage (``backtrack``). Everything is
 vectorised with numpy (10M events in seconds) and fixed by ``seed``.
+
+:func:`clickstream` is messier on purpose, like a real shop's log: sessions days
+apart, browsing loops, back-and-forth between pages, payment failures, exits in the
+middle and three planted behaviours (for checking clusters), for the
+``ecommerce-purchase`` template (:func:`clickstream_journey`).
 """
 
 from __future__ import annotations
