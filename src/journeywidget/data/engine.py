@@ -184,5 +184,4 @@ class JourneyAgg:
 class StageAgg:
     reach: Any  # int64 [S]
     dwell_median: Any  # float64 [S] ns
-    backwards: int = 0
 

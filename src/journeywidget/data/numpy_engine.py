@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from .encoding import EventStore
 from .engine import JourneyAgg, StageAgg, TPAgg, _debug, _flatnonzero32, _pmap, _quantiles
-from .sequences import build_runs, group_counts, path_table, unit_facts
+from .sequences import Runs, build_runs, group_counts, merge_facts, path_table, unit_facts
 from .trend import trend_counts
 
 __all__ = ["NumpyEngine"]
@@ -48,6 +48,7 @@ class NumpyEngine:
         #: the customer code of each unit when the units are sessions (None: units are customers)
         self.unit_customer = unit_customer
         self._runs = None
+        self._run_index = None  # (run offsets per unit, units per touchpoint slot)
         self._facts: dict = {}  # layout -> UnitFacts (the last two)
         self._journey_cache: dict = {}
         self._scratch: dict = {}
@@ -78,7 +79,7 @@ class NumpyEngine:
         if sig == self._l1_sig and self._l1 is not None:
             return
         self._l1_sig = sig
-        self._runs = None
+        self._runs = self._run_index = None
         self._facts.clear()
         self._journey_cache.clear()
         self._stage_cache.clear()
@@ -439,8 +440,7 @@ class NumpyEngine:
         for k, (r_, d_) in enumerate(_pmap(one, stage_tps)):
             reach[k] = r_
             dwell[k] = d_
-        back = self._backwards(stage_of_tp, s)
-        agg = StageAgg(reach=reach, dwell_median=dwell, backwards=back)
+        agg = StageAgg(reach=reach, dwell_median=dwell)
         if len(self._stage_agg_cache) > 256:
             self._stage_agg_cache.clear()
         self._stage_agg_cache[key] = agg
@@ -448,32 +448,6 @@ class NumpyEngine:
             self._stage_cache.clear()
             self._dwell_cache.clear()
         return agg
-
-    def _backwards(self, stage_of_tp, s: int | None) -> int:
-        """Distinct customers with a mapped event directly followed by one at an earlier stage."""
-        np = _np()
-        L = self._l1
-        T, NS = L["T"], L["NS"]
-        sot = np.full(T, -1, dtype=np.int64)
-        k = min(T, len(stage_of_tp))
-        sot[:k] = stage_of_tp[:k]
-        P2 = T * T
-        pairs = np.flatnonzero(L["icnt"].reshape(P2, NS).sum(axis=1))
-        fr, to = pairs // T, pairs % T
-        back = pairs[(sot[fr] >= 0) & (sot[to] >= 0) & (sot[fr] > sot[to])]
-        if back.shape[0] == 0:
-            return 0
-        ioff, ic = L["ioff"], L["i_cust"]
-        if s is None:
-            parts = [ic[ioff[p * NS]:ioff[(p + 1) * NS]] for p in back.tolist()]
-        else:
-            parts = [ic[ioff[p * NS + s]:ioff[p * NS + s + 1]] for p in back.tolist()]
-        allc = np.concatenate(parts)
-        if allc.shape[0] == 0:
-            return 0
-        mark = np.zeros(self.store.n_customers, dtype=bool)
-        mark[allc] = True
-        return int(np.count_nonzero(mark))
 
     def unmapped_neighbours(self):
         return self._l1["unmapped_prev"] if self._l1 else None
@@ -488,15 +462,60 @@ class NumpyEngine:
         return self._runs
 
     def facts(self, stage_of_slot, rank_of_stage, window_ns):
-        """The per-unit facts of a layout (the last two layouts are kept)."""
+        """The per-unit facts of a layout (the last one or two layouts are kept)."""
         key = (tuple(int(x) for x in stage_of_slot), tuple(int(x) for x in rank_of_stage), window_ns)
         f = self._facts.get(key)
         if f is None:
-            f = unit_facts(self.runs(), stage_of_slot, rank_of_stage, window_ns, self._scratch)
-            if len(self._facts) >= 2:
+            f = self._patched(key)  # a move: only the units that visit the moved touchpoints
+            # the last two layouts (undo is then free) unless that costs much memory
+            keep = 2 if self.store.n_customers * max(len(rank_of_stage), 1) <= 4_000_000 else 1
+            while self._facts and len(self._facts) >= keep:
                 self._facts.pop(next(iter(self._facts)))
+            if f is None:
+                f = unit_facts(self.runs(), stage_of_slot, rank_of_stage, window_ns, self._scratch)
             self._facts[key] = f
         return f
+
+    def _patched(self, key):
+        """The facts of layout ``key`` from the last layout's, when they differ only in the
+        stage of a few touchpoints (same stages with data, same window): the units that visit
+        those touchpoints are recomputed, the others kept. None when that would not pay."""
+        np = _np()
+        if not self._facts:
+            return None
+        (sos, rank, window) = key
+        psos, prank, pwin = last = next(reversed(self._facts))
+        if prank != rank or pwin != window or len(psos) != len(sos):
+            return None
+        moved = [j for j, (a, b) in enumerate(zip(sos, psos)) if a != b]
+        runs = self.runs()
+        if self._run_index is None:
+            counts = np.bincount(runs.unit, minlength=runs.n_units)
+            offsets = np.zeros(runs.n_units + 1, dtype=np.int64)
+            np.cumsum(counts, out=offsets[1:])
+            order = np.argsort(runs.tp, kind="stable")  # per slot, its runs' units ascending
+            su, st = runs.unit[order], runs.tp[order]
+            new = np.ones(su.shape[0], dtype=bool)
+            new[1:] = (su[1:] != su[:-1]) | (st[1:] != st[:-1])
+            su, st = su[new], st[new]
+            bounds = np.zeros(int(st.max(initial=-1)) + 2, dtype=np.int64)
+            np.cumsum(np.bincount(st), out=bounds[1:])
+            self._run_index = (offsets, su, bounds)
+        offsets, su, bounds = self._run_index
+        hit = np.zeros(runs.n_units, dtype=bool)
+        for j in moved:
+            if j + 1 < bounds.shape[0]:
+                hit[su[bounds[j]:bounds[j + 1]]] = True
+        units = np.flatnonzero(hit).astype(np.int32)
+        lens = offsets[units + 1] - offsets[units]
+        if int(lens.sum()) > 0.6 * runs.size:
+            return None  # most of the runs: as fast to start afresh
+        total = int(lens.sum())
+        ridx = np.repeat(offsets[units] - (np.cumsum(lens) - lens), lens) + np.arange(total)
+        sub = Runs(unit=np.repeat(np.arange(units.shape[0], dtype=np.int32), lens), tp=runs.tp[ridx],
+                   t0=runs.t0[ridx], n_units=int(units.shape[0]), t_scale=runs.t_scale)
+        part = unit_facts(sub, list(sos), list(rank), window, self._scratch)
+        return merge_facts(self._facts[last], part, units)
 
     def journey_agg(self, stage_of_slot, rank_of_stage, window_ns, s, top=10) -> JourneyAgg:
         """Unit-level aggregates of a layout for segment ``s`` (None: all units)."""

@@ -38,10 +38,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Runs", "build_runs", "UnitFacts", "unit_facts", "group_counts", "GroupCounts",
-           "path_table", "INF"]
+__all__ = ["Runs", "build_runs", "UnitFacts", "unit_facts", "merge_facts", "group_counts",
+           "GroupCounts", "path_table", "INF"]
 
 INF = 2**31 - 1
+#: work arrays up to this many elements are kept between calls (larger ones cost memory)
+SCRATCH_MAX = 4_000_000
 _HASH_BASE = 1_000_003  # odd: powers never vanish mod 2**64
 
 
@@ -122,9 +124,10 @@ class UnitFacts:
     maxrank: Any  # int16 [U] highest rank in the path (-1: empty path)
     conforming: Any  # bool [U]
     ttc: list = field(default_factory=list)  # per rank: (units int32, ns int64); rank 0 empty
-    sr_rank: Any = None  # int8/int16 [SR] stage runs, unit by unit
-    starts: Any = None  # int64 [n + 1] first stage run of each unit with a path (and SR)
-    path_units: Any = None  # int32 [n] those units
+    sr_rank: Any = None  # int8/int16 [SR] the stage runs of the paths (a buffer, see path_start)
+    path_start: Any = None  # int32/int64 [n] where each path starts in sr_rank
+    path_len: Any = None  # int32 [n] its length
+    path_units: Any = None  # int32 [n] the unit of each path
     path_hash: Any = None  # uint64 [n]
     tr_unit: Any = None  # int32 [M] transitions between consecutive stage runs
     tr_pair: Any = None  # int32 [M] from_rank * D + to_rank
@@ -144,14 +147,15 @@ class UnitFacts:
 
     def path_of(self, i: int) -> tuple:
         """The ranks of the stage path of the ``i``-th unit with a path."""
-        return tuple(int(x) for x in self.sr_rank[int(self.starts[i]):int(self.starts[i + 1])])
+        a = int(self.path_start[i])
+        return tuple(int(x) for x in self.sr_rank[a:a + int(self.path_len[i])])
 
 
 def _buf(scratch: dict | None, name: str, size: int, dtype: Any, fill: Any) -> Any:
     """A filled work array of ``size``: a slice of one kept in ``scratch`` (allocating and
     first touching large arrays costs more than the work on them), else a new one."""
     np = _np()
-    if scratch is None:
+    if scratch is None or size > SCRATCH_MAX:
         return np.full(size, fill, dtype=dtype)
     arr = scratch.get(name)
     if arr is None or arr.shape[0] < size or arr.dtype != np.dtype(dtype):
@@ -179,7 +183,7 @@ def unit_facts(runs: Runs, stage_of_slot: Any, rank_of_stage: Any, window_ns: in
     oks = sos >= 0
     lut[: sos.shape[0]][oks] = rank_of_stage[sos[oks]]
     rdt = np.int8 if D < 127 else np.int16
-    rr = np.take(lut.astype(rdt), runs.tp)
+    rr = lut.astype(rdt)[runs.tp]
     u, t0 = runs.unit, runs.t0
     if runs.size and not bool((rr >= 0).all()):
         keep = np.flatnonzero(rr >= 0)
@@ -195,6 +199,8 @@ def unit_facts(runs: Runs, stage_of_slot: Any, rank_of_stage: Any, window_ns: in
     else:
         first_run = b
     idx = np.flatnonzero(b)
+    if n < 2**31 - 1:
+        idx = idx.astype(np.int32)
     sr_r = rr[idx]
     first = first_run[idx]  # the unit's first stage run
     del b, first_run, rr
@@ -223,15 +229,15 @@ def unit_facts(runs: Runs, stage_of_slot: Any, rank_of_stage: Any, window_ns: in
     ttc: list = [(np.zeros(0, np.int32), np.zeros(0, np.int64))]
     if D:
         act = np.flatnonzero(reached[0]).astype(np.int32)
-        m = F[0].take(act)
-        tfirst = t0.take(idx.take(m)).astype(np.int64)
+        m = F[0][act]
+        tfirst = t0[idx[m]].astype(np.int64)
         depth[act] = 1
         wcode = None if window_ns is None else window_ns // runs.t_scale
         for k in range(1, D):
             if act.shape[0] == 0:
                 ttc.append((act, np.zeros(0, np.int64)))
                 continue
-            f, l = F[k].take(act), L[k].take(act)
+            f, l = F[k][act], L[k][act]
             c = np.where(f > m, f, -1)
             c[f == INF] = -1
             need = np.flatnonzero((f < m) & (l > m))
@@ -239,11 +245,11 @@ def unit_facts(runs: Runs, stage_of_slot: Any, rank_of_stage: Any, window_ns: in
                 lk = np.flatnonzero(sr_r == k).astype(np.int32)
                 c[need] = lk[np.searchsorted(lk, m[need], side="right")]
             ok = np.flatnonzero(c >= 0)
-            act, m, tfirst = act.take(ok), c.take(ok), tfirst.take(ok)
-            dt = t0.take(idx.take(m)).astype(np.int64) - tfirst
+            act, m, tfirst = act[ok], c[ok], tfirst[ok]
+            dt = t0[idx[m]].astype(np.int64) - tfirst
             if wcode is not None and dt.shape[0]:
                 ok = np.flatnonzero(dt <= wcode)
-                act, m, tfirst, dt = act.take(ok), m.take(ok), tfirst.take(ok), dt.take(ok)
+                act, m, tfirst, dt = act[ok], m[ok], tfirst[ok], dt[ok]
             depth[act] = k + 1
             ttc.append((act, dt * runs.t_scale))
     del idx
@@ -257,18 +263,18 @@ def unit_facts(runs: Runs, stage_of_slot: Any, rank_of_stage: Any, window_ns: in
     del F, L
     # transitions between consecutive stage runs of a unit
     tsel = np.flatnonzero(~first[1:]) if SR else np.zeros(0, dtype=np.int64)
-    fr = sr_r.take(tsel).astype(np.int32)
-    to = sr_r.take(tsel + 1).astype(np.int32)
-    tr_unit = sr_u.take(tsel + 1)
-    tr_pair = fr * D1 + to
+    fr = sr_r[tsel].astype(np.int32)
+    to = sr_r[tsel + 1].astype(np.int32)
+    tr_unit = sr_u[tsel + 1]
+    tr_pair = (fr * D1 + to).astype(np.int16 if D1 * D1 < 32767 else np.int32)
     back = np.zeros(D1 * U, dtype=bool)
     bk = np.flatnonzero(to < fr)
-    back[fr.take(bk).astype(np.int64) * U + tr_unit.take(bk)] = True
+    back[fr[bk].astype(np.int64) * U + tr_unit[bk]] = True
     back = back.reshape(D1, U)[:D]
     # conforming: the path is 0, 1, 2, ... (first stage first, one step forward at a time)
     bad = np.zeros(U, dtype=bool)
     if SR:
-        bad[path_units[sr_r.take(starts) != 0]] = True
+        bad[path_units[sr_r[starts] != 0]] = True
         bad[tr_unit[to != fr + 1]] = True
     conforming = (maxrank >= 0) & ~bad
     tr_first = _first_of_pair(tr_unit, tr_pair, D1 * D1, U, scratch)
@@ -283,14 +289,60 @@ def unit_facts(runs: Runs, stage_of_slot: Any, rank_of_stage: Any, window_ns: in
             powers[i] = x
             x = (x * _HASH_BASE) % (1 << 64)
         with np.errstate(over="ignore"):
-            term = powers.take(off)
+            term = powers[off]
             term *= (sr_r.astype(np.uint64) + np.uint64(1))
             path_hash = np.add.reduceat(term, starts)
         del term, off
     return UnitFacts(D=D, n_units=U, reached=reached, skipped=skipped, back=back, depth=depth,
                      maxrank=maxrank, conforming=conforming, ttc=ttc, sr_rank=sr_r,
-                     starts=np.append(starts, SR), path_units=path_units, path_hash=path_hash,
+                     path_start=starts.astype(np.int32 if SR < 2**31 - 1 else np.int64),
+                     path_len=lengths.astype(np.int32), path_units=path_units, path_hash=path_hash,
                      tr_unit=tr_unit, tr_pair=tr_pair, tr_first=tr_first)
+
+
+def merge_facts(old: UnitFacts, new: UnitFacts, units: Any) -> UnitFacts:
+    """``old`` with the facts of ``units`` (ascending; ``new`` holds them as units 0..n-1, for
+    the same stages with data) replaced: how a move of touchpoints updates only the units
+    that visit them."""
+    np = _np()
+    U = old.n_units
+    hit = np.zeros(U, dtype=bool)
+    hit[units] = True
+    out = {}
+    for name in ("reached", "skipped", "back"):
+        mat = getattr(old, name).copy()
+        mat[:, units] = getattr(new, name)
+        out[name] = mat
+    for name in ("depth", "maxrank", "conforming"):
+        arr = getattr(old, name).copy()
+        arr[units] = getattr(new, name)
+        out[name] = arr
+    ttc = []
+    for (ou, ov), (nu, nv) in zip(old.ttc, new.ttc):
+        keep = ~hit[ou]
+        ttc.append((np.concatenate([ou[keep], units[nu]]), np.concatenate([ov[keep], nv])))
+    keep = ~hit[old.path_units]
+    live = int(old.path_len[keep].sum())
+    sr_rank, start = old.sr_rank, old.path_start[keep]
+    if live < sr_rank.shape[0] // 2:  # mostly replaced paths: compact the buffer
+        idx = np.repeat(start.astype(np.int64), old.path_len[keep]) + (
+            np.arange(live) - np.repeat(np.cumsum(old.path_len[keep]) - old.path_len[keep], old.path_len[keep]))
+        sr_rank = sr_rank[idx]
+        start = (np.cumsum(old.path_len[keep]) - old.path_len[keep]).astype(np.int64)
+    tkeep = ~hit[old.tr_unit]
+    big = sr_rank.shape[0] + new.sr_rank.shape[0] >= 2**31 - 1
+    return UnitFacts(
+        D=old.D, n_units=U, ttc=ttc, **out,
+        sr_rank=np.concatenate([sr_rank, new.sr_rank]),
+        path_start=np.concatenate([start.astype(np.int64 if big else np.int32),
+                                   (new.path_start + sr_rank.shape[0]).astype(np.int64 if big else np.int32)]),
+        path_len=np.concatenate([old.path_len[keep], new.path_len]),
+        path_units=np.concatenate([old.path_units[keep], units[new.path_units]]),
+        path_hash=np.concatenate([old.path_hash[keep], new.path_hash]),
+        tr_unit=np.concatenate([old.tr_unit[tkeep], units[new.tr_unit]]),
+        tr_pair=np.concatenate([old.tr_pair[tkeep], new.tr_pair.astype(old.tr_pair.dtype)]),
+        tr_first=np.concatenate([old.tr_first[tkeep], new.tr_first]),
+    )
 
 
 def _first_of_pair(unit: Any, pair: Any, P: int, U: int, scratch: dict | None) -> Any:
@@ -310,7 +362,7 @@ def _first_of_pair(unit: Any, pair: Any, P: int, U: int, scratch: dict | None) -
         key = (unit[a:b] - c * step).astype(np.int64) * P + pair[a:b]  # unit-major: cache friendly
         pos = np.arange(b - a, dtype=np.int32)
         np.minimum.at(seen, key, pos)
-        out[a:b] = seen.take(key) == pos
+        out[a:b] = seen[key] == pos
         seen[key] = INF  # only what was touched
     return out
 
@@ -402,7 +454,7 @@ def group_counts(f: UnitFacts, g: Any, G: int) -> GroupCounts:
         fc = np.bincount(f.tr_pair, minlength=P)[:P]
         fu = np.bincount(f.tr_pair[f.tr_first], minlength=P)[:P]
     else:
-        trs = g.take(f.tr_unit)
+        trs = g[f.tr_unit]
         tok = trs >= 0
         fc = np.bincount(trs[tok] * P + f.tr_pair[tok], minlength=G * P)[: G * P]
         sel = tok & f.tr_first
@@ -431,10 +483,10 @@ def path_table(f: UnitFacts, sel: Any, top: int, converted: list) -> list[tuple]
     stage runs."""
     np = _np()
     pu = f.path_units
-    idx = np.arange(pu.shape[0]) if sel is None else np.flatnonzero(sel.take(pu))
+    idx = np.arange(pu.shape[0]) if sel is None else np.flatnonzero(sel[pu])
     if idx.shape[0] == 0 or top <= 0:
         return []
-    h = f.path_hash.take(idx)
+    h = f.path_hash[idx]
     nb = 1 << max(4, int(idx.shape[0] // 8).bit_length())  # ~8 units a bucket
     bucket = ((h >> np.uint64(20)) & np.uint64(nb - 1)).astype(np.int64)
     bc = np.bincount(bucket, minlength=nb)
@@ -455,13 +507,13 @@ def path_table(f: UnitFacts, sel: Any, top: int, converted: list) -> list[tuple]
         if len(out) >= top and n_b < sorted((v[0] for v in out.values()), reverse=True)[top - 1]:
             break
         members = idx[bucket == bi]
-        hm = f.path_hash.take(members)
+        hm = f.path_hash[members]
         while members.shape[0]:
             same_h = hm == hm[0]
             grp = members[same_h]
             members, hm = members[~same_h], hm[~same_h]
-            gu = pu.take(grp)
-            cvs = [c.take(gu) for c in converted]
+            gu = pu[grp]
+            cvs = [c[gu] for c in converted]
             rep = f.path_of(int(grp[0]))
             if _same_path(f, grp, rep).all():
                 parts = {rep: [int(grp.shape[0])] + [int(np.count_nonzero(c)) for c in cvs]}
@@ -483,8 +535,8 @@ def path_table(f: UnitFacts, sel: Any, top: int, converted: list) -> list[tuple]
 def _same_path(f: UnitFacts, members: Any, rep: tuple) -> Any:
     """Whether each of these units (indices into ``path_units``) has exactly the path ``rep``."""
     np = _np()
-    a = f.starts[members]
-    ok = (f.starts[members + 1] - a) == len(rep)
+    a = f.path_start[members]
+    ok = f.path_len[members] == len(rep)
     for j, r in enumerate(rep):
         ok &= f.sr_rank[np.minimum(a + j, f.sr_rank.shape[0] - 1)] == r
     return ok

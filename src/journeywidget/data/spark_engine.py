@@ -191,7 +191,7 @@ class SparkEngine:
 
     def _reset(self) -> None:
         self._sig = None
-        self._me = self._pairs = self._inc = self._seq = None  # persisted per mapping (set_mapping)
+        self._me = self._pairs = self._seq = None  # persisted per mapping (set_mapping)
         self._tp_cache: dict = {}
         self._stage_cache: dict = {}
         self._journey_cache: dict = {}
@@ -255,7 +255,7 @@ class SparkEngine:
         self._tp_cache.clear()
         self._stage_cache.clear()
         self._journey_cache.clear()
-        for cached in (self._me, self._pairs, self._inc, self._seq):  # the previous mapping's tables
+        for cached in (self._me, self._pairs, self._seq):  # the previous mapping's tables
             if cached is not None:
                 cached.unpersist()
         T = max(n_tp, 1)
@@ -327,7 +327,6 @@ class SparkEngine:
         extra = ["cust"] if self._unit == "session" else []
         self._seq = ev.where(F.col("tp").isNotNull()).select("c", "sg", "tp", "t", "o", "_row", *extra) \
             .repartition(F.col(part)).sortWithinPartitions(part, "c", "t", "o", "_row").persist()
-        self._inc = me.where(F.col("ntp").isNotNull()).select("c", "sg", "tp", "ntp").distinct().persist()
 
     def tp_agg(self, s):
         import numpy as np
@@ -396,15 +395,8 @@ class SparkEngine:
             rows = per.rollup("stage", "sg").agg(
                 F.grouping_id().alias("gid"), F.count(F.lit(1)).alias("n"),
                 F.percentile("d", F.lit(0.5)).alias("med")).collect()
-            a = smap.withColumnRenamed("tp", "a").withColumnRenamed("stage", "sa")
-            b = smap.withColumnRenamed("tp", "b").withColumnRenamed("stage", "sb")
-            back = (self._inc.join(F.broadcast(a), F.col("tp") == F.col("a"))
-                    .join(F.broadcast(b), F.col("ntp") == F.col("b"))
-                    .where(F.col("sa") > F.col("sb")).select("c", "sg").distinct()
-                    .rollup("sg").agg(F.grouping_id().alias("gid"), F.count(F.lit(1)).alias("n"))
-                    .collect())
-            self._stage_cache[key] = (rows, back)
-        rows, back = self._stage_cache[key]
+            self._stage_cache[key] = rows
+        rows = self._stage_cache[key]
         S = len(stage_tps)
         label = None if s is None else (self.segments[s] if s < len(self.segments) else None)
         reach = np.zeros(S, dtype=np.int64)
@@ -415,11 +407,7 @@ class SparkEngine:
             if s is None and r["gid"] == 1 or (s is not None and r["gid"] == 0 and r["sg"] == label):
                 reach[int(r["stage"])] = int(r["n"])
                 dwell[int(r["stage"])] = float(r["med"]) if r["med"] is not None else np.nan
-        nback = 0
-        for r in back:
-            if (s is None and r["gid"] == 1) or (s is not None and r["gid"] == 0 and r["sg"] == label):
-                nback = int(r["n"])
-        return StageAgg(reach=reach, dwell_median=dwell, backwards=nback)
+        return StageAgg(reach=reach, dwell_median=dwell)
 
     # -- unit-level journeys: computed in Spark, partition by partition ------------------
     def journey_agg(self, stage_of_slot, rank_of_stage, window_ns, s, top=10) -> JourneyAgg:
@@ -555,7 +543,7 @@ def _journey_partition(sos: list, rank: list, window_ns, labels: list, sessions:
         conv_o = f.depth == D if D else np.zeros(f.n_units, dtype=bool)
         paths: dict = {}
         for i, u in enumerate(f.path_units.tolist()):
-            key = (labels[g[u]], ",".join(f"{x:03d}" for x in f.sr_rank[f.starts[i]:f.starts[i + 1]]))
+            key = (labels[g[u]], ",".join(f"{x:03d}" for x in f.path_of(i)))
             v = paths.setdefault(key, [0, 0, 0])
             v[0] += 1
             v[1] += int(conv_o[u])
