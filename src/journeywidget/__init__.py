@@ -42,6 +42,9 @@ _LAZY = {
     "JourneyWidget": ".widget",
     "JourneyMetrics": ".data.metrics",
     "BindingError": ".core.errors",
+    "merge": ".collab",
+    "MergeResult": ".collab",
+    "Conflict": ".document.merge",
 }
 #: ``jw.<name>`` -> the module it stands for
 _SUBMODULES = {
@@ -89,12 +92,14 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # pragma: no cover
     from . import export
+    from .collab import MergeResult, merge
     from .data import datasets, insights, metrics
     from .data import metrics as binding
     from .data.metrics import JourneyMetrics
     from .document.diff import Change
     from .document.guidance import Suggestion
     from .document.history import Checkpoint
+    from .document.merge import Conflict
     from .document.schema import (
         CHANNELS,
         JOURNEY_TYPES,

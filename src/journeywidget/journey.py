@@ -32,6 +32,7 @@ from .document.history import Checkpoint, Entry, History, ReplaceDoc, SetTop, ap
 if TYPE_CHECKING:  # pragma: no cover
     from .document.diff import Change
     from .document.guidance import Suggestion
+    from .document.merge import Conflict
     from .document.schema import Card, Comment, Goal, Lane, Persona, Stage, Touchpoint
 
 __all__ = ["Journey"]
@@ -131,8 +132,12 @@ class Journey:
         return cls._from_canonical(validate_document(parse_json(text)))
 
     @classmethod
-    def load(cls, path: str | os.PathLike, *, max_bytes: int | None = None) -> Journey:
+    def load(cls, path: str | os.PathLike, *, max_bytes: int | None = None, revision: str | None = None) -> Journey:
         """Load a journey file. Every problem is reported with its JSON path.
+
+        Its drafts (``<file>.drafts.json``, see :meth:`checkpoint`) come with it.
+        ``revision="HEAD~3"`` (a branch, a commit...) loads the version committed to git
+        then, from the repository holding the file's folder.
 
         >>> import journeywidget as jw, tempfile, os
         >>> p = os.path.join(tempfile.mkdtemp(), "map.json")
@@ -142,7 +147,28 @@ class Journey:
         """
         from .document.io import MAX_FILE_BYTES, read_file
 
-        return cls._from_canonical(read_file(path, max_bytes or MAX_FILE_BYTES))
+        if revision is not None:
+            return cls._from_revision(path, revision, max_bytes or MAX_FILE_BYTES)
+        journey = cls._from_canonical(read_file(path, max_bytes or MAX_FILE_BYTES))
+        journey._load_drafts(path)
+        return journey
+
+    @classmethod
+    def _from_revision(cls, path: str | os.PathLike, revision: str, max_bytes: int) -> Journey:
+        from .document.gitio import read_revision
+        from .document.io import parse_json, validate_document
+
+        data = read_revision(path, revision)
+        source = f"{path} at {revision}"
+        if len(data) > max_bytes:
+            raise JourneyError(f"{source}: {len(data) / 1e6:.1f} MB, over the limit; pass max_bytes= to load it")
+        return cls._from_canonical(validate_document(parse_json(data, source), source))
+
+    def _load_drafts(self, path: str | os.PathLike) -> None:
+        from .document.drafts import read_drafts
+
+        for cp in read_drafts(path):
+            self._history.checkpoints[cp.name] = cp
 
     def to_dict(self) -> dict:
         """The document as a new dict (canonical: every field, schema key order)."""
@@ -170,10 +196,15 @@ class Journey:
         return dumps(self._doc)
 
     def save(self, path: str | os.PathLike) -> None:
-        """Save atomically as UTF-8 JSON (a failure leaves any previous file intact)."""
+        """Save atomically as UTF-8 JSON (a failure leaves any previous file intact).
+
+        Checkpoints are kept beside it, in ``<file>.drafts.json``, and come back with :meth:`load`.
+        """
+        from .document.drafts import write_drafts
         from .document.io import write_file
 
         write_file(path, self.to_json())
+        write_drafts(path, self._history.checkpoints.values())
 
     @classmethod
     def from_template(cls, name: str, *, directory: str | os.PathLike | None = None) -> Journey:
@@ -424,6 +455,40 @@ class Journey:
         label = f"restored checkpoint {name!r}"
         self._history.record(Entry(label, [prim]))
         self._changed("restore", label, [prim])
+
+    def merge_from(self, other: Any, *, base: Any = None) -> list[Conflict]:
+        """Merge a colleague's copy (a Journey, a document dict or a path) into this map.
+
+        ``base`` is the version you both started from (a Journey, dict or path); without
+        it, items on both sides count as the same and every difference is a conflict. The
+        merge is one undoable step; conflicts keep this map's value, are written onto the
+        map as comments ("merge conflict: ...") and returned. Rules: :func:`journeywidget.merge`.
+
+        >>> import journeywidget as jw
+        >>> j = jw.Journey("Shop"); s = j.add_stage("Browse"); start = j.to_dict()
+        >>> mine = jw.Journey.from_dict(start); _ = mine.add_stage("Pay")
+        >>> j.merge_from(mine, base=start), [s.name for s in j.stages]
+        ([], ['Browse', 'Pay'])
+        >>> j.undo(); [s.name for s in j.stages]
+        ['Browse']
+        """
+        from .collab import as_document
+        from .document.merge import merge_documents
+
+        theirs = as_document(other, "other")
+        outcome = merge_documents(as_document(base, "base", optional=True), self._doc, theirs)
+        after = outcome.document
+        if after == self._doc:
+            return outcome.conflicts
+        after["modified"] = max(after["modified"], today())
+        name = str(other) if isinstance(other, (str, os.PathLike)) else repr(theirs["title"])
+        n = len(outcome.conflicts)
+        label = f"merged {name}" + (f" ({n} conflict{'s' if n != 1 else ''})" if n else "")
+        prim = ReplaceDoc(copy.deepcopy(self._doc), after)
+        prim.apply(self._doc)
+        self._history.record(Entry(label, [prim]))
+        self._changed("merge", label, [prim])
+        return outcome.conflicts
 
     def diff(self, other: Journey | dict) -> list[Change]:
         """What changed from this journey to ``other``, in words.
