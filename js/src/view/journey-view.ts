@@ -12,7 +12,7 @@
 //   drag.ts        drag and drop
 //   rpc.ts         ops to Python and their results, undo / redo, the error bar
 import { h, toggleClass } from "../components/dom";
-import { buildChrome } from "../components/common";
+import { buildChrome, type CommentCounts } from "../components/common";
 import { installIcons } from "../components/icons";
 import { emptyStats, type ReconcileStats } from "../components/reconcile";
 import type { Ctx, DragKind } from "../components/ctx";
@@ -49,7 +49,7 @@ export class JourneyView implements Ctx {
   scale: EmotionScale = scaleOf(null);
   metrics: Metrics = {};
   layout: Layout = computeLayout(emptyDoc());
-  counts = new Map<string, { open: number; total: number }>();
+  counts = new Map<string, CommentCounts>();
   selected = "";
   info: RenderInfo = { renders: 0, lastMs: 0, stats: emptyStats() };
   /** Zoom of the map in this view: a factor, or "fit" (the whole width in view). */
