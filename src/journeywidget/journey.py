@@ -433,7 +433,11 @@ class Journey:
         return self._history.labels
 
     def checkpoint(self, name: str) -> None:
-        """Name the current state ("draft for the workshop") to restore it later."""
+        """Name the current state ("draft for the workshop") to restore it later.
+
+        :meth:`save` keeps checkpoints beside the file (``<file>.drafts.json``) and
+        :meth:`load` brings them back, so drafts survive a restart.
+        """
         if not isinstance(name, str) or not name.strip():
             raise JourneyError("checkpoint name must be a non-empty string")
         self._history.checkpoints[name] = Checkpoint(name, datetime.now(timezone.utc), copy.deepcopy(self._doc))

@@ -437,12 +437,12 @@ class _Merge:
         common = {x for x in self.merged[coll] if x in self.b[coll] and x in self.o[coll] and x in self.t[coll]}
         before_o = _predecessors(self.o[coll], common, group)
         before_t = _predecessors(self.t[coll], common, group)
+        names = {i: display_name(it) for i, it in self.merged[coll].items()} if both else {}
         for x in both:
             if x not in common or before_o[x] == before_t[x]:
                 continue
             if group is not None and group(self.o[coll][x]) != group(self.t[coll][x]):
                 continue  # a stage or lane clash, already reported
-            names = {i: display_name(it) for i, it in self.merged[coll].items()}
             where = {side: (f"after {names[p]!r}" if p is not None else "first" if group is None else "first in its stage")
                      for side, p in (("o", before_o[x]), ("t", before_t[x]))}
             self._add(kind, x, names[x], "position", where["o"], where["t"],
