@@ -44,10 +44,19 @@ _LAZY = {
 }
 _SUBMODULES = ("datasets", "export", "metrics", "binding", "charts", "widget", "items", "cli")
 
-from .errors import DocumentError, JourneyError, OperationError  # noqa: E402  (tiny, no deps)
+from .errors import (  # noqa: E402  (tiny, no deps)
+    DocumentError,
+    FileWriteError,
+    InputLimitError,
+    JourneyError,
+    OperationError,
+    SaveConflictError,
+    SourceError,
+)
 
 __all__ = [
-    "DocumentError", "JourneyError", "OperationError", "schema", *sorted(_LAZY), *_SUBMODULES,
+    "DocumentError", "FileWriteError", "InputLimitError", "JourneyError", "OperationError", "SaveConflictError",
+    "SourceError", "schema", *sorted(_LAZY), *_SUBMODULES,
 ]
 
 

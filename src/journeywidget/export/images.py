@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 __all__ = ["to_png", "to_pdf", "missing_export_extra", "has_vl_convert"]
@@ -64,7 +63,9 @@ def to_png(
         )
     data = vlc.svg_to_png(svg, scale=float(scale))
     if path is not None:
-        Path(path).write_bytes(data)
+        from .._atomic import atomic_write
+
+        atomic_write(path, data)
     return data
 
 
@@ -75,5 +76,7 @@ def to_pdf(journey: Any, path: Any = None, *, metrics: Any = None, overlays: Ite
     vlc = _vlc()
     data = vlc.svg_to_pdf(to_svg(journey, metrics=metrics, overlays=overlays))
     if path is not None:
-        Path(path).write_bytes(data)
+        from .._atomic import atomic_write
+
+        atomic_write(path, data)
     return data

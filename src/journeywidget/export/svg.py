@@ -12,6 +12,7 @@ come from customers.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -736,7 +737,7 @@ class _Renderer:
     def overlay_block(self, y: float) -> float:
         if not self.overlays:
             return y
-        items = [_overlay_svg(o) for o in self.overlays]
+        items = [_overlay_svg(o, k) for k, o in enumerate(self.overlays, 1)]
         items = [i for i in items if i]
         if not items:
             return y
@@ -851,7 +852,7 @@ def expand_overlays(overlays: Iterable | Any) -> list:
     return list(overlays)
 
 
-def _overlay_svg(o: Any) -> tuple[str, str, float, float] | None:
+def _overlay_svg(o: Any, number: int = 1) -> tuple[str, str, float, float] | None:
     """(title, svg text, width, height) of one overlay: SVG text, a Vega(-Lite) spec, an Altair chart, or a dict
     ``{"svg": ..., "title": ...}`` / ``{"spec": ..., "title": ...}``."""
     title = ""
@@ -861,14 +862,24 @@ def _overlay_svg(o: Any) -> tuple[str, str, float, float] | None:
     if not isinstance(o, (str, Mapping)) and hasattr(o, "to_dict"):
         o = o.to_dict()
     if isinstance(o, Mapping):
-        o = _spec_to_svg(o)
+        o = _spec_to_svg(o, _chart_name(title, o, number))
     if not isinstance(o, str) or "<svg" not in o:
         return None
     w, h = _svg_size(o)
     return title, o, w, h
 
 
-def _spec_to_svg(spec: Mapping) -> str:
+def _chart_name(title: str, spec: Mapping, number: int) -> str:
+    """How an error names a chart: its title, else the spec's title, else its place among the charts."""
+    named = title or spec.get("title")
+    if isinstance(named, Mapping):
+        named = named.get("text")
+    if isinstance(named, list):
+        named = " ".join(str(x) for x in named)
+    return f"chart {str(named)[:80]!r}" if named else f"chart {number} of the overlays"
+
+
+def _spec_to_svg(spec: Mapping, name: str = "the chart") -> str:
     try:
         import vl_convert as vlc
     except ImportError as e:  # pragma: no cover - depends on the environment
@@ -876,9 +887,19 @@ def _spec_to_svg(spec: Mapping) -> str:
 
         raise missing_export_extra() from e
     schema = str(spec.get("$schema", ""))
-    if "vega-lite" in schema or (not schema and _VL_KEYS & set(spec)):
-        return vlc.vegalite_to_svg(dict(spec))
-    return vlc.vega_to_svg(dict(spec))
+    try:
+        if "vega-lite" in schema or (not schema and _VL_KEYS & set(spec)):
+            return vlc.vegalite_to_svg(dict(spec))
+        return vlc.vega_to_svg(dict(spec))
+    except (ValueError, TypeError, RuntimeError) as e:  # vl-convert's own failures, as a JourneyError naming the chart
+        from ._common import journey_error
+
+        lines = [ln.strip() for ln in str(e).splitlines() if ln.strip() and not ln.strip().startswith("at ")]
+        reason = "; ".join(lines[:2])[:300] or type(e).__name__
+        text = json.dumps(spec, ensure_ascii=True, default=str)
+        hint = (" The spec holds a line or paragraph separator (U+2028/U+2029), which Vega cannot read in a field "
+                "name or expression: replace it with a space.") if ("\\u2028" in text or "\\u2029" in text) else ""
+        raise journey_error(f"{name} cannot be drawn: {reason}.{hint}") from None
 
 
 _ROOT = re.compile(r"<svg\b[^>]*>", re.S)
@@ -931,9 +952,9 @@ def to_svg(journey: Any, path: Any = None, *, metrics: Any = None, overlays: Ite
         metrics = _metrics_of(journey)
     svg = _Renderer(doc, to_payload(metrics), expand_overlays(overlays)).render()
     if path is not None:
-        from pathlib import Path
+        from .._atomic import atomic_write
 
-        Path(path).write_text(svg, encoding="utf-8")
+        atomic_write(path, svg)
     return svg
 
 
