@@ -697,15 +697,16 @@ class Journey:
         return to_mermaid(self)
 
     @classmethod
-    def from_mermaid(cls, text: str) -> Journey:
-        """A map from Mermaid ``journey`` diagram text."""
+    def from_mermaid(cls, text: str, **kwargs: Any) -> Journey:
+        """A map from Mermaid ``journey`` diagram text (see :func:`journeywidget.export.from_mermaid`)."""
         from .export import from_mermaid
 
-        return from_mermaid(text)
+        return from_mermaid(text, **kwargs)
 
     @classmethod
     def from_table(cls, source: Any, **kwargs: Any) -> Journey:
-        """A map from a CSV/Excel table or DataFrame, one row per touchpoint."""
+        """A map from a CSV/Excel table or DataFrame, one row per touchpoint (see
+        :func:`journeywidget.export.from_table` for the columns, ``encoding=`` and the size limits)."""
         from .export import from_table
 
         return from_table(source, **kwargs)

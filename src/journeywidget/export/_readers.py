@@ -11,13 +11,12 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputLimitError, JourneyError, SourceError
+from ..errors import InputLimitError, SourceError
 from . import limits
 from ._common import plain
 
@@ -82,33 +81,22 @@ def read_table(source: Any, *, sheet: Any, encoding: str | None, bounds: Bounds)
             "pass max_bytes= a larger number to read it", limit="max_bytes", source=name,
         )
     if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path, sheet, bounds)
+        from ._xlsx import read_xlsx
+
+        header, rows = read_xlsx(path, sheet, max_bytes=bounds.max_bytes, max_ratio=bounds.max_ratio,
+                                 max_rows=bounds.max_rows, max_cell_chars=bounds.max_cell_chars)
+        return Table(header, rows, name)
     return _read_csv(path, encoding, bounds)
 
 
 def _check_count(n: int, bounds: Bounds, source: str | None, what: str, location: str | None = None) -> None:
     if n > bounds.max_rows:
-        raise InputLimitError(
-            f"{what} more than {bounds.max_rows:,} rows; pass max_rows= a larger number to read it "
-            f"(a map holds at most {limits.map_capacity('touchpoints'):,} touchpoints)",
-            limit="max_rows", source=source, location=location,
-        )
+        raise limits.too_many_rows(bounds.max_rows, source, location, what)
 
 
 def _check_width(n: int, source: str | None, location: str | None = None) -> None:
     if n > limits.MAX_COLUMNS:
-        raise InputLimitError(
-            f"the header has {n:,} columns, over the limit of {limits.MAX_COLUMNS:,} "
-            "(jw.export.limits.MAX_COLUMNS); is this the right file?", source=source, location=location,
-        )
-
-
-def _long_cell(n: int, bounds: Bounds, source: str | None, location: str, column: str) -> InputLimitError:
-    return InputLimitError(
-        f"the cell has {n:,} characters, over the limit of {bounds.max_cell_chars:,}; "
-        "pass max_cell_chars= a larger number to read it", limit="max_cell_chars",
-        source=source, location=location, field=column,
-    )
+        raise limits.too_wide(n, source, location)
 
 
 def read_text(path: str | Path, *, max_bytes: int, encoding: str | None = None) -> str:
@@ -218,104 +206,17 @@ def _read_csv(path: Path, encoding: str | None, bounds: Bounds) -> Table:
                 _check_width(len(rec), source, where)
                 for k, cell in enumerate(rec):
                     if len(cell) > bounds.max_cell_chars:
-                        raise _long_cell(len(cell), bounds, source, where, f"column {k + 1}")
+                        raise limits.long_cell(len(cell), bounds.max_cell_chars, source, where, f"column {k + 1}")
                 header = rec
                 continue
             _check_count(len(rows) + 1, bounds, source, "the file has", where)
             for k, cell in enumerate(rec):
                 if len(cell) > bounds.max_cell_chars:
-                    raise _long_cell(len(cell), bounds, source, where, header[k] if k < len(header) else f"column {k + 1}")
+                    raise limits.long_cell(len(cell), bounds.max_cell_chars, source, where,
+                                           header[k] if k < len(header) else f"column {k + 1}")
             rows.append(dict(zip(header, rec)))
     except csv.Error as e:
+        if "field larger than field limit" in str(e):
+            raise limits.long_cell(None, bounds.max_cell_chars, source, f"line {reader.line_num}", None) from None
         raise SourceError(f"not valid CSV: {e}", source=source, location=f"line {reader.line_num}") from None
     return Table(header or [], rows, source)
-
-
-# ------------------------------------------------------------------------ XLSX
-def _pick_sheet(wb: Any, sheet: Any, source: str) -> Any:
-    sheets = list(wb.worksheets)
-    names = [ws.title for ws in sheets]
-    listing = ", ".join(f"{i} {n!r}" for i, n in enumerate(names[:20])) + (" ..." if len(names) > 20 else "")
-    if not sheets:
-        raise SourceError("the workbook has no worksheets", source=source)
-    if sheet is None:
-        return sheets[0]
-    if isinstance(sheet, str):
-        if sheet in names:
-            return sheets[names.index(sheet)]
-        folded = [n.casefold() for n in names]
-        if sheet.casefold() in folded:
-            return sheets[folded.index(sheet.casefold())]
-        raise SourceError(f"the workbook has no sheet named {sheet!r}; its sheets: {listing}. Pass sheet= one of "
-                          "these names or numbers", source=source, field="sheet")
-    if isinstance(sheet, int) and not isinstance(sheet, bool):
-        if 0 <= sheet < len(sheets):
-            return sheets[sheet]
-        raise SourceError(f"the workbook has no sheet number {sheet} (sheets count from 0); its sheets: {listing}",
-                          source=source, field="sheet")
-    raise SourceError(f"sheet= takes a sheet name or a number from 0, got {sheet!r}", source=source, field="sheet")
-
-
-def _read_xlsx(path: Path, sheet: Any, bounds: Bounds) -> Table:
-    source = str(path)
-    limits.check_zip(path, max_bytes=bounds.max_bytes, max_ratio=bounds.max_ratio)
-    try:
-        from openpyxl import load_workbook
-    except ImportError as e:
-        raise ImportError('reading Excel files needs openpyxl: pip install "journeywidget[excel]"') from e
-    where = "the workbook"
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # openpyxl warns about every extension it skips
-            wb = load_workbook(str(path), read_only=True, data_only=True)
-            try:
-                ws = _pick_sheet(wb, sheet, source)
-                title = ws.title
-                ws.reset_dimensions()  # the declared size may lie; read the rows that are there
-                header: list[str] = []
-                header_row = 0
-                for header_row, first in enumerate(ws.iter_rows(values_only=True), start=1):
-                    where = f"sheet {title!r} row {header_row}"
-                    if header_row > EXCEL_MAX_ROW:
-                        raise SourceError("no header row before Excel's last row", source=source, location=where)
-                    cells = ["" if h is None else str(h) for h in first]
-                    while cells and not cells[-1].strip():
-                        cells.pop()
-                    if cells:
-                        _check_width(len(cells), source, where)
-                        for k, cell in enumerate(cells):
-                            if len(cell) > bounds.max_cell_chars:
-                                raise _long_cell(len(cell), bounds, source, where, f"column {k + 1}")
-                        header = cells
-                        break
-                if not header:
-                    return Table([], [], source)
-                rows: list[dict] = []
-                width = len(header)
-                for rownum, values in enumerate(
-                    ws.iter_rows(min_row=header_row + 1, max_col=width, values_only=True), start=header_row + 1,
-                ):
-                    where = f"sheet {title!r} row {rownum}"
-                    if rownum > EXCEL_MAX_ROW:
-                        raise SourceError(f"a row past Excel's last row ({EXCEL_MAX_ROW:,}); the file is damaged",
-                                          source=source, location=where)
-                    if all(v is None for v in values):
-                        continue
-                    _check_count(len(rows) + 1, bounds, source, "the sheet has", where)
-                    for k, v in enumerate(values):
-                        if isinstance(v, str) and len(v) > bounds.max_cell_chars:
-                            raise _long_cell(len(v), bounds, source, where, header[k])
-                    rows.append(dict(zip(header, values)))
-            finally:
-                wb.close()
-    except JourneyError:
-        raise
-    except MemoryError:
-        raise
-    except Exception as e:  # openpyxl, zipfile, zlib and XML parsers raise dozens of classes on damaged files
-        detail = str(e).splitlines()[0][:200] if str(e) else ""
-        raise SourceError(
-            f"not a readable Excel workbook ({type(e).__name__}{': ' + detail if detail else ''}); open it in Excel "
-            "and save it again, or save the sheet as CSV", source=source, location=where,
-        ) from None
-    return Table(header, rows, source)

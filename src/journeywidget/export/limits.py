@@ -35,13 +35,14 @@ from ..errors import InputLimitError, SourceError
 __all__ = [
     "MAX_TABLE_BYTES", "MAX_ROWS", "MAX_CELL_CHARS", "MAX_ZIP_RATIO", "MAX_ZIP_MEMBERS", "MAX_COLUMNS",
     "MAX_MERMAID_CHARS", "MAX_META_DEPTH", "check_zip", "json_depth", "describe_bytes", "map_capacity",
+    "too_many_rows", "too_wide", "long_cell",
 ]
 
 MAX_TABLE_BYTES = 64 * 1024 * 1024
 MAX_ROWS = 200_000
 MAX_CELL_CHARS = 100_000
 #: Only parts bigger than :data:`ZIP_RATIO_FLOOR` unpacked are held to the ratio (small XML compresses well).
-MAX_ZIP_RATIO = 200
+MAX_ZIP_RATIO = 100
 ZIP_RATIO_FLOOR = 1024 * 1024
 MAX_ZIP_MEMBERS = 10_000
 MAX_COLUMNS = 1_000
@@ -66,6 +67,34 @@ def map_capacity(collection: str) -> int:
         if getattr(m, "max_length", None) is not None:
             return int(m.max_length)
     raise KeyError(collection)  # pragma: no cover - every collection is bounded by the schema
+
+
+def too_many_rows(max_rows: int, source: str | None, location: str | None, what: str = "the table has") -> InputLimitError:
+    """The error for a table with more than ``max_rows`` rows."""
+    return InputLimitError(
+        f"{what} more than {max_rows:,} rows; pass max_rows= a larger number to read it "
+        f"(a map holds at most {map_capacity('touchpoints'):,} touchpoints)",
+        limit="max_rows", source=source, location=location,
+    )
+
+
+def too_wide(n: int, source: str | None, location: str | None) -> InputLimitError:
+    """The error for a header with more than :data:`MAX_COLUMNS` columns."""
+    return InputLimitError(
+        f"the header has {n:,} columns, over the limit of {MAX_COLUMNS:,} (jw.export.limits.MAX_COLUMNS); "
+        "is this the right file?", source=source, location=location,
+    )
+
+
+def long_cell(n: int | None, max_cell_chars: int, source: str | None, location: str, column: str | None,
+              ) -> InputLimitError:
+    """The error for a cell longer than ``max_cell_chars`` (``n`` characters, when known)."""
+    return InputLimitError(
+        f"the cell has {'more than ' if n is None else ''}{n or max_cell_chars:,} characters, "
+        f"over the limit of {max_cell_chars:,}; "
+        "pass max_cell_chars= a larger number to read it", limit="max_cell_chars",
+        source=source, location=location, field=column,
+    )
 
 
 def check_zip(path: Path, *, max_bytes: int, max_ratio: float) -> None:

@@ -427,18 +427,34 @@ def _norm_col(name: Any) -> str:
 
 
 def _cell_text(v: Any) -> str:
-    v = plain(v)
     if v is None:
         return ""
-    if isinstance(v, float) and v.is_integer():
-        v = int(v)
-    s = str(v)
+    if type(v) is str:
+        s = v
+    else:
+        v = plain(v)
+        if v is None:
+            return ""
+        if isinstance(v, float) and v.is_integer():
+            v = int(v)
+        s = str(v)
     if s[:1] == "'" and _needs_guard(s[1:]):
         s = s[1:]  # undo the CSV-injection guard of to_csv
     return s.strip()
 
 
+def _blank(v: Any) -> bool:
+    """True for a cell :func:`_cell_text` reads as empty (fast for the common cases)."""
+    if v is None:
+        return True
+    if type(v) is str:
+        return not v.strip() or (v[:1] == "'" and _cell_text(v) == "")
+    return _cell_text(v) == ""
+
+
 def _split_list(v: Any) -> list[str]:
+    if v is None:
+        return []
     if isinstance(v, (list, tuple)):
         return [str(x).strip() for x in v if str(x).strip()]
     s = _cell_text(v)
@@ -535,7 +551,7 @@ def from_table(
 
     Inputs are bounded (see :mod:`journeywidget.export.limits`): ``max_bytes`` (a CSV's
     size, an .xlsx's unpacked size; 64 MiB), ``max_rows`` (200,000), ``max_cell_chars``
-    (100,000) and ``max_ratio`` (how much one part of an .xlsx may expand; 200) raise them.
+    (100,000) and ``max_ratio`` (how much one part of an .xlsx may expand; 100) raise them.
     Every failure is a ``jw.SourceError`` (a ``jw.JourneyError``) naming the file, the
     row or line and the column; an input over a bound is a ``jw.InputLimitError``.
 
@@ -602,7 +618,7 @@ def from_table(
 
     for i, row in enumerate(raw_rows, start=1):
         where = f"row {i}"
-        if all(_cell_text(v) == "" for v in row.values()):
+        if all(_blank(v) for v in row.values()):
             continue
         stage_name = _cell_text(get(row, "stage"))
         stage_id_cell = _cell_text(get(row, "stage_id"))
