@@ -16,7 +16,8 @@ makes it *that* file.
   content is safely on disk in the temporary file, with the space reserved first
   and the old bytes put back if the copy fails. Should the machine die during
   those few milliseconds of copying, the complete new content is still beside
-  the file as ``.<name>.<random>.tmp``.
+  the file as ``.<name>.<random>.tmp`` (and if a failed copy cannot be undone,
+  the error names that file).
 * A **read-only** file (no write permission bit, or not writable by this user)
   is refused with :class:`~journeywidget.errors.FileWriteError`; so is a folder
   in the way. The mode (and, when allowed, the owner) of an existing file is kept;
@@ -137,7 +138,6 @@ def atomic_write(
             f"(Path({str(folder)!r}).mkdir(parents=True)) or write to another path.", str(p),
         )
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    keep_tmp = False
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -146,21 +146,20 @@ def atomic_write(
         if check is not None:
             check(target)
         if st is not None and st.st_nlink > 1:
-            keep_tmp = True  # the full new content, should the in-place copy be cut short by a crash
-            _overwrite_in_place(target, data)
-            keep_tmp = False
+            _overwrite_in_place(target, data, tmp)
             os.unlink(tmp)
         else:
             os.chmod(tmp, (st.st_mode & 0o7777) if st is not None else (0o666 & ~_umask()))
             if st is not None:
                 _keep_owner(tmp, st)
             os.replace(tmp, target)
+    except _Unrestored:
+        raise  # the temporary file holds the only complete copy of the new content: keep it
     except BaseException:
-        if not keep_tmp:
-            try:
-                os.unlink(tmp)
-            except FileNotFoundError:
-                pass
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
         raise
     _fsync_folder(folder)
     return p
@@ -176,7 +175,11 @@ def _keep_owner(tmp: str, st: os.stat_result) -> None:
         pass
 
 
-def _overwrite_in_place(target: Path, data: bytes) -> None:
+class _Unrestored(FileWriteError):
+    """An in-place rewrite failed and the old bytes could not be put back either."""
+
+
+def _overwrite_in_place(target: Path, data: bytes, tmp: str) -> None:
     """Rewrite a hard-linked file through its inode; on failure put the old bytes back."""
     fd = os.open(target, os.O_RDWR)
     try:
@@ -196,13 +199,16 @@ def _overwrite_in_place(target: Path, data: bytes) -> None:
             _pwrite_all(fd, data)
             os.ftruncate(fd, len(data))
             os.fsync(fd)
-        except BaseException:
+        except BaseException as failure:
             try:
                 _pwrite_all(fd, old)
                 os.ftruncate(fd, len(old))
                 os.fsync(fd)
-            except OSError:
-                pass
+            except OSError as e:
+                raise _Unrestored(
+                    f"writing {target} failed ({failure}) and its old content could not be put back ({e}); "
+                    f"the complete new content is in {tmp}", str(target),
+                ) from failure
             raise
     finally:
         os.close(fd)

@@ -895,7 +895,7 @@ def _spec_to_svg(spec: Mapping, name: str = "the chart") -> str:
         from ._common import journey_error
 
         lines = [ln.strip() for ln in str(e).splitlines() if ln.strip() and not ln.strip().startswith("at ")]
-        reason = "; ".join(lines[:2])[:300] or type(e).__name__
+        reason = " ".join(lines[:2])[:300].rstrip(".") or type(e).__name__
         text = json.dumps(spec, ensure_ascii=True, default=str)
         hint = (" The spec holds a line or paragraph separator (U+2028/U+2029), which Vega cannot read in a field "
                 "name or expression: replace it with a space.") if ("\\u2028" in text or "\\u2029" in text) else ""
