@@ -365,3 +365,60 @@ def test_guard_round_trips_exactly_including_a_users_own_apostrophes(tmp_path):
     back = from_table(path)
     assert [t.name for t in back.touchpoints] == names
     assert [t.description for t in back.touchpoints] == names
+
+
+# ------------------------------------------------------------------ the lean .xlsx reader reads what openpyxl reads
+def test_xlsx_reader_agrees_with_openpyxl_on_every_cell_type(tmp_path):
+    import datetime as dt
+
+    openpyxl = pytest.importorskip("openpyxl")
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+
+    from journeywidget.export._xlsx import read_xlsx
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Data"
+    wb.create_sheet("Second").append(["stage", "touchpoint"])
+    ws.append(["stage", "touchpoint", "n", "when", "flag", "formula", "rich", None, "last"])
+    ws.append(["A", "int", 7, dt.datetime(2024, 2, 29, 13, 45), True, "=1+1",
+               CellRichText("plain ", TextBlock(InlineFont(b=True), "bold")), None, "x"])
+    ws.append(["A", "float", -2.5, dt.date(1999, 12, 31), False, None, "  spaced  ", "gap", 1e-7])
+    ws.append([None] * 9)
+    ws.append(["B", "big", 12345678901234, dt.datetime(1900, 1, 5), None, None, "=not a formula?", None, "z"])
+    ws["F5"].data_type = "s"
+    ws.cell(row=7, column=2, value="after an empty row")
+    ws["A7"] = "C"
+    ws["D7"] = dt.time(6, 30)
+    path = tmp_path / "types.xlsx"
+    wb.save(path)
+
+    header, rows = read_xlsx(path, "Data", max_bytes=1 << 26, max_ratio=100, max_rows=100, max_cell_chars=1000)
+    theirs = openpyxl.load_workbook(path, read_only=True, data_only=True)["Data"]
+    values = [list(r) for r in theirs.iter_rows(values_only=True)]
+    assert header == ["stage", "touchpoint", "n", "when", "flag", "formula", "rich", "", "last"]
+    expected = [dict(zip(header, r)) for r in values[1:] if any(v is not None for v in r)]
+    for mine, ref in zip(rows, expected):
+        for key in header:
+            a, b = mine.get(key), ref.get(key)
+            assert a == b, (key, a, b)
+    assert len(rows) == len(expected) == 4
+
+
+def test_security_page_states_the_bounds_in_force():
+    from pathlib import Path
+
+    from journeywidget.document import MAX_FILE_BYTES
+
+    root = Path(__file__).resolve().parents[1]
+    page = (root / "tests" / "SECURITY.md").read_text(encoding="utf-8")
+    assert "(tests/SECURITY.md)" in (root / "README.md").read_text(encoding="utf-8")
+    for figure in (f"{MAX_FILE_BYTES >> 20} MiB", f"{limits.MAX_TABLE_BYTES >> 20} MiB", f"{limits.MAX_ROWS:,}",
+                   f"{limits.MAX_CELL_CHARS:,} characters", f"| {limits.MAX_ZIP_RATIO} (parts over 1 MiB)",
+                   f"{limits.MAX_COLUMNS:,}; {limits.MAX_ZIP_MEMBERS:,}", f"{limits.MAX_META_DEPTH} levels",
+                   f"{limits.MAX_MERMAID_CHARS >> 20} Mi characters"):
+        assert figure in page, figure
+    from test_fuzz_importers import N
+
+    assert page.count(f"| {N:,} |") == 4

@@ -184,12 +184,16 @@ class _Book:
                 self.date_styles.add(i)
 
     def as_date(self, serial: float) -> Any:
+        """An Excel date serial as ``datetime`` (``time`` for a fraction of a day), to the millisecond."""
+        day, fraction = divmod(serial, 1)
+        diff = timedelta(milliseconds=round(fraction * 86_400_000))
+        if 0 <= serial < 1 and diff.days == 0:
+            return (datetime.min + diff).time()
         if self.epoch1904:
-            return datetime(1904, 1, 1) + timedelta(days=serial)
-        if 0 <= serial < 1:
-            return (datetime(1900, 1, 1) + timedelta(days=serial)).time()
-        base = datetime(1899, 12, 31) if serial < 60 else datetime(1899, 12, 30)  # Excel's 1900 leap-year bug
-        return base + timedelta(days=serial)
+            return datetime(1904, 1, 1) + timedelta(days=day) + diff
+        if 0 < serial < 60:  # Excel counts a 29 February 1900 that never was
+            day += 1
+        return datetime(1899, 12, 30) + timedelta(days=day) + diff
 
 
 _COLUMNS: dict[str, int] = {}
