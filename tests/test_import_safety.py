@@ -45,13 +45,14 @@ def test_zip_bomb_is_refused_from_the_zip_directory_alone(tmp_path, monkeypatch)
     assert opened == []  # not one part was unpacked
     assert peak < 8 * 1024 * 1024
     with pytest.raises(jw.InputLimitError) as info:  # with the ratio raised, the total size still bounds it
-        from_table(bomb, max_ratio=1e9)
-    assert info.value.limit == "max_bytes" and "max_bytes=" in str(info.value)
+        from_table(bomb, max_ratio=1e9, max_unpacked=64 << 20)
+    assert info.value.limit == "max_unpacked" and "max_unpacked=" in str(info.value)
     assert opened == []
 
 
 def test_bounds_are_named_constants_raised_per_call(tmp_path):
-    assert (limits.MAX_TABLE_BYTES, limits.MAX_ROWS, limits.MAX_CELL_CHARS) == (64 << 20, 200_000, 100_000)
+    assert (limits.MAX_TABLE_BYTES, limits.MAX_UNPACKED_BYTES, limits.MAX_ROWS, limits.MAX_CELL_CHARS) == (
+        64 << 20, 256 << 20, 200_000, 100_000)
     path = tmp_path / "t.csv"
     path.write_text("stage,touchpoint,description\n" + "".join(f"S,t{i},{'x' * 60}\n" for i in range(6)))
     with pytest.raises(jw.InputLimitError, match=r"more than 5 rows; pass max_rows=") as info:
@@ -394,7 +395,7 @@ def test_xlsx_reader_agrees_with_openpyxl_on_every_cell_type(tmp_path):
     path = tmp_path / "types.xlsx"
     wb.save(path)
 
-    header, rows = read_xlsx(path, "Data", max_bytes=1 << 26, max_ratio=100, max_rows=100, max_cell_chars=1000)
+    header, rows = read_xlsx(path, "Data", max_unpacked=1 << 26, max_ratio=100, max_rows=100, max_cell_chars=1000)
     theirs = openpyxl.load_workbook(path, read_only=True, data_only=True)["Data"]
     values = [list(r) for r in theirs.iter_rows(values_only=True)]
     assert header == ["stage", "touchpoint", "n", "when", "flag", "formula", "rich", "", "last"]
@@ -414,7 +415,8 @@ def test_security_page_states_the_bounds_in_force():
     root = Path(__file__).resolve().parents[1]
     page = (root / "tests" / "SECURITY.md").read_text(encoding="utf-8")
     assert "(tests/SECURITY.md)" in (root / "README.md").read_text(encoding="utf-8")
-    for figure in (f"{MAX_FILE_BYTES >> 20} MiB", f"{limits.MAX_TABLE_BYTES >> 20} MiB", f"{limits.MAX_ROWS:,}",
+    for figure in (f"{MAX_FILE_BYTES >> 20} MiB", f"{limits.MAX_TABLE_BYTES >> 20} MiB",
+                   f"| {limits.MAX_UNPACKED_BYTES >> 20} MiB |", f"{limits.MAX_ROWS:,}",
                    f"{limits.MAX_CELL_CHARS:,} characters", f"| {limits.MAX_ZIP_RATIO} (parts over 1 MiB)",
                    f"{limits.MAX_COLUMNS:,}; {limits.MAX_ZIP_MEMBERS:,}", f"{limits.MAX_META_DEPTH} levels",
                    f"{limits.MAX_MERMAID_CHARS >> 20} Mi characters"):

@@ -42,6 +42,7 @@ class Table:
 @dataclass(frozen=True)
 class Bounds:
     max_bytes: int
+    max_unpacked: int
     max_rows: int
     max_cell_chars: int
     max_ratio: float
@@ -83,7 +84,7 @@ def read_table(source: Any, *, sheet: Any, encoding: str | None, bounds: Bounds)
     if suffix in (".xlsx", ".xlsm"):
         from ._xlsx import read_xlsx
 
-        header, rows = read_xlsx(path, sheet, max_bytes=bounds.max_bytes, max_ratio=bounds.max_ratio,
+        header, rows = read_xlsx(path, sheet, max_unpacked=bounds.max_unpacked, max_ratio=bounds.max_ratio,
                                  max_rows=bounds.max_rows, max_cell_chars=bounds.max_cell_chars)
         return Table(header, rows, name)
     return _read_csv(path, encoding, bounds)

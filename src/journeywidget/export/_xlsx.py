@@ -32,7 +32,6 @@ from . import limits
 __all__ = ["read_xlsx"]
 
 _REL_DOC = "/officeDocument"
-_SEP = "\x1f"  # expat namespace separator: names arrive as "namespace\x1flocal"
 # Built-in number formats that show dates or times (ECMA-376 18.8.30, and the East Asian ones).
 _DATE_FORMAT_IDS = frozenset([*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59), *range(71, 82)])
 _FORMAT_NOISE = re.compile(r'\[[^\]]*\]|"[^"]*"|\\.|_.|\*.')
@@ -41,8 +40,8 @@ _CELL_REF = re.compile(r"([A-Za-z]{1,3})(\d*)$")
 
 
 def _local(name: str) -> str:
-    """The local name of an expat name (``"namespace\x1flocal"``, or a prefixed ``"x:c"``)."""
-    return name.rpartition(_SEP)[2].rpartition(":")[2]
+    """The local name of a tag or attribute (``"c"``, or a prefixed ``"x:c"``, ``"r:id"``)."""
+    return name.rpartition(":")[2]
 
 
 class _Refused(Exception):
@@ -53,8 +52,9 @@ def _parse(zf: zipfile.ZipFile, part: str, start: Callable, end: Callable | None
            text: Callable | None = None, *, raw: bool = False) -> None:
     """Stream one zip part through expat with the given handlers, which get local names
     (or, with ``raw``, expat's names, for handlers that call :func:`_local` themselves)."""
-    parser = ParserCreate(namespace_separator=_SEP)
+    parser = ParserCreate()  # no namespace processing: tags are matched by local name, whatever the prefix
     parser.buffer_text = True
+    parser.buffer_size = 1 << 16
 
     def refuse(*_args: Any) -> None:
         raise _Refused(f"the part {part!r} declares a DTD or entities, which a workbook never does")
@@ -67,7 +67,11 @@ def _parse(zf: zipfile.ZipFile, part: str, start: Callable, end: Callable | None
     if text is not None:
         parser.CharacterDataHandler = text
     with zf.open(part) as fh:
-        parser.ParseFile(fh)
+        while True:
+            chunk = fh.read(1 << 20)
+            parser.Parse(chunk, not chunk)
+            if not chunk:
+                break
 
 
 def _attr(attrs: dict, local: str) -> str | None:
@@ -246,11 +250,11 @@ def pick_sheet(names: list[str], sheet: Any, source: str) -> int:
     raise SourceError(f"sheet= takes a sheet name or a number from 0, got {sheet!r}", source=source, field="sheet")
 
 
-def read_xlsx(path: Path, sheet: Any, *, max_bytes: int, max_ratio: float, max_rows: int,
+def read_xlsx(path: Path, sheet: Any, *, max_unpacked: int, max_ratio: float, max_rows: int,
               max_cell_chars: int) -> tuple[list[str], list[dict]]:
     """(header, rows) of one sheet of the workbook at ``path``; the header is the first row with a value."""
     source = str(path)
-    limits.check_zip(path, max_bytes=max_bytes, max_ratio=max_ratio)
+    limits.check_zip(path, max_unpacked=max_unpacked, max_ratio=max_ratio)
     where = "the workbook"
     try:
         with zipfile.ZipFile(path) as zf:
@@ -283,78 +287,82 @@ class _SheetError(Exception):
 
 def _read_sheet(book: _Book, part: str, title: str, source: str, max_rows: int,
                 max_cell_chars: int) -> tuple[list[str], list[dict]]:
+    """The table of one sheet. The handlers run for every element of a sheet that may hold millions,
+    so they keep their state in closure variables and compare short tags first (a few times faster
+    than the obvious code)."""
     strings, date_styles = book.strings, book.date_styles
     header: list[str] = []
+    width = 1 << 30  # len(header), once the header row is read
     rows: list[dict] = []
-    st: dict[str, Any] = {"row": 0, "col": -1, "type": "n", "style": 0, "in_text": False, "phonetic": 0}
+    row_no, col, kind, style, in_text, phonetic = 0, -1, "n", 0, False, 0
     cells: dict[int, Any] = {}
     text: list[str] = []
+    tags: dict[str, str] = {}
 
-    def where() -> str:
-        return f"sheet {title!r} row {st['row']}"
-
-    names: dict[str, str] = {}
-
-    def local(name: str) -> str:
-        tag = names.get(name)
-        if tag is None:
-            tag = _local(name)
-            if len(names) < 1000:  # a sheet uses a dozen element names; a hostile one gets no bigger cache
-                names[name] = tag
+    def tag_of(name: str) -> str:
+        tag = _local(name)
+        if len(tags) < 1000:  # a sheet uses a dozen element names; a hostile one gets no bigger cache
+            tags[name] = tag
         return tag
 
+    def where() -> str:
+        return f"sheet {title!r} row {row_no}"
+
     def start(name: str, attrs: dict) -> None:
-        tag = local(name)
+        nonlocal row_no, col, kind, style, in_text, phonetic
+        tag = tags.get(name) or tag_of(name)
         if tag == "c":
-            st["col"] = _column(attrs.get("r"), st["col"])
-            st["type"] = attrs.get("t") or "n"
-            s = attrs.get("s") or "0"
-            st["style"] = int(s) if s.isdigit() and len(s) < 10 else 0
+            ref = attrs.get("r")
+            if ref:
+                known = _COLUMNS.get(ref.rstrip("0123456789"))
+                col = _column(ref, col) if known is None else known
+            else:
+                col += 1
+            kind = attrs.get("t") or "n"
+            s = attrs.get("s")
+            style = int(s) if s and s.isdigit() and len(s) < 10 else 0
             text.clear()
-        elif tag in ("v", "t"):
-            st["in_text"] = True
-        elif tag == "rPh":
-            st["phonetic"] += 1
+        elif tag == "t" or tag == "v":
+            in_text = True
         elif tag == "row":
             r = attrs.get("r")
-            st["row"] = int(r) if r and r.isdigit() and len(r) < 10 else st["row"] + 1
-            st["col"] = -1
+            row_no = int(r) if r and r.isdigit() and len(r) < 10 else row_no + 1
+            col = -1
             cells.clear()
+        elif tag == "rPh":
+            phonetic += 1
 
     def text_in(data: str) -> None:
-        if st["in_text"] and not st["phonetic"]:
+        if in_text and not phonetic:
             text.append(data)
 
     def end(name: str) -> None:
-        tag = local(name)
-        if tag in ("v", "t"):
-            st["in_text"] = False
-        elif tag == "rPh":
-            st["phonetic"] -= 1
+        nonlocal in_text, phonetic, width
+        tag = tags.get(name) or tag_of(name)
+        if tag == "t" or tag == "v":
+            in_text = False
         elif tag == "c":
-            col = st["col"]
-            if header and col >= len(header):
+            if col >= width:
                 return  # past the table
             raw = "".join(text)
-            kind = st["type"]
             try:
-                if kind == "s":
-                    value: Any = strings[int(raw)] if raw.strip() else None
-                elif kind in ("inlineStr", "str", "e"):
-                    value = raw
-                elif kind == "b":
-                    value = raw.strip() in ("1", "true") if raw.strip() else None
-                elif kind == "d":
-                    value = raw or None
-                elif raw.strip():
-                    value = _number(raw)
-                    if st["style"] in date_styles:
-                        value = book.as_date(value)
-                else:
+                if kind == "inlineStr" or kind == "str" or kind == "e":
+                    value: Any = raw
+                elif kind == "s":
+                    value = strings[int(raw)] if raw.strip() else None
+                elif not raw.strip():
                     value = None
+                elif kind == "b":
+                    value = raw.strip() in ("1", "true")
+                elif kind == "d":
+                    value = raw
+                else:
+                    value = _number(raw)
+                    if style in date_styles:
+                        value = book.as_date(value)
             except (ValueError, IndexError, OverflowError) as e:
                 raise _SheetError(f"{type(e).__name__}: {str(e)[:120]}", f"{where()}, column {col + 1}") from None
-            if isinstance(value, str) and len(value) > max_cell_chars:
+            if value.__class__ is str and len(value) > max_cell_chars:
                 column = header[col] if col < len(header) else f"column {col + 1}"
                 raise limits.long_cell(len(value), max_cell_chars, source, where(), column)
             cells[col] = value
@@ -366,12 +374,15 @@ def _read_sheet(book: _Book, part: str, title: str, source: str, max_rows: int,
                 if len(found) > limits.MAX_COLUMNS:
                     raise limits.too_wide(len(found), source, where())
                 header.extend(found)
+                width = len(header) if header else 1 << 30
                 return
             if not any(v is not None and v != "" for v in cells.values()):
                 return
             if len(rows) >= max_rows:
                 raise limits.too_many_rows(max_rows, source, where(), "the sheet has")
             rows.append({h: cells.get(k) for k, h in enumerate(header)})
+        elif tag == "rPh":
+            phonetic -= 1
 
     _parse(book.zf, part, start, end, text_in, raw=True)
     return header, rows

@@ -10,7 +10,8 @@ names the bound and the keyword.
 =====================  ======================  =====================================================
 constant               keyword                 what it bounds
 =====================  ======================  =====================================================
-``MAX_TABLE_BYTES``    ``max_bytes``           a CSV file's size; an .xlsx's total unpacked size
+``MAX_TABLE_BYTES``    ``max_bytes``           a table file's size on disk (CSV or .xlsx)
+``MAX_UNPACKED_BYTES`` ``max_unpacked``        an .xlsx's total unpacked size (XML is ~10x its CSV)
 ``MAX_ROWS``           ``max_rows``            data rows of a table
 ``MAX_CELL_CHARS``     ``max_cell_chars``      characters in one cell
 ``MAX_ZIP_RATIO``      ``max_ratio``           unpacked / packed size of one part of an .xlsx
@@ -33,12 +34,14 @@ from pathlib import Path
 from ..errors import InputLimitError, SourceError
 
 __all__ = [
-    "MAX_TABLE_BYTES", "MAX_ROWS", "MAX_CELL_CHARS", "MAX_ZIP_RATIO", "MAX_ZIP_MEMBERS", "MAX_COLUMNS",
+    "MAX_TABLE_BYTES", "MAX_UNPACKED_BYTES", "MAX_ROWS", "MAX_CELL_CHARS", "MAX_ZIP_RATIO", "MAX_ZIP_MEMBERS", "MAX_COLUMNS",
     "MAX_MERMAID_CHARS", "MAX_META_DEPTH", "check_zip", "json_depth", "describe_bytes", "map_capacity",
     "too_many_rows", "too_wide", "long_cell",
 ]
 
 MAX_TABLE_BYTES = 64 * 1024 * 1024
+#: Our own .xlsx of a map at its largest (100,000 touchpoints) unpacks to about 70 MiB.
+MAX_UNPACKED_BYTES = 256 * 1024 * 1024
 MAX_ROWS = 200_000
 MAX_CELL_CHARS = 100_000
 #: Only parts bigger than :data:`ZIP_RATIO_FLOOR` unpacked are held to the ratio (small XML compresses well).
@@ -55,7 +58,7 @@ def describe_bytes(n: float) -> str:
     for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
         if n >= size:
             v = n / size
-            return f"{v:.0f} {unit}" if v >= 10 or v == int(v) else f"{v:.1f} {unit}"
+            return f"{v:.0f} {unit}" if v == int(v) else f"{v:.1f} {unit}"
     return f"{int(n)} bytes"
 
 
@@ -97,7 +100,7 @@ def long_cell(n: int | None, max_cell_chars: int, source: str | None, location: 
     )
 
 
-def check_zip(path: Path, *, max_bytes: int, max_ratio: float) -> None:
+def check_zip(path: Path, *, max_unpacked: int, max_ratio: float) -> None:
     """Refuse an .xlsx whose central directory promises too much: many parts, a large total
     unpacked size, or one part that unpacks far more than its packed size (a zip bomb).
 
@@ -128,10 +131,10 @@ def check_zip(path: Path, *, max_bytes: int, max_ratio: float) -> None:
                 f"over the limit of {max_ratio:,.0f}); this looks like a zip bomb. If the workbook is genuine, "
                 "save the sheet as CSV or pass max_ratio= a larger number", limit="max_ratio", source=source,
             )
-    if total > max_bytes:
+    if total > max_unpacked:
         raise InputLimitError(
-            f"the workbook unpacks to {describe_bytes(total)}, over the limit of {describe_bytes(max_bytes)}; "
-            "pass max_bytes= a larger number to read it", limit="max_bytes", source=source,
+            f"the workbook unpacks to {describe_bytes(total)}, over the limit of {describe_bytes(max_unpacked)}; "
+            "pass max_unpacked= a larger number to read it", limit="max_unpacked", source=source,
         )
 
 

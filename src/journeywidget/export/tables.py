@@ -529,6 +529,7 @@ def from_table(
     emotion_scale: Mapping | None = None,
     encoding: str | None = None,
     max_bytes: int | None = None,
+    max_unpacked: int | None = None,
     max_rows: int | None = None,
     max_cell_chars: int | None = None,
     max_ratio: float | None = None,
@@ -549,9 +550,10 @@ def from_table(
     without it, and a UTF-16 file or bytes that are not UTF-8 are refused with the
     ``encoding=`` to pass (``"utf-16"``, ``"cp1252"``...).
 
-    Inputs are bounded (see :mod:`journeywidget.export.limits`): ``max_bytes`` (a CSV's
-    size, an .xlsx's unpacked size; 64 MiB), ``max_rows`` (200,000), ``max_cell_chars``
-    (100,000) and ``max_ratio`` (how much one part of an .xlsx may expand; 100) raise them.
+    Inputs are bounded (see :mod:`journeywidget.export.limits`); these raise the bounds:
+    ``max_bytes`` (the file's size; 64 MiB), ``max_unpacked`` (an .xlsx's unpacked size;
+    256 MiB), ``max_rows`` (200,000), ``max_cell_chars`` (100,000) and ``max_ratio``
+    (how much one part of an .xlsx may expand; 100).
     Every failure is a ``jw.SourceError`` (a ``jw.JourneyError``) naming the file, the
     row or line and the column; an input over a bound is a ``jw.InputLimitError``.
 
@@ -568,6 +570,7 @@ def from_table(
 
     bounds = Bounds(
         max_bytes=limits.MAX_TABLE_BYTES if max_bytes is None else max_bytes,
+        max_unpacked=limits.MAX_UNPACKED_BYTES if max_unpacked is None else max_unpacked,
         max_rows=limits.MAX_ROWS if max_rows is None else max_rows,
         max_cell_chars=limits.MAX_CELL_CHARS if max_cell_chars is None else max_cell_chars,
         max_ratio=limits.MAX_ZIP_RATIO if max_ratio is None else max_ratio,
