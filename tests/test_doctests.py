@@ -8,7 +8,8 @@ import pytest
 MODULES = [
     "journeywidget", "journeywidget.errors", "journeywidget.ids", "journeywidget.items",
     "journeywidget.model", "journeywidget.guidance", "journeywidget.catalog", "journeywidget.widget",
-    "journeywidget.datasets",
+    "journeywidget.datasets", "journeywidget._atomic", "journeywidget.export.limits", "journeywidget.export.tables",
+    "journeywidget.export.mermaid",
 ]
 
 

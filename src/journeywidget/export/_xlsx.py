@@ -274,7 +274,8 @@ def read_xlsx(path: Path, sheet: Any, *, max_unpacked: int, max_ratio: float, ma
         detail = str(e).splitlines()[0][:200] if str(e) else ""
         if isinstance(e, KeyError):
             detail = f"it lacks the part {detail}"
-        raise SourceError(f"not a readable Excel workbook ({type(e).__name__}{': ' + detail if detail else ''}); "
+        kind = "" if isinstance(e, _Refused) else type(e).__name__ + (": " if detail else "")
+        raise SourceError(f"not a readable Excel workbook ({kind}{detail}); "
                           "open it in Excel and save it again, or save the sheet as CSV",
                           source=source, location=where) from None
 
