@@ -165,6 +165,25 @@ def test_read_only_files_folders_and_missing_folders_are_refused(tmp_path):
         j.save(tmp_path)
 
 
+def test_a_folder_that_takes_no_new_files_still_lets_an_existing_file_be_saved(tmp_path, monkeypatch):
+    import tempfile
+
+    path = tmp_path / "shared.json"
+    _map("Old").save(path)
+    inode = path.stat().st_ino
+
+    def no_new_files(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkstemp", no_new_files)
+    j = jw.Journey.load(path)
+    j.update(j.id, title="New")
+    j.save(path)  # rewritten in place
+    assert path.stat().st_ino == inode and jw.Journey.load(path).title == "New"
+    with pytest.raises(PermissionError):  # a new file cannot be made there at all
+        j.save(tmp_path / "new.json")
+
+
 def test_file_mode_is_kept_and_new_files_follow_the_umask(tmp_path):
     path = tmp_path / "private.json"
     _map().save(path)

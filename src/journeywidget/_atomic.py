@@ -23,7 +23,9 @@ makes it *that* file.
   in the way. The mode (and, when allowed, the owner) of an existing file is kept;
   a new file gets the usual ``0o666`` minus the umask.
 * Devices and pipes (``/dev/stdout``) are written directly: they have no old
-  content to protect.
+  content to protect. So is a writable file in a folder that takes no new files
+  (no temporary file can be made there): in place, with the old bytes put back
+  if the write fails.
 
 >>> import os, tempfile
 >>> p = os.path.join(tempfile.mkdtemp(), "notes.txt")
@@ -137,7 +139,17 @@ def atomic_write(
             f"the folder {folder} does not exist; nothing was written. Create it first "
             f"(Path({str(folder)!r}).mkdir(parents=True)) or write to another path.", str(p),
         )
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except PermissionError:
+        if st is None:
+            raise
+        # The folder takes no new files but the file may be written (a shared folder): rewrite it
+        # in place, with the old bytes put back if that fails.
+        if check is not None:
+            check(target)
+        _overwrite_in_place(target, data, None)
+        return p
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -179,7 +191,7 @@ class _Unrestored(FileWriteError):
     """An in-place rewrite failed and the old bytes could not be put back either."""
 
 
-def _overwrite_in_place(target: Path, data: bytes, tmp: str) -> None:
+def _overwrite_in_place(target: Path, data: bytes, tmp: str | None) -> None:
     """Rewrite a hard-linked file through its inode; on failure put the old bytes back."""
     fd = os.open(target, os.O_RDWR)
     try:
@@ -205,9 +217,10 @@ def _overwrite_in_place(target: Path, data: bytes, tmp: str) -> None:
                 os.ftruncate(fd, len(old))
                 os.fsync(fd)
             except OSError as e:
+                kept = f"the complete new content is in {tmp}" if tmp else "the new content was not saved"
                 raise _Unrestored(
-                    f"writing {target} failed ({failure}) and its old content could not be put back ({e}); "
-                    f"the complete new content is in {tmp}", str(target),
+                    f"writing {target} failed ({failure}) and its old content could not be put back ({e}); {kept}",
+                    str(target),
                 ) from failure
             raise
     finally:
