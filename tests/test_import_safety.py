@@ -361,11 +361,11 @@ def test_guard_round_trips_exactly_including_a_users_own_apostrophes(tmp_path):
     stage = j.add_stage("S")
     for name in names:
         j.add_touchpoint(name, stage=stage, description=name)
-    path = tmp_path / "guards.csv"
-    to_csv(j, path)
-    back = from_table(path)
-    assert [t.name for t in back.touchpoints] == names
-    assert [t.description for t in back.touchpoints] == names
+    for path in (tmp_path / "guards.csv", tmp_path / "guards.xlsx"):
+        (to_csv if path.suffix == ".csv" else to_excel)(j, path)
+        back = from_table(path)
+        assert [t.name for t in back.touchpoints] == names, path.suffix
+        assert [t.description for t in back.touchpoints] == names, path.suffix
 
 
 # ------------------------------------------------------------------ the lean .xlsx reader reads what openpyxl reads

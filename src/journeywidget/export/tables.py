@@ -236,7 +236,9 @@ def to_excel(journey: Any, path: Any, *, metrics: Any = None) -> None:
     def put(sheet, r, c, value):
         cell = sheet.cell(row=r, column=c)
         if isinstance(value, str):
-            cell.value = clean_text(value)
+            text = clean_text(value)
+            # from_table drops one leading ' before a formula-like start (the CSV guard); keep the user's own
+            cell.value = "'" + text if text[:1] == "'" and _needs_guard(text[1:]) else text
             cell.data_type = "s"  # never a formula
         else:
             cell.value = value
