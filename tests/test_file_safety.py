@@ -265,3 +265,13 @@ def test_chart_vl_convert_cannot_draw_is_a_journey_error_naming_it():
         to_svg(j, overlays=["<svg xmlns='http://www.w3.org/2000/svg' width='10' height='10'/>", untitled])
     fine = alt.Chart(pd.DataFrame({"a": [1, 2]})).mark_bar().encode(x="a:Q").properties(title="Fine\u2028title")
     assert "<svg" in to_svg(j, overlays=[fine])  # a separator in a title alone is drawn
+
+
+def test_cli_new_over_a_read_only_file_is_a_message_not_a_traceback(tmp_path, capsys):
+    from journeywidget.cli import main
+
+    path = tmp_path / "map.json"
+    path.write_text("{}")
+    os.chmod(path, 0o444)
+    assert main(["new", "saas-onboarding", "-o", str(path), "--force"]) == 1
+    assert "read-only" in capsys.readouterr().err and path.read_text() == "{}"

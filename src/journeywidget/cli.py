@@ -189,7 +189,11 @@ def cmd_new(args: argparse.Namespace) -> int:
         return 1
     if args.title:
         journey.update(journey.id, title=args.title)
-    journey.save(out)
+    try:
+        journey.save(out)
+    except (JourneyError, OSError) as e:  # a read-only file or a missing folder: say so, no traceback
+        _err(str(e))
+        return 1
     print(out)
     return 0
 
