@@ -111,9 +111,12 @@ def check_zip(path: Path, *, max_unpacked: int, max_ratio: float) -> None:
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as e:
+    except MemoryError:
+        raise
+    except Exception as e:  # BadZipFile, NotImplementedError ("zip file version 14.8"), struct.error...
         raise SourceError(
-            f"not a readable Excel workbook (the zip container is damaged: {e}); open it in Excel and "
+            f"not a readable Excel workbook (the zip container is damaged: {type(e).__name__}: {str(e)[:200]}); "
+            "open it in Excel and "
             "save it again, or save the sheet as CSV", source=source,
         ) from None
     if len(infos) > MAX_ZIP_MEMBERS:

@@ -24,6 +24,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from . import limits
 from ._common import (
     CHANNEL_LABELS,
     channel_label,
@@ -123,12 +124,13 @@ def _drop_directives(src: str) -> str:
 
 def _read_meta(payload: str, lineno: int) -> Any:
     """The JSON of a ``%% journeywidget:`` comment; ``None`` when it is not JSON (a hand edit)."""
-    from ..errors import InputLimitError
-    from .limits import MAX_META_DEPTH, json_depth
+    depth = limits.MAX_META_DEPTH
+    openers = payload.count("[") + payload.count("{")  # the depth is at most this: skip the scan when it is small
+    if openers > depth and limits.json_depth(payload, depth) > depth:
+        from ..errors import InputLimitError
 
-    if json_depth(payload, MAX_META_DEPTH) > MAX_META_DEPTH:
         raise InputLimitError(
-            f"the journeywidget comment is nested more than {MAX_META_DEPTH} levels deep; "
+            f"the journeywidget comment is nested more than {depth} levels deep; "
             "to_mermaid never writes that. Delete the line (the diagram reads without it)",
             location=f"line {lineno}", field="%% journeywidget",
         )
@@ -280,7 +282,7 @@ def from_mermaid(text: str, *, title: str | None = None, max_chars: int | None =
     for st in stages:
         m = st["meta"] or {}
         name = st["name"]
-        if isinstance(m.get("name"), str) and _safe(m["name"]) == name:
+        if isinstance(m.get("name"), str) and m["name"] != name and _safe(m["name"]) == name:
             name = m["name"]
         sid = m.get("stage") if isinstance(m.get("stage"), str) and is_valid_id(m["stage"]) and m["stage"] not in ids else None
         if sid:
@@ -292,7 +294,7 @@ def from_mermaid(text: str, *, title: str | None = None, max_chars: int | None =
         for t in st["tps"]:
             tm = t["meta"] or {}
             tname = t["name"] or "Step"
-            if isinstance(tm.get("name"), str) and _safe(tm["name"]) == tname:
+            if isinstance(tm.get("name"), str) and tm["name"] != tname and _safe(tm["name"]) == tname:
                 tname = tm["name"]
             tid = tm.get("touchpoint") if isinstance(tm.get("touchpoint"), str) and is_valid_id(tm["touchpoint"]) and tm["touchpoint"] not in ids else None
             if tid:

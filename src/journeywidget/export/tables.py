@@ -491,11 +491,19 @@ def _channel_id(text: str) -> str | None:
     return text.strip()
 
 
-def _emotion(v: Any, doc: Mapping, where: str, errors: list[tuple[str, str, str]]) -> float | int | None:
+def _scale_labels(doc: Mapping) -> tuple[float, float, dict[str, Any]]:
+    """(min, max, label in lower case -> value) of a document's emotion scale, for :func:`_emotion`."""
+    lo, hi = scale_of(doc)
+    labels = {str(lab).strip().lower(): k for k, lab in ((doc.get("emotion_scale") or {}).get("labels") or {}).items()}
+    return lo, hi, labels
+
+
+def _emotion(v: Any, scale: tuple[float, float, dict[str, Any]], where: str,
+             errors: list[tuple[str, str, str]]) -> float | int | None:
     v = plain(v)
     if v is None or (isinstance(v, str) and not v.strip()):
         return None
-    lo, hi = scale_of(doc)
+    lo, hi, labels = scale
     if isinstance(v, bool):
         errors.append((where, "emotion", f"{where}: emotion {v!r} is not a number"))
         return None
@@ -503,7 +511,6 @@ def _emotion(v: Any, doc: Mapping, where: str, errors: list[tuple[str, str, str]
         num = v
     else:
         s = str(v).strip().replace(",", ".").replace("\u2212", "-")
-        labels = {str(lab).strip().lower(): k for k, lab in ((doc.get("emotion_scale") or {}).get("labels") or {}).items()}
         if s.lower() in labels:
             num = int(labels[s.lower()])
         else:
@@ -617,16 +624,19 @@ def from_table(
     tp_rows: list[int] = []
     errors: list[tuple[str, str, str]] = []  # (row, column, message)
 
-    def get(row: Mapping, canon: str) -> Any:
-        col = colmap.get(canon)
-        return row.get(col) if col is not None else None
+    scale = _scale_labels(doc)
+    # the column of each field (None when the table has none: row.get(None) is None)
+    c_stage, c_sid, c_tp, c_tid, c_mot, c_ev, c_ch, c_emo, c_metric, c_desc, c_pain, c_opp, c_quotes, c_owner, \
+        c_keys, c_tags = (colmap.get(k) for k in (
+            "stage", "stage_id", "touchpoint", "touchpoint_id", "moment_of_truth", "evidence", "channel", "emotion",
+            "metric", "description", "pain_points", "opportunities", "quotes", "owner", "event_keys", "tags"))
 
     for i, row in enumerate(raw_rows, start=1):
         where = f"row {i}"
-        if all(_blank(v) for v in row.values()):
+        stage_name = _cell_text(row.get(c_stage))
+        if not stage_name and all(_blank(v) for v in row.values()):
             continue
-        stage_name = _cell_text(get(row, "stage"))
-        stage_id_cell = _cell_text(get(row, "stage_id"))
+        stage_id_cell = _cell_text(row.get(c_sid))
         if not stage_name and not stage_id_cell:
             errors.append((where, "stage", f"{where}: the stage is empty"))
             continue
@@ -649,19 +659,19 @@ def from_table(
             stage_by_key[key] = stage
             doc["stages"].append(stage)
             stage_rows.append(i)
-        name = _cell_text(get(row, "touchpoint"))
+        name = _cell_text(row.get(c_tp))
         if not name:
             continue  # a stage-only row
         if len(doc["touchpoints"]) >= max_tps:
             raise SourceError(f"a map holds at most {max_tps:,} touchpoints; this row would add one more",
                               source=source, location=where, field=colmap["touchpoint"])
-        tid_cell = _cell_text(get(row, "touchpoint_id"))
+        tid_cell = _cell_text(row.get(c_tid))
         tid = tid_cell if tid_cell and is_valid_id(tid_cell) and tid_cell not in ids else None
         if tid:
             ids.add(tid)
         else:
             tid = ids.claim(slugify(name, fallback="touchpoint"))
-        mot_raw = _cell_text(get(row, "moment_of_truth")).lower()
+        mot_raw = _cell_text(row.get(c_mot)).lower()
         if mot_raw in _TRUE:
             mot = True
         elif mot_raw in _FALSE:
@@ -669,7 +679,7 @@ def from_table(
         else:
             errors.append((where, "moment_of_truth", f"{where}: moment_of_truth {mot_raw[:60]!r} is not yes/no"))
             mot = False
-        evidence = [e.lower().replace(" ", "_") for e in _split_list(get(row, "evidence"))]
+        evidence = [e.lower().replace(" ", "_") for e in _split_list(row.get(c_ev))]
         bad = [e for e in evidence if e not in _EVIDENCE]
         if bad:
             errors.append((where, "evidence", f"{where}: evidence {bad[0][:60]!r} is not one of {', '.join(_EVIDENCE)}"))
@@ -678,18 +688,18 @@ def from_table(
             "id": tid,
             "name": name[:300],
             "stage": stage["id"],
-            "channel": _channel_id(_cell_text(get(row, "channel"))),
-            "emotion": _emotion(get(row, "emotion"), doc, where, errors),
+            "channel": _channel_id(_cell_text(row.get(c_ch))),
+            "emotion": _emotion(row.get(c_emo), scale, where, errors),
             "moment_of_truth": mot,
-            "metric": _cell_text(get(row, "metric"))[:300],
-            "description": _cell_text(get(row, "description")),
-            "pain_points": _split_list(get(row, "pain_points")),
-            "opportunities": _split_list(get(row, "opportunities")),
-            "quotes": _split_list(get(row, "quotes")),
-            "owner": _cell_text(get(row, "owner"))[:300],
+            "metric": _cell_text(row.get(c_metric))[:300],
+            "description": _cell_text(row.get(c_desc)),
+            "pain_points": _split_list(row.get(c_pain)),
+            "opportunities": _split_list(row.get(c_opp)),
+            "quotes": _split_list(row.get(c_quotes)),
+            "owner": _cell_text(row.get(c_owner))[:300],
             "evidence": evidence,
-            "event_keys": _split_list(get(row, "event_keys")),
-            "tags": _split_list(get(row, "tags")),
+            "event_keys": _split_list(row.get(c_keys)),
+            "tags": _split_list(row.get(c_tags)),
         }
         doc["touchpoints"].append(tp)
         tp_rows.append(i)
