@@ -340,3 +340,17 @@ def test_merge_from_is_one_step_that_undo_reverts_exactly(tmp_path):
     j.redo()
     assert "loyalty" in j and len(conflict_comments(j)) == 1
     assert j.merge_from(j, base=start) == [] and j.history()[-1].startswith("merged")  # nothing new: no step
+
+
+def test_a_save_refused_because_someone_else_saved_is_settled_by_merging_their_file(tmp_path):
+    path = tmp_path / "map.json"
+    base_map().save(path)
+    alice, bob = jw.Journey.load(path), jw.Journey.load(path)
+    alice.add_stage("Alice")
+    alice.save(path)
+    bob.add_stage("Bob")
+    with pytest.raises(jw.SaveConflictError, match=r"j\.merge_from\("):
+        bob.save(path)
+    assert bob.merge_from(path) == []  # no base: what only one side has comes in, nothing conflicts here
+    bob.save(path)  # their version is merged in: no longer a conflict
+    assert {"alice", "bob"} <= {s.id for s in jw.Journey.load(path).stages}

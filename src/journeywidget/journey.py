@@ -109,6 +109,7 @@ class Journey:
         self._history = History(history_limit)
         self._listeners = Signal("journey change listener")
         self.last_change: dict | None = None
+        self._on_disk: dict[str, str] = {}  # real path -> sha256 of the bytes this journey loaded or saved there
 
     @classmethod
     def _from_canonical(cls, doc: dict, history_limit: int = 1000) -> Journey:
@@ -145,24 +146,17 @@ class Journey:
         >>> jw.Journey.load(p).title
         'Demo'
         """
-        from .document.io import MAX_FILE_BYTES, read_file
+        from .document.io import MAX_FILE_BYTES, read_file_digest
 
         if revision is not None:
-            return cls._from_revision(path, revision, max_bytes or MAX_FILE_BYTES)
-        journey = cls._from_canonical(read_file(path, max_bytes or MAX_FILE_BYTES))
-        journey._load_drafts(path)
-        return journey
+            from .document.gitio import read_revision_document
 
-    @classmethod
-    def _from_revision(cls, path: str | os.PathLike, revision: str, max_bytes: int) -> Journey:
-        from .document.gitio import read_revision
-        from .document.io import parse_json, validate_document
-
-        data = read_revision(path, revision)
-        source = f"{path} at {revision}"
-        if len(data) > max_bytes:
-            raise JourneyError(f"{source}: {len(data) / 1e6:.1f} MB, over the limit; pass max_bytes= to load it")
-        return cls._from_canonical(validate_document(parse_json(data, source), source))
+            return cls._from_canonical(read_revision_document(path, revision, max_bytes or MAX_FILE_BYTES))
+        doc, sha = read_file_digest(path, max_bytes or MAX_FILE_BYTES)
+        self = cls._from_canonical(doc)
+        self._on_disk[os.path.realpath(path)] = sha
+        self._load_drafts(path)
+        return self
 
     def _load_drafts(self, path: str | os.PathLike) -> None:
         from .document.drafts import read_drafts
@@ -195,15 +189,66 @@ class Journey:
 
         return dumps(self._doc)
 
-    def save(self, path: str | os.PathLike) -> None:
+    def save(self, path: str | os.PathLike, *, overwrite: bool = False) -> None:
         """Save atomically as UTF-8 JSON (a failure leaves any previous file intact).
 
-        Checkpoints are kept beside it, in ``<file>.drafts.json``, and come back with :meth:`load`.
+        If this journey was loaded from ``path`` or saved there before, and the file
+        has changed on disk since (another notebook or process saved it), the save is
+        refused with :class:`jw.SaveConflictError` and nothing is written: load the
+        other version and merge (``j.diff(jw.Journey.load(path))`` lists what differs),
+        or pass ``overwrite=True`` to replace it. A file this journey never read or
+        wrote is overwritten as before, so a notebook cell that builds a map and saves
+        it runs again and again. A symlink is written through to its target, hard
+        links are kept, and a read-only file is refused (:class:`jw.FileWriteError`).
+        Checkpoints are kept beside the file, in ``<file>.drafts.json``, and come back
+        with :meth:`load`.
+
+        >>> import journeywidget as jw, tempfile, os
+        >>> p = os.path.join(tempfile.mkdtemp(), "map.json")
+        >>> mine = jw.Journey("Demo")
+        >>> mine.save(p)
+        >>> theirs = jw.Journey.load(p)
+        >>> theirs.add_stage("Theirs")
+        'theirs'
+        >>> theirs.save(p)
+        >>> mine.add_stage("Mine")
+        'mine'
+        >>> try:
+        ...     mine.save(p)
+        ... except jw.SaveConflictError:
+        ...     print("refused")
+        refused
+        >>> [str(c) for c in mine.diff(jw.Journey.load(p))]
+        ["removed stage 'Mine'", "added stage 'Theirs'"]
+        >>> mine.save(p, overwrite=True)
         """
+        from .core.atomic import digest, file_digest
+        from .core.errors import SaveConflictError
         from .document.drafts import write_drafts
         from .document.io import write_file
 
-        write_file(path, self.to_json())
+        text = self.to_json()
+        new = digest(text.encode("utf-8"))
+        key = os.path.realpath(path)
+        known = self._on_disk.get(key)
+
+        def check(target: Path) -> None:
+            if overwrite or known is None:
+                return
+            now = file_digest(target)
+            if now is None or now in (known, new):
+                return
+            raise SaveConflictError(
+                f"{path} changed on disk since this journey loaded or last saved it (another notebook or "
+                f"process saved it); nothing was written. To merge: j.merge_from({str(path)!r}) brings the other "
+                f"version in (an item both changed keeps yours and gets a 'merge conflict' comment; "
+                f"j.diff(jw.Journey.load({str(path)!r})) lists what differs), then save; to keep both, save to another path; "
+                f"to replace the other version: j.save({str(path)!r}, overwrite=True).",
+                str(path),
+            )
+
+        write_file(path, text, check=check)
+        self._on_disk[key] = new
         write_drafts(path, self._history.checkpoints.values())
 
     @classmethod
@@ -454,11 +499,14 @@ class Journey:
             raise JourneyError(f"no checkpoint named {name!r}; checkpoints: {known}")
         if cp.document == self._doc:
             return
-        prim = ReplaceDoc(copy.deepcopy(self._doc), copy.deepcopy(cp.document))
+        self._replace_document(copy.deepcopy(cp.document), f"restored checkpoint {name!r}", "restore")
+
+    def _replace_document(self, after: dict, label: str, source: str) -> None:
+        """Replace the whole document as one undoable step (undo gives back exactly the document before)."""
+        prim = ReplaceDoc(copy.deepcopy(self._doc), after)
         prim.apply(self._doc)
-        label = f"restored checkpoint {name!r}"
         self._history.record(Entry(label, [prim]))
-        self._changed("restore", label, [prim])
+        self._changed(source, label, [prim])
 
     def merge_from(self, other: Any, *, base: Any = None) -> list[Conflict]:
         """Merge a colleague's copy (a Journey, a document dict or a path) into this map.
@@ -467,6 +515,8 @@ class Journey:
         it, items on both sides count as the same and every difference is a conflict. The
         merge is one undoable step; conflicts keep this map's value, are written onto the
         map as comments ("merge conflict: ...") and returned. Rules: :func:`journeywidget.merge`.
+        Merging the file at a path you then :meth:`save` to is how to settle a save that was
+        refused because someone else saved the file.
 
         >>> import journeywidget as jw
         >>> j = jw.Journey("Shop"); s = j.add_stage("Browse"); start = j.to_dict()
@@ -477,9 +527,14 @@ class Journey:
         ['Browse']
         """
         from .collab import as_document
+        from .document.io import MAX_FILE_BYTES, read_file_digest
         from .document.merge import merge_documents
 
-        theirs = as_document(other, "other")
+        if isinstance(other, (str, os.PathLike)):
+            theirs, sha = read_file_digest(other, MAX_FILE_BYTES)
+            self._on_disk[os.path.realpath(other)] = sha  # merged in: saving there is no longer a conflict
+        else:
+            theirs = as_document(other, "other")
         outcome = merge_documents(as_document(base, "base", optional=True), self._doc, theirs)
         after = outcome.document
         if after == self._doc:
@@ -487,11 +542,7 @@ class Journey:
         after["modified"] = max(after["modified"], today())
         name = str(other) if isinstance(other, (str, os.PathLike)) else repr(theirs["title"])
         n = len(outcome.conflicts)
-        label = f"merged {name}" + (f" ({n} conflict{'s' if n != 1 else ''})" if n else "")
-        prim = ReplaceDoc(copy.deepcopy(self._doc), after)
-        prim.apply(self._doc)
-        self._history.record(Entry(label, [prim]))
-        self._changed("merge", label, [prim])
+        self._replace_document(after, f"merged {name}" + (f" ({n} conflict{'s' if n != 1 else ''})" if n else ""), "merge")
         return outcome.conflicts
 
     def diff(self, other: Journey | dict) -> list[Change]:
@@ -698,15 +749,16 @@ class Journey:
         return to_mermaid(self)
 
     @classmethod
-    def from_mermaid(cls, text: str) -> Journey:
-        """A map from Mermaid ``journey`` diagram text."""
+    def from_mermaid(cls, text: str, **kwargs: Any) -> Journey:
+        """A map from Mermaid ``journey`` diagram text (see :func:`journeywidget.export.from_mermaid`)."""
         from .export import from_mermaid
 
-        return from_mermaid(text)
+        return from_mermaid(text, **kwargs)
 
     @classmethod
     def from_table(cls, source: Any, **kwargs: Any) -> Journey:
-        """A map from a CSV/Excel table or DataFrame, one row per touchpoint."""
+        """A map from a CSV/Excel table or DataFrame, one row per touchpoint (see
+        :func:`journeywidget.export.from_table` for the columns, ``encoding=`` and the size limits)."""
         from .export import from_table
 
         return from_table(source, **kwargs)

@@ -19,9 +19,9 @@ import subprocess
 from pathlib import Path
 
 from ..core.errors import JourneyError
-from .io import write_file
+from .io import parse_json, validate_document, write_file
 
-__all__ = ["DRIVER", "driver_settings", "read_revision", "repo_root", "setup_repo"]
+__all__ = ["DRIVER", "driver_settings", "read_revision", "read_revision_document", "repo_root", "setup_repo"]
 
 #: The name of the merge and diff drivers in git's settings and in ``.gitattributes``.
 DRIVER = "journeywidget"
@@ -63,6 +63,16 @@ def read_revision(path: str | os.PathLike, revision: str) -> bytes:
     if out.returncode != 0:
         raise JourneyError(f"{p.name} is not in revision {revision!r} (it was added later, or under another name)")
     return out.stdout
+
+
+def read_revision_document(path: str | os.PathLike, revision: str, max_bytes: int) -> dict:
+    """The map at ``path`` as committed in ``revision``, validated (:func:`read_revision`)."""
+    data = read_revision(path, revision)
+    source = f"{path} at {revision}"
+    if len(data) > max_bytes:
+        raise JourneyError(f"{source}: {len(data) / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit; "
+                           "pass max_bytes= to load it")
+    return validate_document(parse_json(data, source), source)
 
 
 def driver_settings(command: str) -> dict[str, str]:
