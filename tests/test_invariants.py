@@ -260,3 +260,19 @@ def test_run_op_reverts_everything_when_the_final_check_refuses():
     with pytest.raises(jw.OperationError, match="metrics lane"):
         run_op(doc, op)
     assert doc == before
+
+
+@pytest.mark.parametrize("extra_lookups", [0, 20])
+def test_the_final_check_catches_an_id_used_twice_whatever_slipped_through(monkeypatch, extra_lookups):
+    """A safety net: if the add's own check let a taken id through, the edit is still refused,
+    for a short edit (ids counted in the columns) and a long batch (the dict of ids)."""
+    from journeywidget.document.invariants import DocIndex
+
+    monkeypatch.setattr(DocIndex, "has_id", lambda self, item_id: False)
+    j = jw.Journey.from_dict(small_doc())
+    before = j.to_json()
+    ops = [{"op": "update", "id": "home", "fields": {"name": f"N{i}"}} for i in range(extra_lookups)]
+    ops.append({"op": "add", "kind": "stage", "item": {"id": "pay", "name": "Twice"}})
+    with pytest.raises(jw.OperationError, match="id 'pay' is used 2 times"):
+        j.batch(ops)
+    assert j.to_json() == before

@@ -142,6 +142,8 @@ _GETTERS: dict[str, Callable[[dict], Any]] = {
     "id": itemgetter("id"), "stage": itemgetter("stage"), "lane": itemgetter("lane"),
     "target": itemgetter("target"), "group": itemgetter("lane", "stage"),
 }
+#: Id lookups answered by scanning the id columns before a dict of every id is built.
+_SCANS_BEFORE_DICT = 8
 #: Which fields refer to another item by id (rules 3, 4 and 6).
 _REFERRING = (("touchpoints", "stage"), ("cards", "stage"), ("cards", "lane"), ("comments", "target"))
 
@@ -162,6 +164,7 @@ class DocIndex:
         self._cols: dict[tuple[str, str], list] = {}
         self._counts: dict[tuple[str, str], Counter] = {}
         self._lanes: dict[str, dict] | None = None
+        self._lookups = 0
         self.dupes: Counter = Counter()
 
     # -- the References interface --------------------------------------------
@@ -176,14 +179,45 @@ class DocIndex:
             for coll in COLLECTION_KIND:
                 where.update(dict.fromkeys(self.col(coll, "id"), coll))
             where[self.doc["id"]] = ""
+            total = 1 + sum(len(self.doc[coll]) for coll in COLLECTION_KIND)
+            if len(where) != total:  # an id used twice already (the check after the edit names it)
+                counts = Counter(i for coll in COLLECTION_KIND for i in self.col(coll, "id"))
+                counts[self.doc["id"]] += 1
+                self.dupes.update({i: n - 1 for i, n in counts.items() if n > 1})
             self._where = where
         return self._where
 
+    @property
+    def indexed(self) -> bool:
+        """Whether the dict of every id is built (and so counts ids used twice)."""
+        return self._where is not None
+
+    def uses(self, item_id: str) -> int:
+        """How many times the document uses ``item_id`` as an id (the journey's own included)."""
+        return (item_id == self.doc["id"]) + sum(self.col(c, "id").count(item_id) for c in COLLECTION_KIND)
+
+    def __contains__(self, item_id: object) -> bool:
+        """``id in index``: whether the document uses ``item_id`` (for picking fresh ids)."""
+        return isinstance(item_id, str) and self.has_id(item_id)
+
+    def _coll_of(self, item_id: str) -> str | None:
+        """The list holding ``item_id`` ("" for the journey's own id). A few lookups scan the
+        id columns (one edit on a big map builds no dict); many (a batch) build :meth:`where`."""
+        if self._where is None:
+            self._lookups += 1
+            if self._lookups <= _SCANS_BEFORE_DICT:
+                if item_id == self.doc["id"]:
+                    return ""
+                return next((coll for coll in COLLECTION_KIND if item_id in self.col(coll, "id")), None)
+        return self.where().get(item_id)
+
     def has_id(self, item_id: str) -> bool:
-        return item_id in self.where()
+        return self._coll_of(item_id) is not None
 
     def has_stage(self, item_id: str) -> bool:
-        return self.where().get(item_id) == "stages"
+        if self._where is None:
+            return item_id in self.col("stages", "id")
+        return self._where.get(item_id) == "stages"
 
     def lane(self, item_id: str) -> dict | None:
         if self._lanes is None:
@@ -209,7 +243,7 @@ class DocIndex:
 
     def locate(self, item_id: str) -> tuple[str, int] | None:
         """``(collection, position)`` of an item; None for unknown ids and the journey's own."""
-        coll = self.where().get(item_id)
+        coll = self._coll_of(item_id)
         if not coll:
             return None
         return coll, self.col(coll, "id").index(item_id)
@@ -312,9 +346,12 @@ def edit_problems(ix: DocIndex, prims: list[Primitive]) -> list[str]:
     for coll in sorted(grown):
         if len(doc[coll]) > LIST_CAPS[coll]:
             problems.append(f"{coll}: a journey holds at most {LIST_CAPS[coll]:,} {coll}; remove some first")
-    for item_id, n in ix.dupes.items():
-        if n:
-            problems.append(f"id {item_id!r} is used {n + 1} times; ids must be unique across the document")
+    twice = {i: n + 1 for i, n in ix.dupes.items() if n}
+    if not ix.indexed:  # a short edit: count its new items' ids in the id columns
+        inserted = {p.item["id"] for p in prims if isinstance(p, Insert)}
+        twice.update({i: n for i in inserted if (n := ix.uses(i)) > 1})
+    for item_id, n in twice.items():
+        problems.append(f"id {item_id!r} is used {n} times; ids must be unique across the document")
     if scale_changed:
         problems += [f"journey.emotion_scale: {p}" for p in scale_problems(doc["emotion_scale"])]
     check: list[tuple[str, dict]] = [(coll, item) for coll, item in final.values() if item is not None]

@@ -129,7 +129,7 @@ class _Run:
         self.prims.append(prim)
 
     def _new_id(self, kind: str, item: dict) -> str:
-        taken = self.ix.where()
+        taken = self.ix
         if kind == "comment":
             n = len(self.doc["comments"]) + 1
             while f"comment-{n}" in taken:
