@@ -18,6 +18,7 @@ import pytest
 import journeywidget as jw
 from journeywidget.document.invariants import LIST_CAPS
 from journeywidget.document.operations import run_op
+from journeywidget.document.schema import KINDS
 from journeywidget.document.templates import templates
 from op_generator import HostileOps
 
@@ -63,12 +64,12 @@ def _op_name(op) -> str:
 
 
 def test_random_operations_never_leave_a_map_that_does_not_load():
-    """8,000 random operations: accepted ones round-trip and undo exactly; refused ones change nothing."""
+    """6,000 random operations: accepted ones round-trip and undo exactly; refused ones change nothing."""
     docs = start_docs()
     accepted: Counter = Counter()
     refused: Counter = Counter()
     fields_changed: Counter = Counter()
-    for seed in range(32):
+    for seed in range(24):
         j = jw.Journey.from_dict(docs[seed % len(docs)])
         gen = HostileOps(random.Random(seed))
         for _ in range(250):
@@ -94,8 +95,8 @@ def test_random_operations_never_leave_a_map_that_does_not_load():
                 j.redo()
                 assert state(j) == after
     total = sum(accepted.values()) + sum(refused.values())
-    assert total >= 8_000
-    assert sum(accepted.values()) >= 2_500 and sum(refused.values()) >= 2_500, (accepted, refused)
+    assert total >= 6_000
+    assert sum(accepted.values()) >= 1_800 and sum(refused.values()) >= 1_800, (accepted, refused)
     for name in ("update", "remove", "move", "batch", *(f"add {k}" for k in
                  ("persona", "goal", "stage", "lane", "touchpoint", "card", "comment"))):
         assert accepted[name] >= 10 and refused[name] >= 10, (name, accepted, refused)
@@ -131,9 +132,10 @@ def test_every_list_stops_at_its_cap(coll):
     doc = {"schema_version": 1, "id": "j", "title": "Full", "created": CREATED, "modified": "2026-01-05",
            "stages": [{"id": "s", "name": "S"}], "lanes": [{"id": "l", "kind": "text"}]}
     cap = LIST_CAPS[coll]
-    have = len(doc.get(coll, []))
-    doc[coll] = doc.get(coll, []) + [{**item, "id": f"x{i}"} for i in range(cap - have)]
-    j = jw.Journey.from_dict(doc)
+    doc = jw.Journey.from_dict(doc).to_dict()
+    canonical = KINDS[kind][1].model_validate({**item, "id": "x"}).model_dump(mode="json")
+    doc[coll] += [{**canonical, "id": f"x{i}"} for i in range(cap - len(doc[coll]))]
+    j = jw.Journey._from_canonical(doc)  # valid by construction: 100,000 items skip pydantic here
     with pytest.raises(jw.OperationError, match=f"at most {cap:,} {coll}"):
         j.apply({"op": "add", "kind": kind, "item": item})
     assert len(j.snapshot()[coll]) == cap

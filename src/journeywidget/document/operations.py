@@ -38,8 +38,6 @@ __all__ = ["locate", "run_op", "all_ids", "display_name", "count_ops", "MAX_LABE
 _OPS = ("add", "update", "remove", "move", "batch")
 #: A batch's ``label`` (shown in the history) is cut to this many characters.
 MAX_LABEL_CHARS = 200
-# re-exported for callers of the former home of these rules
-_ = (References, scale_problems)
 
 
 def all_ids(doc: dict) -> set[str]:
