@@ -54,6 +54,7 @@ def _check_wheel(wheel: Path) -> None:
         assert "journeywidget/__init__.py" in names
         assert "journeywidget/schema/journey.schema.json" in names
         assert "journeywidget/core/vocabulary.json" in names  # read by Python, bundled into the page
+        assert "journeywidget/core/limits.json" in names  # the bounds of an edit, read by both too
         assert any(n.startswith("journeywidget/templates/") and n.endswith(".json") for n in names)
         bad = [n for n in names if "node_modules" in n or n.startswith(("tests/", "js/"))]
         assert not bad, bad[:10]

@@ -30,7 +30,7 @@ MAX_FILE_BYTES = 32 * 1024 * 1024
 _UNION_TAGS = {"int", "float", "str", "bool", "none", "list", "dict", "model"}
 
 
-def _clean_loc(loc: tuple) -> tuple:
+def clean_loc(loc: tuple) -> tuple:
     """Drop pydantic's union-member tags (``int``, ``function-after[...]``...) from a location."""
     return tuple(
         p for p in loc
@@ -41,7 +41,7 @@ def _clean_loc(loc: tuple) -> tuple:
 def _pydantic_errors(err: Any) -> list[ErrorDetail]:
     by_path: dict[str, list[str]] = {}
     for e in err.errors():
-        path = format_path(_clean_loc(tuple(e["loc"])))
+        path = format_path(clean_loc(tuple(e["loc"])))
         msg = e["msg"].removeprefix("Value error, ")
         if e["type"] == "extra_forbidden":
             msg = "unknown field; remove it or check its spelling (see jw.schema())"
@@ -67,8 +67,8 @@ def _pydantic_errors(err: Any) -> list[ErrorDetail]:
 
 
 def _semantic_errors(doc: dict) -> list[ErrorDetail]:
-    """Cross-item checks the per-item schema cannot express."""
-    from .operations import References, check_references, scale_problems
+    """The rules across items (:mod:`.invariants`; the schema checked the list sizes)."""
+    from .invariants import References, check_references, scale_problems
     from .schema import COLLECTION_KIND
 
     errors: list[ErrorDetail] = []
@@ -94,7 +94,7 @@ def _semantic_errors(doc: dict) -> list[ErrorDetail]:
         if kind not in ("touchpoint", "card", "comment"):
             continue
         for i, item in enumerate(doc[coll]):
-            for field, msg in check_references(doc, kind, item, refs=refs):
+            for field, msg in check_references(refs, kind, item):
                 errors.append(ErrorDetail(f"$.{coll}[{i}].{field}", msg))
     return errors
 

@@ -31,8 +31,9 @@ import traitlets
 from ..charts import OVERLAYS, ChartError, ChartSet, chart_runtime_source, payload_has_charts
 from ..core.errors import JourneyError
 from ..core.ids import readable_name
+from ..core.limits import MAX_OPS_PER_MESSAGE, bounded_message, brief
 from ..data.draft import unmapped_key_ops
-from ..document.operations import locate
+from ..document.operations import count_ops, locate
 from ..journey import Journey
 
 __all__ = ["JourneyWidget", "readable_name"]
@@ -278,18 +279,18 @@ class JourneyWidget(anywidget.AnyWidget):
         m = self.metrics
         if m is None or not m.has_events:
             raise traitlets.TraitError(
-                f"{trait}={value!r}: no event data is bound yet; call "
+                f"{trait}={brief(value)}: no event data is bound yet; call "
                 f"w.bind_events(df, ..., segment=<column>) first"
             )
         segs = m.segment_values
         if not segs:
             raise traitlets.TraitError(
-                f"{trait}={value!r}: the bound events have no segment column; bind them with "
+                f"{trait}={brief(value)}: the bound events have no segment column; bind them with "
                 f"w.bind_events(df, ..., segment=<column>)"
             )
         if value not in segs:
             shown = ", ".join(repr(x) for x in segs[:20]) + (" ..." if len(segs) > 20 else "")
-            raise traitlets.TraitError(f"{trait}={value!r} is not a segment in the data; segments: {shown}")
+            raise traitlets.TraitError(f"{trait}={brief(value)} is not a segment in the data; segments: {shown}")
 
     @traitlets.validate("segment", "compare")
     def _valid_segment(self, proposal: dict) -> str:
@@ -429,7 +430,7 @@ class JourneyWidget(anywidget.AnyWidget):
                 return ""  # from the page: an item that was just removed; clear quietly
             tps = self._journey.touchpoints
             raise traitlets.TraitError(
-                f"selected: no item with id {value!r} in this journey; use an id such as "
+                f"selected: no item with id {brief(value)} in this journey; use an id such as "
                 f"{tps[0].id if tps else self._journey.id!r}"
                 " (see widget.journey.touchpoints), or '' to clear the selection"
             )
@@ -469,6 +470,9 @@ class JourneyWidget(anywidget.AnyWidget):
             error = "This map is read-only."
         elif not isinstance(ops, list) or not ops:
             error = "expected a non-empty list of operations"
+        elif count_ops(ops, MAX_OPS_PER_MESSAGE) > MAX_OPS_PER_MESSAGE:
+            error = (f"more than {MAX_OPS_PER_MESSAGE:,} operations in one message; send at most "
+                     f"{MAX_OPS_PER_MESSAGE:,} at a time")
         else:
             op = ops[0] if len(ops) == 1 else {"op": "batch", "ops": ops}
             try:
@@ -481,10 +485,18 @@ class JourneyWidget(anywidget.AnyWidget):
             if self._error:
                 self._error = ""
         else:
+            error = bounded_message(error)
             self._error = error
         self.send(
-            {"type": "result", "rid": rid, "ok": error is None, "error": error, "rev": self._rev}
+            {"type": "result", "rid": _short_rid(rid), "ok": error is None, "error": error, "rev": self._rev}
         )
+
+
+def _short_rid(rid: Any) -> Any:
+    """The page's request id, echoed back only if it is a number or short text."""
+    if isinstance(rid, (int, float)) and not isinstance(rid, bool) and abs(rid) < 2**63:
+        return rid
+    return rid if isinstance(rid, str) and len(rid) <= 100 else None
 
 
 def _has_id(doc: dict, item_id: str) -> bool:
