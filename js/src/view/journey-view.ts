@@ -33,6 +33,13 @@ import { Toolbar } from "./toolbar";
 
 let viewCounter = 0;
 
+/** The kernel's shared JourneyRuntime model (loader.ts): it holds the chart runtime. */
+export interface SharedRuntime {
+  get(name: string): any;
+  on(event: string, cb: (...args: any[]) => void): void;
+  off(event?: string | null, cb?: ((...args: any[]) => void) | null): void;
+}
+
 /** Rendering counters, for tests and the benchmark. */
 export interface RenderInfo {
   renders: number;
@@ -44,6 +51,8 @@ export class JourneyView implements Ctx {
   readonly root: HTMLElement;
   readonly uid: string;
   readonly model: WidgetModel;
+  /** The shared runtime model, or null when the code came inline (standalone page, marimo). */
+  readonly runtime: SharedRuntime | null;
   editable = true;
   doc: JourneyDoc = emptyDoc();
   scale: EmotionScale = scaleOf(null);
@@ -67,8 +76,9 @@ export class JourneyView implements Ctx {
   readonly drag = new Drag(this);
   private disposers: (() => void)[] = [];
 
-  constructor(model: WidgetModel, el: HTMLElement) {
+  constructor(model: WidgetModel, el: HTMLElement, opts: { runtime?: SharedRuntime | null } = {}) {
     this.model = model;
+    this.runtime = opts.runtime || null;
     this.uid = `${++viewCounter}${Math.floor(Math.random() * 1e4)}`;
     this.root = h("div", { class: "jw-root", "data-lm-suppress-shortcuts": "true", "data-jw-view": this.uid, tabindex: -1 });
     this.root.classList.add("lm-suppress-shortcuts");
@@ -160,7 +170,7 @@ export class JourneyView implements Ctx {
     this.render();
     this.rpc.renderError();
     this.toolbar.renderHistory();
-    this.charts = mountCharts({ model: this.model, host: chartHost, toolbar, root: this.root, select: (id) => this.select(id) });
+    this.charts = mountCharts({ model: this.model, shared: this.runtime, host: chartHost, toolbar, root: this.root, select: (id) => this.select(id) });
     if (this.zoom !== "1") this.toolbar.applyZoom();
   }
 

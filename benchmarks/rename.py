@@ -1,0 +1,159 @@
+"""What renaming one touchpoint in the page costs: kernel time and bytes on the wire.
+
+A map of S stages x 50 touchpoints (500 and 2,000 touchpoints) is shown in a
+``JourneyWidget`` with an event log bound and the funnel overlay on (so the
+metrics and the charts follow every edit). The widget's comm is a stand-in that
+serialises every message the kernel sends exactly as a Jupyter kernel does
+(``jupyter_client.Session``: header, parent, metadata, content and binary buffers;
+the signature is left out), so the bytes counted are the bytes the page receives.
+
+One rename is the page's own message: ``{"type": "ops", "ops": [update name]}``
+handled by the widget, as ipywidgets hands it over. Printed per map size: the
+kernel time of that message (median of N renames, each a different touchpoint),
+the bytes sent for it (median) and which messages they were; the goals are
+< 16 ms and < 8 KiB at 2,000 touchpoints. ``--full`` forces the old protocol
+(the whole document on every edit) in the same run, as the peer to compare with.
+
+Usage::
+
+    python benchmarks/rename.py            # 500 and 2,000 touchpoints, 30 renames each
+    python benchmarks/rename.py -n 60 --json
+
+Only the widget's page-message entry point is used, so an older checkout can be
+measured too (``PYTHONPATH=<checkout>/src python benchmarks/rename.py``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from typing import Any
+
+import comm
+import numpy as np
+import pandas as pd
+from comm.base_comm import BaseComm
+from jupyter_client.session import Session
+
+import journeywidget as jw
+
+PER_STAGE = 50
+GOAL_MS, GOAL_BYTES = 16.0, 8 * 1024
+
+
+class WireComm(BaseComm):
+    """A comm that serialises what the kernel would send and records its size."""
+
+    session = Session(key=b"")
+    log: list[tuple[str, int, Any]] = []
+
+    def publish_msg(self, msg_type: str, data: Any = None, metadata: Any = None, buffers: Any = None,
+                    **keys: Any) -> None:
+        content = {"data": data or {}, "comm_id": self.comm_id, **keys}
+        msg = self.session.msg(msg_type, content=content, metadata=metadata or {})
+        frames = self.session.serialize(msg)[2:]  # header, parent, metadata, content
+        size = sum(len(f) for f in frames) + sum(memoryview(b).nbytes for b in buffers or [])
+        WireComm.log.append((msg_type, size, data))
+
+
+def big_map(stages: int) -> jw.Journey:
+    ops = []
+    for s in range(stages):
+        ops.append({"op": "add", "kind": "stage", "item": {"id": f"s{s}", "name": f"Stage {s}"}})
+        for t in range(PER_STAGE):
+            ops.append({"op": "add", "kind": "touchpoint", "item": {
+                "id": f"t{s}-{t}", "name": f"Touchpoint {s}.{t}", "stage": f"s{s}",
+                "channel": "web", "emotion": 0, "event_keys": [f"k{s}_{t}"]}})
+    j = jw.Journey("Big map")
+    j.batch(ops, label="build")
+    return j
+
+
+def events(stages: int, n_customers: int = 2_000, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    rows = []
+    for c in range(n_customers):
+        depth = int(rng.integers(1, stages + 1))
+        for s in range(depth):
+            t = int(rng.integers(PER_STAGE))
+            rows.append((f"c{c}", s * 3600 + int(rng.integers(3600)), f"k{s}_{t}"))
+    return pd.DataFrame(rows, columns=["customer", "ts", "event"])
+
+
+def describe(entry: tuple[str, int, Any]) -> str:
+    _kind, size, data = entry
+    method = (data or {}).get("method", "?")
+    if method == "update":
+        what = "update " + ",".join(sorted((data.get("state") or {}).keys()))
+    elif method == "custom":
+        what = "custom " + str((data.get("content") or {}).get("type", "?"))
+    else:
+        what = method
+    return f"{what} ({size:,} B)"
+
+
+def measure(stages: int, n: int, full: bool) -> dict:
+    j = big_map(stages)
+    w = jw.JourneyWidget(j)
+    w.bind_events(events(stages), customer="customer", time="ts", touchpoint="event")
+    w.overlay = "funnel"
+    if full and hasattr(w, "_delta_mode"):
+        w._delta_mode = False  # the old protocol: the whole document on every edit
+    times, sizes, kinds = [], [], []
+    for i in range(n):
+        tp = f"t{(7 * i) % stages}-{(11 * i) % PER_STAGE}"
+        msg = {"type": "ops", "ops": [{"op": "update", "id": tp, "fields": {"name": f"Renamed {i}"}}],
+               "rid": i + 1}
+        WireComm.log.clear()
+        t0 = time.perf_counter()
+        w._on_page_msg(w, msg, [])
+        times.append(time.perf_counter() - t0)
+        sizes.append(sum(size for _k, size, _d in WireComm.log))
+        kinds.append([describe(e) for e in WireComm.log])
+        assert j[tp].name == f"Renamed {i}"
+    doc_bytes = len(json.dumps(w._doc, separators=(",", ":")).encode())
+    w.close()
+    mid = sorted(range(n), key=lambda k: sizes[k])[n // 2]
+    return {
+        "touchpoints": stages * PER_STAGE,
+        "protocol": "full" if full else "default",
+        "kernel_ms_median": round(statistics.median(times) * 1000, 2),
+        "kernel_ms_best": round(min(times) * 1000, 2),
+        "bytes_median": int(statistics.median(sizes)),
+        "bytes_max": max(sizes),
+        "messages": kinds[mid],
+        "document_bytes": doc_bytes,
+    }
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("-n", type=int, default=30, help="renames per map size")
+    ap.add_argument("--full", action="store_true", help="also measure the whole-document protocol")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    comm.create_comm = WireComm
+    results = []
+    for stages in (10, 40):
+        for full in ((False, True) if args.full else (False,)):
+            results.append(measure(stages, args.n, full))
+    if args.json:
+        print(json.dumps(results, indent=2))
+    ok = True
+    print("rename one touchpoint from the page (data bound, funnel overlay on)")
+    print(f"{'touchpoints':>12} {'protocol':>9} {'kernel ms':>10} {'best ms':>8} {'bytes sent':>11}  messages")
+    for r in results:
+        print(f"{r['touchpoints']:>12,} {r['protocol']:>9} {r['kernel_ms_median']:>10.1f} {r['kernel_ms_best']:>8.1f} "
+              f"{r['bytes_median']:>11,}  {'; '.join(r['messages'])}")
+        if r["touchpoints"] == 2000 and r["protocol"] == "default":
+            ok = r["kernel_ms_median"] < GOAL_MS and r["bytes_median"] < GOAL_BYTES
+    big = [r for r in results if r["touchpoints"] == 2000]
+    print(f"goal at 2,000 touchpoints: < {GOAL_MS:g} ms and < {GOAL_BYTES:,} B: {'met' if ok else 'NOT met'}"
+          f" (the document itself is {big[0]['document_bytes']:,} B)")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
