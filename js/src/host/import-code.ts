@@ -3,12 +3,14 @@
 // blob: modules (e.g. file:// pages in some browsers). Nothing is fetched.
 
 export async function importCode(source: string): Promise<any> {
+  const dataUrl = () => "data:text/javascript;charset=utf-8," + encodeURIComponent(source);
+  if (typeof URL.createObjectURL !== "function") return import(/* webpackIgnore: true */ /* @vite-ignore */ dataUrl());
   const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
   try {
     return await import(/* webpackIgnore: true */ /* @vite-ignore */ url);
   } catch (err) {
     try {
-      return await import(/* webpackIgnore: true */ /* @vite-ignore */ "data:text/javascript;charset=utf-8," + encodeURIComponent(source));
+      return await import(/* webpackIgnore: true */ /* @vite-ignore */ dataUrl());
     } catch {
       throw err;
     }
