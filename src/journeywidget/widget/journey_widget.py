@@ -35,6 +35,7 @@ from ..core.ids import readable_name
 from ..data.draft import unmapped_key_ops
 from ..document.operations import locate
 from ..journey import Journey
+from .display import StaticPicture
 from .runtime import LOADER_PATH, JourneyRuntime, front_end, host_needs_inline_code, shared_runtime
 from .sync import doc_patch, json_diff, patch_size
 
@@ -155,6 +156,7 @@ class JourneyWidget(anywidget.AnyWidget):
         # Held weakly by both: a journey outlives widgets it was once shown in.
         self._unsubscribe = journey.on_change(self._on_journey_change, weak=True)
         self._chartset.on_change(self._refresh_data, weak=True)
+        self._picture = StaticPicture(self)
         self.on_msg(self._on_page_msg)
         self._sync_doc()
         self._refresh_data()
@@ -361,6 +363,7 @@ class JourneyWidget(anywidget.AnyWidget):
             self._can_redo = bool(self._journey.can_redo)
             if self.selected and not _has_id(doc, self.selected):
                 self.selected = ""
+        self._picture.schedule()
 
     def _refresh_data(self, _source: Any = None) -> None:
         """Mirror the metrics (segment, payload) and the charts into the synced traits."""
@@ -379,6 +382,7 @@ class JourneyWidget(anywidget.AnyWidget):
             if payload_has_charts(charts):
                 self._need_chart_runtime()
             self._update_synced({"_metrics": payload, "_charts": charts})
+        self._picture.schedule()
 
     def _need_chart_runtime(self) -> None:
         if self._runtime is not None:
@@ -444,6 +448,8 @@ class JourneyWidget(anywidget.AnyWidget):
         return key not in self._quiet and super()._should_send_property(key, value)
 
     def close(self) -> None:
+        if getattr(self, "_picture", None) is not None:
+            self._picture.cancel()
         if self._chartset is not None:
             self._chartset.close()
         if self._unsubscribe is not None:
@@ -453,25 +459,34 @@ class JourneyWidget(anywidget.AnyWidget):
 
     # -- display and reports ------------------------------------------------------
 
+    def _ipython_display_(self) -> None:
+        """In IPython: the live map, and its static picture as an output of its own that follows
+        the edits (widget/display.py), for places without widget state (nbconvert, GitHub)."""
+        self._picture.display()
+
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        """The live widget, plus a static picture of the map for places without widget state
-        (nbconvert, GitHub, a notebook saved without widget state)."""
+        """The live widget, plus a static picture of the map (SVG) for places without widget
+        state; IPython uses :meth:`_ipython_display_` instead."""
         bundle = super()._repr_mimebundle_(**kwargs)
         data, meta = bundle if isinstance(bundle, tuple) else (bundle, None)
         if data is None:
             return bundle
         try:
-            from ..export import mimebundle_fallback
-
-            fallback = mimebundle_fallback(self._journey, metrics=self._metrics or None, png=False)
+            svg = self._picture.svg()
         except Exception as err:  # noqa: BLE001 - a picture must never break the live widget
             import warnings
 
             warnings.warn(f"journeywidget: no static fallback for this output ({err!r})", RuntimeWarning,
                           stacklevel=2)
             return bundle
-        data = {**{k: v for k, v in fallback.items() if k != "text/plain"}, **data}
+        data = {**data, "text/plain": repr(self), "image/svg+xml": svg}
         return (data, meta) if meta is not None else data
+
+    def __repr__(self) -> str:
+        j = getattr(self, "_journey", None)
+        if j is None:
+            return "JourneyWidget()"
+        return f"JourneyWidget({j.title!r}: {len(j.stages)} stages, {len(j.touchpoints)} touchpoints)"
 
     def to_html(self, path: Any = None, *, editable: bool = False, **kwargs: Any) -> str:
         """Write one offline HTML page with this map, its metrics and overlays (read-only unless

@@ -35,7 +35,8 @@ from ipywidgets._version import __jupyter_widgets_base_version__ as _BASE_VERSIO
 
 from ..charts.runtime import chart_runtime_source
 
-__all__ = ["JourneyRuntime", "shared_runtime", "front_end", "host_needs_inline_code", "LOADER_PATH"]
+__all__ = ["JourneyRuntime", "shared_runtime", "front_end", "host_needs_inline_code", "picture_stand_in",
+           "LOADER_PATH"]
 
 _STATIC = Path(__file__).resolve().parent.parent / "static"
 #: The per-widget ``_esm``: takes the code from the shared runtime (js/src/loader.ts).
@@ -78,7 +79,30 @@ class JourneyRuntime(ipywidgets.DOMWidget):  # type: ignore[misc]
             self.charts = chart_runtime_source()
 
 
+class _StandIn(ipywidgets.DOMWidget):  # type: ignore[misc]
+    """An empty, hidden DOM widget: the live stand-in of a map's static picture when the
+    map carries its code inline (no shared runtime to stand in)."""
+
+    _view_name = traitlets.Unicode("DOMWidgetView").tag(sync=True)
+    _view_module = traitlets.Unicode("@jupyter-widgets/base").tag(sync=True)
+    _view_module_version = traitlets.Unicode(_BASE_VERSION).tag(sync=True)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(layout=ipywidgets.Layout(display="none"), **kwargs)
+
+
 _runtime: JourneyRuntime | None = None
+_stand_in: _StandIn | None = None
+
+
+def picture_stand_in(widget: Any) -> ipywidgets.DOMWidget:
+    """The widget whose (empty) view stands in for ``widget``'s static picture in a live notebook."""
+    global _stand_in
+    if getattr(widget, "_runtime", None) is not None:
+        return widget._runtime
+    if _stand_in is None or _stand_in.comm is None:
+        _stand_in = _StandIn()
+    return _stand_in
 
 
 def shared_runtime() -> JourneyRuntime:
