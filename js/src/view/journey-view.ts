@@ -11,6 +11,7 @@
 //   keyboard.ts    key presses on items and emotion dots
 //   drag.ts        drag and drop
 //   rpc.ts         ops to Python and their results, undo / redo, the error bar
+//   export-menu.ts the toolbar's Export menu (JSON, HTML, SVG, PNG, CSV)
 import { h, toggleClass } from "../components/dom";
 import { buildChrome } from "../components/common";
 import { installIcons } from "../components/icons";
@@ -23,6 +24,7 @@ import { laneTitle } from "../model/vocabulary";
 import { emptyDoc, type JourneyDoc, type Metrics, type Op, type WidgetModel } from "../model/types";
 import { DataTools } from "./data-tools";
 import { Drag } from "./drag";
+import { ExportMenu } from "./export-menu";
 import { Grid } from "./grid";
 import { Header } from "./header";
 import { Keyboard } from "./keyboard";
@@ -74,6 +76,7 @@ export class JourneyView implements Ctx {
   readonly selection = new Selection(this);
   readonly keyboard = new Keyboard(this);
   readonly drag = new Drag(this);
+  readonly exporter = new ExportMenu(this);
   private disposers: (() => void)[] = [];
 
   constructor(model: WidgetModel, el: HTMLElement, opts: { runtime?: SharedRuntime | null } = {}) {
@@ -95,6 +98,7 @@ export class JourneyView implements Ctx {
     this.listen("change:segment", () => this.data.render());
     this.listen("change:compare", () => this.data.render());
     this.listen("msg:custom", (msg: any) => this.rpc.onMessage(msg));
+    this.listen("msg:custom", (msg: any, buffers?: unknown[]) => this.exporter.onMessage(msg, buffers));
     const sel = this.selection;
     const doc = el.ownerDocument;
     const onOver = (e: Event) => buildChrome(e.target);
@@ -133,6 +137,7 @@ export class JourneyView implements Ctx {
 
   destroy(): void {
     this.drag.finish();
+    this.exporter.destroy();
     for (const d of this.disposers) d();
     this.disposers = [];
     this.teardown();

@@ -36,6 +36,7 @@ from ..data.draft import unmapped_key_ops
 from ..document.operations import locate
 from ..journey import Journey
 from .display import StaticPicture
+from .page_exports import available_formats, page_export
 from .runtime import LOADER_PATH, JourneyRuntime, front_end, host_needs_inline_code, shared_runtime
 from .sync import doc_patch, json_diff, patch_size
 
@@ -117,6 +118,9 @@ class JourneyWidget(anywidget.AnyWidget):
     #: (the shared runtime holds it otherwise): empty until the widget first has a chart
     #: to show; the page imports it once per page from a Blob URL.
     _chart_runtime = traitlets.Unicode("").tag(sync=True)
+    #: The files Python makes for the page's Export menu (widget/page_exports.py); the page
+    #: makes JSON itself, and PNG from the SVG when "png" is not listed.
+    _exports = traitlets.List(traitlets.Unicode()).tag(sync=True)
 
     # set in __init__; None until then (ipywidgets may close a widget whose __init__ failed)
     _chartset: ChartSet | None = None
@@ -145,6 +149,7 @@ class JourneyWidget(anywidget.AnyWidget):
         self._journey = journey
         self._chartset = ChartSet(journey, follow_journey=False)
         self._from_page_now: set[str] = set()
+        kwargs.setdefault("_exports", available_formats())
         if host_needs_inline_code():
             self._patching = False  # the host shows anywidgets itself: whole values, inline code
         if not type(self).share_code or host_needs_inline_code():
@@ -558,7 +563,9 @@ class JourneyWidget(anywidget.AnyWidget):
         if not isinstance(content, dict):
             return
         kind = content.get("type")
-        if kind == "inline":
+        if kind == "export":
+            self._export_for_page(content.get("format"), content.get("rid"))
+        elif kind == "inline":
             self._inline_code()
         elif kind == "resync":  # the page missed a patch, or cannot apply patches ("full")
             if content.get("full"):
@@ -573,6 +580,16 @@ class JourneyWidget(anywidget.AnyWidget):
                 self.undo()
             else:
                 self.redo()
+
+    def _export_for_page(self, fmt: Any, rid: Any) -> None:
+        """Answer the page's Export menu: the file as the message's binary buffer."""
+        try:
+            head, data = page_export(self, fmt)
+        except Exception as err:  # noqa: BLE001 - the page shows why, the map stays
+            self.send({"type": "export", "rid": rid, "ok": False, "format": fmt,
+                       "error": f"could not export {fmt}: {err}"})
+            return
+        self.send({"type": "export", "rid": rid, "ok": True, "format": fmt, **head}, buffers=[data])
 
     def _apply_ops(self, ops: Any, rid: Any) -> None:
         error: str | None = None
