@@ -15,6 +15,7 @@ import re
 import struct
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import expect
 
 import journeywidget as jw
@@ -194,3 +195,66 @@ w"""])
     assert json.loads(data)["touchpoints"][[t["id"] for t in json.loads(data)["touchpoints"]].index("cart-page")]["name"] == "Basket in Lab"
     name, data = download(page, root, "PNG")
     assert png_size(data)[0] > 1000
+    # pictures of the open menu for people to look at, in JupyterLab's light and dark themes
+    from test_widget_screenshots import ARTIFACTS
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    for theme in ("JupyterLab Light", "JupyterLab Dark"):
+        page.get_by_role("menuitem", name="Settings", exact=True).click()
+        page.locator(".lm-Menu-item", has_text="Theme").first.click()
+        page.locator(".lm-Menu-item", has_text=theme).first.click()
+        page.wait_for_function("(light) => document.body.dataset.jpThemeLight === light",
+                               arg=str(theme.endswith("Light")).lower())
+        page.wait_for_timeout(500)
+        root.get_by_role("button", name="Export").click()
+        expect(root.get_by_role("menu")).to_be_visible()
+        page.screenshot(path=str(ARTIFACTS / f"export-menu-lab-{theme.split()[-1].lower()}.png"),
+                        clip={"x": 0, "y": 0, "width": 1400, "height": 600})
+        page.keyboard.press("Escape")
+
+
+def big_bound_widget(stages: int = 30, per_stage: int = 20):
+    import pandas as pd
+
+    ops = []
+    for s in range(stages):
+        ops.append({"op": "add", "kind": "stage", "item": {"id": f"s{s}", "name": f"Stage {s}"}})
+        ops += [{"op": "add", "kind": "touchpoint", "item": {"id": f"t{s}-{t}", "name": f"Touchpoint {s}.{t}",
+                                                           "stage": f"s{s}", "event_keys": [f"k{s}_{t}"]}}
+                for t in range(per_stage)]
+    j = jw.Journey("Thirty stages")
+    j.batch(ops)
+    rows = [(f"c{c}", s * 100 + k, f"k{s}_{(c + k) % per_stage}") for c in range(400)
+            for s in range(c % stages + 1) for k in range(2)]
+    w = jw.JourneyWidget(j)
+    w.bind_events(pd.DataFrame(rows, columns=["customer", "ts", "event"]), customer="customer", time="ts",
+                  touchpoint="event")
+    return w
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("size", ["template", "big"])
+def test_menu_screenshots(page, standalone, scheme, size):
+    from test_widget_screenshots import ARTIFACTS
+
+    page.set_viewport_size({"width": 1500, "height": 900})
+    page.emulate_media(color_scheme=scheme)
+    if scheme == "dark":
+        page.evaluate("() => { document.body.style.background = '#0f1115'; }")
+    w = bound_widget() if size == "template" else big_bound_widget()
+    h = standalone(w)
+    root = h.el
+    expect(root.locator(".jw-tp")).to_have_count(len(w.journey.touchpoints), timeout=30_000)
+    root.get_by_role("button", name="Export").click()
+    menu = root.get_by_role("menu")
+    expect(menu.get_by_role("menuitem")).to_have_count(5)
+    box, frame = menu.bounding_box(), root.locator(".jw-root").bounding_box()
+    # the menu opens inside the map's frame and the viewport (not cut off)
+    assert box["x"] >= frame["x"] and box["x"] + box["width"] <= frame["x"] + frame["width"] + 1
+    assert box["y"] + box["height"] <= min(frame["y"] + frame["height"], 900) + 1
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"export-menu-{size}-{scheme}.png"),
+                    clip={"x": 0, "y": 0, "width": 1500, "height": 420})
+    page.keyboard.press("Escape")
+    h.check()
+    w.close()

@@ -106,6 +106,11 @@ def test_saved_notebook_shows_the_edited_map_in_nbconvert(page, lab_notebook, ju
     expect(out.locator(".jw-tp")).to_have_count(18, timeout=30_000)
     view = out.locator(".jw-root")
     view.evaluate("(el) => { el.dataset.marker = 'first-view'; }")
+    # the picture's output shows nothing live: its widget view (the shared runtime's) is empty
+    children = out.locator(".jp-OutputArea-child")
+    expect(children).to_have_count(2)
+    assert children.nth(1).bounding_box()["height"] < 12
+    expect(children.nth(1).locator("img, svg")).to_have_count(0)
     rename(page, out, "site-search", "Search <b>box</b> & more")
     out.locator('.jw-stage[data-id="cart"] [data-field="name"]').click()
     page.keyboard.press("Control+a")
