@@ -69,11 +69,18 @@ def _norm(x: Any) -> str:
     return str(x).strip().casefold()
 
 
+_norm_keys: list = [None, frozenset()]  # [the keys list last seen, its normalised keys]
+
+
 def names_hit_keys(renamed: dict[str, tuple[str, str, str]], keys: Any) -> bool:
     """Whether a renamed touchpoint's old or new name could match one of ``keys`` (event
     keys are matched to touchpoints by name when nothing else matches them)."""
     names = {_norm(n) for coll, old, new in renamed.values() if coll == "touchpoints" for n in (old, new)}
-    return bool(names) and any(_norm(k) in names for k in keys)
+    if not names:
+        return False
+    if _norm_keys[0] is not keys:  # a binding's keys list stays the same object: normalise once
+        _norm_keys[:] = [keys, frozenset(_norm(k) for k in keys)]
+    return not names.isdisjoint(_norm_keys[1])
 
 
 def _renamed_rows(rows: list[dict], id_key: str, renamed: dict, coll: str) -> list[dict]:
