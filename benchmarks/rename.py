@@ -37,14 +37,12 @@ from pathlib import Path
 from typing import Any
 
 import comm
-import numpy as np
-import pandas as pd
 from comm.base_comm import BaseComm
+from edit import PER_STAGE, big_map, events  # the same big map as benchmarks/edit.py
 from jupyter_client.session import Session
 
 import journeywidget as jw
 
-PER_STAGE = 50
 GOAL_MS, GOAL_BYTES = 16.0, 8 * 1024
 
 
@@ -63,30 +61,6 @@ class WireComm(BaseComm):
         WireComm.log.append((msg_type, size, data))
 
 
-def big_map(stages: int) -> jw.Journey:
-    ops = []
-    for s in range(stages):
-        ops.append({"op": "add", "kind": "stage", "item": {"id": f"s{s}", "name": f"Stage {s}"}})
-        for t in range(PER_STAGE):
-            ops.append({"op": "add", "kind": "touchpoint", "item": {
-                "id": f"t{s}-{t}", "name": f"Touchpoint {s}.{t}", "stage": f"s{s}",
-                "channel": "web", "emotion": 0, "event_keys": [f"k{s}_{t}"]}})
-    j = jw.Journey("Big map")
-    j.batch(ops, label="build")
-    return j
-
-
-def events(stages: int, n_customers: int = 2_000, seed: int = 0) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    rows = []
-    for c in range(n_customers):
-        depth = int(rng.integers(1, stages + 1))
-        for s in range(depth):
-            t = int(rng.integers(PER_STAGE))
-            rows.append((f"c{c}", s * 3600 + int(rng.integers(3600)), f"k{s}_{t}"))
-    return pd.DataFrame(rows, columns=["customer", "ts", "event"])
-
-
 def describe(entry: tuple[str, int, Any]) -> str:
     _kind, size, data = entry
     method = (data or {}).get("method", "?")
@@ -102,7 +76,7 @@ def describe(entry: tuple[str, int, Any]) -> str:
 def measure(stages: int, n: int, full: bool) -> dict:
     j = big_map(stages)
     w = jw.JourneyWidget(j)
-    w.bind_events(events(stages), customer="customer", time="ts", touchpoint="event")
+    w.bind_events(events(stages=stages), customer="customer", time="ts", touchpoint="event")
     w.overlay = "funnel"
     if full and hasattr(w, "_patching"):
         w._patching = False  # whole values on every edit, as before patches (and for hosts without them)

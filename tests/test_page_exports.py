@@ -16,17 +16,14 @@ import pytest
 import journeywidget as jw
 from journeywidget.export import html as html_mod
 from journeywidget.widget.page_exports import available_formats, page_export
+from samples import bound_widget
 
 STATIC = Path(jw.__file__).resolve().parent / "static"
 
 
 @pytest.fixture
 def widget():
-    j = jw.Journey.from_template("ecommerce-purchase")
-    w = jw.JourneyWidget(j)
-    w.bind_events(jw.datasets.events(j, customers=400, seed=2), customer="customer_id", time="timestamp",
-                  touchpoint="event", segment="plan")
-    w.overlay = "funnel"
+    w = bound_widget(seed=2)
     yield w
     w.close()
 

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 import journeywidget as jw
 from journeywidget.widget import JourneyWidget
 from journeywidget.widget.sync import PatchError, apply_patch, doc_patch, json_diff, pointer
+from samples import bound_widget
 from strategies import random_op
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -92,15 +93,6 @@ def wire(monkeypatch):
     Wire.pages.clear()
     yield Wire
     Wire.pages.clear()
-
-
-def bound_widget(template="ecommerce-purchase", overlay="funnel") -> JourneyWidget:
-    j = jw.Journey.from_template(template)
-    w = JourneyWidget(j)
-    w.bind_events(jw.datasets.events(j, customers=400, seed=1), customer="customer_id", time="timestamp",
-                  touchpoint="event", segment="plan")
-    w.overlay = overlay
-    return w
 
 
 def page_edit(w, op, rid=1):

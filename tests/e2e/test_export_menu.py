@@ -19,15 +19,8 @@ import pytest
 from playwright.sync_api import expect
 
 import journeywidget as jw
-
-
-def bound_widget():
-    j = jw.Journey.from_template("ecommerce-purchase")
-    w = jw.JourneyWidget(j)
-    w.bind_events(jw.datasets.events(j, customers=600, seed=3), customer="customer_id", time="timestamp",
-                  touchpoint="event", segment="plan")
-    w.overlay = "funnel"
-    return w
+from harness import retype, use_scheme
+from samples import bound_widget
 
 
 def download(page, root, label: str, timeout: float = 60_000):
@@ -157,10 +150,7 @@ def test_standalone_page_offers_json_and_the_page_itself(page, tmp_path):
     root = page.locator("#jw-root")
     # edit in the page, then download the page itself: it carries the edit
     name = root.locator('.jw-tp[data-id="cart-page"] [data-field="name"]')
-    name.click()
-    page.keyboard.press("Control+a")
-    page.keyboard.type("Edited offline")
-    page.keyboard.press("Enter")
+    retype(page, name, "Edited offline")
     expect(name).to_have_text("Edited offline")
     root.get_by_role("button", name="Export").click()
     labels = root.get_by_role("menuitem").all_inner_texts()
@@ -237,10 +227,7 @@ def big_bound_widget(stages: int = 30, per_stage: int = 20):
 def test_menu_screenshots(page, standalone, scheme, size):
     from test_widget_screenshots import ARTIFACTS
 
-    page.set_viewport_size({"width": 1500, "height": 900})
-    page.emulate_media(color_scheme=scheme)
-    if scheme == "dark":
-        page.evaluate("() => { document.body.style.background = '#0f1115'; }")
+    use_scheme(page, scheme)
     w = bound_widget() if size == "template" else big_bound_widget()
     h = standalone(w)
     root = h.el

@@ -100,11 +100,10 @@ def test_marimo_app_in_the_browser(page):
                 page.wait_for_timeout(500)
         expect(page.locator(".jw-tp")).to_have_count(20, timeout=90_000)
         expect(page.locator(".jw-loading")).to_have_count(0)
+        from harness import retype
+
         name = page.locator('.jw-stage [data-field="name"]').first
-        name.click()
-        page.keyboard.press("Control+a")
-        page.keyboard.type("Found in marimo")
-        page.keyboard.press("Enter")
+        retype(page, name, "Found in marimo")
         expect(name).to_have_text("Found in marimo")
         # the funnel overlay's chart (its runtime travels inline too) names the stage
         expect(page.locator(".jw-chart-host")).to_contain_text("Found in marimo", timeout=30_000)

@@ -17,6 +17,8 @@ import nbformat
 from nbconvert import HTMLExporter
 from playwright.sync_api import expect
 
+from harness import retype
+
 SMALL = """\
 import journeywidget as jw
 j = jw.Journey.from_template("ecommerce-purchase")
@@ -38,10 +40,7 @@ w"""
 
 def rename(page, out, tp_id: str, text: str) -> None:
     name = out.locator(f'.jw-tp[data-id="{tp_id}"] [data-field="name"]')
-    name.click()
-    page.keyboard.press("Control+a")
-    page.keyboard.type(text)
-    page.keyboard.press("Enter")
+    retype(page, name, text)
     expect(name).to_have_text(text)
     page.keyboard.press("Escape")
 
@@ -112,10 +111,7 @@ def test_saved_notebook_shows_the_edited_map_in_nbconvert(page, lab_notebook, ju
     assert children.nth(1).bounding_box()["height"] < 12
     expect(children.nth(1).locator("img, svg")).to_have_count(0)
     rename(page, out, "site-search", "Search <b>box</b> & more")
-    out.locator('.jw-stage[data-id="cart"] [data-field="name"]').click()
-    page.keyboard.press("Control+a")
-    page.keyboard.type("Basket")
-    page.keyboard.press("Enter")
+    retype(page, out.locator('.jw-stage[data-id="cart"] [data-field="name"]'), "Basket")
     page.keyboard.press("Escape")
     expect(nb.run_code("print(j['site-search'].name, '|', j['cart'].name)")).to_contain_text(
         "Search <b>box</b> & more | Basket")
