@@ -10,7 +10,8 @@ displays as two outputs:
    empty view wins and nothing shows; without widget state the picture shows.
 
 The picture has a display id: after edits (and segment switches) it is redrawn,
-1.5 s after the last change and only when something changed, and sent with
+1.5 s after the last change (longer for maps whose picture takes long to draw:
+eight times the last drawing time) and only when something changed, and sent with
 ``update_display``, so the notebook, when saved, holds the map as it is. (Updating
 the live map's own output instead would make JupyterLab rebuild the map's view on
 every update, losing its scroll, zoom and focus.)
@@ -25,6 +26,7 @@ every update, losing its scroll, zoom and focus.)
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 import warnings
 import weakref
@@ -51,6 +53,7 @@ class StaticPicture:
         self.updates = 0  # pictures sent with update_display (tests)
         self._drawn: tuple = ()
         self._timer: Any = None
+        self.delay = DELAY_S  # seconds from the last change to the redraw
 
     # -- what is displayed ---------------------------------------------------------
 
@@ -93,7 +96,7 @@ class StaticPicture:
     # -- keeping it current ------------------------------------------------------------
 
     def schedule(self) -> None:
-        """Redraw the picture ``DELAY_S`` after the last change (in a running kernel)."""
+        """Redraw the picture ``delay`` seconds after the last change (in a running kernel)."""
         if not self.shown:
             return
         try:
@@ -102,7 +105,7 @@ class StaticPicture:
             return
         if self._timer is not None:
             self._timer.cancel()
-        self._timer = loop.call_later(DELAY_S, self.refresh)
+        self._timer = loop.call_later(self.delay, self.refresh)
 
     def refresh(self) -> bool:
         """Send the picture again if the map or its numbers changed; returns whether it did."""
@@ -116,7 +119,9 @@ class StaticPicture:
         try:
             from IPython.display import update_display
 
+            t0 = time.perf_counter()
             _live, picture = self.bundles()
+            self.delay = max(DELAY_S, 8 * (time.perf_counter() - t0))  # big maps: redraw less often
             update_display(picture, raw=True, display_id=self.display_id)
         except Exception as err:  # noqa: BLE001 - a picture must never break the live map
             warnings.warn(f"journeywidget: the map's static picture was not updated ({err!r})",
