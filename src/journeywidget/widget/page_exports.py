@@ -11,7 +11,7 @@ SVG and ``rasterize: true``: the page draws it into a PNG itself.
 >>> w = jw.JourneyWidget(jw.Journey.from_template("saas-onboarding"))
 >>> head, data = page_export(w, "csv")
 >>> head["filename"], head["mime"], data.splitlines()[0][:30]
-('saas-onboarding.csv', 'text/csv', b'id,name,stage,stage_name,chann')
+('saas-onboarding.csv', 'text/csv', b'stage,touchpoint,channel,emoti')
 """
 
 from __future__ import annotations
