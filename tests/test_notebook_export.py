@@ -111,3 +111,33 @@ def test_read_only_widget_refuses_page_undo():
     j.add_stage("Extra")
     w._on_page_msg(w, {"type": "undo"})
     assert "extra" in j and w._error
+
+
+def test_the_picture_is_redrawn_only_when_the_map_or_its_numbers_changed(monkeypatch):
+    import IPython.display
+
+    import journeywidget as jw
+    from samples import bound_widget
+
+    shown, updated = [], []
+    monkeypatch.setattr(IPython.display, "display", lambda data, **kw: shown.append((data, kw)))
+    monkeypatch.setattr(IPython.display, "update_display", lambda data, **kw: updated.append((data, kw)))
+    w = bound_widget()
+    w._ipython_display_()
+    (live, _), (picture, kw) = shown
+    assert set(live) == {"application/vnd.jupyter.widget-view+json", "text/plain"}
+    assert kw["display_id"] == w._picture.display_id and "image/svg+xml" in picture
+    assert w._picture.refresh() is False and updated == []  # nothing changed since
+    w.journey.update("cart-page", name="Basket")
+    assert w._picture.refresh() is True
+    assert "Basket" in updated[-1][0]["image/svg+xml"] and updated[-1][1]["display_id"] == kw["display_id"]
+    assert w._picture.refresh() is False
+    w.segment = w.metrics.segment_values[0]  # other numbers, same document
+    assert w._picture.refresh() is True and len(updated) == 2
+    w.journey.update("cart-page", emotion=2)
+    w.close()
+    assert w._picture.refresh() is False  # a closed widget's picture stays as it was
+    shown.clear()
+    w._ipython_display_()
+    assert shown == [({"text/plain": repr(w)}, {"raw": True})]
+    assert repr(jw.JourneyWidget(jw.Journey("Tiny"))) == "JourneyWidget('Tiny': 0 stages, 0 touchpoints)"

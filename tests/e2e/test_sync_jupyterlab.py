@@ -61,12 +61,14 @@ def test_a_rename_sends_a_patch_over_the_websocket(page, lab_notebook):
     nb.run_code("print(len(w._doc['touchpoints']))")  # the kernel is settled
     page.wait_for_timeout(500)
     received.clear()
-    rename(page, out, "t7-31", "Renamed in the page")
+    rename(page, out, "t7-31", "Renamed in the page")  # returns once the page shows the new name
+    page.wait_for_timeout(300)
+    # everything the page received for it: the result and the patch (the map's picture
+    # for the notebook follows on its own, 1.5 s or more after the last edit)
+    frames = list(received)
+    print("frames received for the rename:", frames)
+    assert frames and sum(frames) < 8 * 1024, frames
     expect(nb.run_code("print(j['t7-31'].name)")).to_contain_text("Renamed in the page")
-    # everything the page received meanwhile: the patch, the result, the printed cell...
-    print("frames received for the rename:", received)
-    assert received and sum(received) < 24 * 1024, received
-    assert max(received) < 8 * 1024, received
     # ...and the document on the page is the kernel's
     rev = page.evaluate("""() => {
         const v = document.querySelector('.jw-root').parentElement.__journeyView;

@@ -467,6 +467,11 @@ class JourneyWidget(anywidget.AnyWidget):
     def _ipython_display_(self) -> None:
         """In IPython: the live map, and its static picture as an output of its own that follows
         the edits (widget/display.py), for places without widget state (nbconvert, GitHub)."""
+        if self.comm is None:  # closed: as ipywidgets shows a closed widget, its text only
+            from IPython.display import display
+
+            display({"text/plain": repr(self)}, raw=True)
+            return
         self._picture.display()
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:

@@ -354,9 +354,11 @@ class StandaloneHarness:
     def sync(self, *, check: bool = True) -> None:
         """Flush pending messages both ways until quiet; then raise on any error."""
         for _ in range(20):
-            for h in (self, *self.refs):
-                self.page.evaluate("([hid]) => window.__jwHarness.flush(hid)", [h.hid])
-            if not self._outbox and not any(h._outbox for h in self.refs):
+            self.page.evaluate("([hid]) => window.__jwHarness.flush(hid)", [self.hid])
+            for ref in self.refs:  # a referenced widget only talks when Python changed it
+                if ref._outbox:
+                    self.page.evaluate("([hid]) => window.__jwHarness.flush(hid)", [ref.hid])
+            if not self._outbox and not any(ref._outbox for ref in self.refs):
                 break
         else:
             raise HarnessError("standalone harness: Python keeps sending messages")
