@@ -13,7 +13,7 @@
 //   rpc.ts         ops to Python and their results, undo / redo, the error bar
 //   export-menu.ts the toolbar's Export menu (JSON, HTML, SVG, PNG, CSV)
 import { h, toggleClass } from "../components/dom";
-import { buildChrome } from "../components/common";
+import { buildChrome, type CommentCounts } from "../components/common";
 import { installIcons } from "../components/icons";
 import { emptyStats, type ReconcileStats } from "../components/reconcile";
 import type { Ctx, DragKind } from "../components/ctx";
@@ -60,7 +60,7 @@ export class JourneyView implements Ctx {
   scale: EmotionScale = scaleOf(null);
   metrics: Metrics = {};
   layout: Layout = computeLayout(emptyDoc());
-  counts = new Map<string, { open: number; total: number }>();
+  counts = new Map<string, CommentCounts>();
   selected = "";
   info: RenderInfo = { renders: 0, lastMs: 0, stats: emptyStats() };
   /** Zoom of the map in this view: a factor, or "fit" (the whole width in view). */
