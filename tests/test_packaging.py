@@ -49,6 +49,7 @@ def _check_wheel(wheel: Path) -> None:
         assert BUNDLE in names, sorted(n for n in names if "static" in n)
         assert BUNDLE_CSS in names
         assert STANDALONE in names, sorted(n for n in names if "static" in n)
+        assert "journeywidget/static/loader.js" in names  # every widget's _esm (widget/runtime.py)
         assert zf.getinfo(BUNDLE).file_size > 1000, "the bundle is suspiciously small"
         assert zf.getinfo(STANDALONE).file_size > 1000, "the standalone page script is suspiciously small"
         assert "journeywidget/__init__.py" in names

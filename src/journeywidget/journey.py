@@ -429,13 +429,17 @@ class Journey:
     def on_change(self, callback: Callable[[Journey], None], *, weak: bool = False) -> Callable[[], None]:
         """Call ``callback(journey)`` after every change (edit, undo, redo, restore).
 
-        ``journey.last_change`` then says what happened. Returns a function that unsubscribes.
+        ``journey.last_change`` then says what happened: ``source`` ("op", "undo", "redo",
+        "restore"), ``label``, the ``ids`` and ``collections`` touched, and ``edits``: the
+        primitive edits (``document.history``) in the order they were applied to the
+        document (an undo's are the inverses), which is what views send on as a delta.
+        Returns a function that unsubscribes.
         A listener that raises is reported as a ``RuntimeWarning``; the edit stands.
         ``weak=True`` holds a bound method's object weakly (views that may be forgotten).
         """
         return self._listeners.connect(callback, weak=weak)
 
-    def _changed(self, source: str, label: str, prims: list) -> None:
+    def _changed(self, source: str, label: str, prims: list, applied: list | None = None) -> None:
         touched: set[str] = set()
         collections: set[str] = set()
         for p in prims:
@@ -448,7 +452,8 @@ class Journey:
                 for it in (getattr(p, "item", None), getattr(p, "before", None), getattr(p, "after", None)):
                     if it:
                         touched.add(it["id"])
-        self.last_change = {"source": source, "label": label, "ids": touched, "collections": collections}
+        self.last_change = {"source": source, "label": label, "ids": touched, "collections": collections,
+                            "edits": prims if applied is None else applied}
         self._listeners.emit(self, stacklevel=4)
 
     def undo(self) -> None:
@@ -456,7 +461,7 @@ class Journey:
         entry = self._history.pop_undo()
         if entry is not None:
             revert_all(self._doc, entry.prims)
-            self._changed("undo", entry.label, entry.prims)
+            self._changed("undo", entry.label, entry.prims, [p.inverse() for p in reversed(entry.prims)])
 
     def redo(self) -> None:
         """Redo the last undone change."""

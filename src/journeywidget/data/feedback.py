@@ -135,9 +135,12 @@ class Feedback:
         self._doc = None
         self._cache: dict = {}
 
-    def set_doc(self, doc: dict) -> None:
-        """Use this map: resolve the responses' touchpoint keys against it."""
+    def set_doc(self, doc: dict, *, numbers_kept: bool = False) -> None:
+        """Use this map: resolve the responses' touchpoint keys against it (``numbers_kept``:
+        the edit changed nothing the records depend on, e.g. a name that matches no key)."""
         self._doc = doc
+        if numbers_kept:
+            return
         self._cache.clear()
         tok, _ = resolve_mapping(doc, self.keys, self.mapping)
         self.tok = tok
