@@ -22,10 +22,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..core.errors import BindingError
+from ..core.limits import brief
 from .engine import NS_PER_S, _pmap
 from .sessions import session_codes
 
-__all__ = ["EventStore", "build_store", "sort_events", "label", "to_labels", "factorize", "time_ns"]
+__all__ = ["EventStore", "build_store", "sort_events", "label", "to_labels", "factorize", "time_ns",
+           "check_time_zones"]
 
 
 def _np():
@@ -252,7 +254,9 @@ def time_ns(series, column: str):
         parsed = None
         for fmt in ("ISO8601", "mixed"):
             try:
-                parsed = pd.to_datetime(s, errors="coerce", utc=True, format=fmt)
+                parsed = _parse_times(pd, s, fmt, column)
+            except BindingError:
+                raise
             except Exception:
                 parsed = None
                 continue
@@ -261,6 +265,8 @@ def time_ns(series, column: str):
                 break
         if parsed is None:
             raise BindingError(f"time column {column!r} could not be parsed as timestamps", column, fix)
+        if isinstance(parsed.dtype, pd.DatetimeTZDtype):
+            parsed = parsed.dt.tz_convert("UTC")
         parsed = parsed.dt.tz_localize(None)
         arr = parsed.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT"))
         t = arr.view(np.int64).copy()
@@ -268,6 +274,81 @@ def time_ns(series, column: str):
     nat = t == np.iinfo(np.int64).min
     missing = missing | (nat & ~unparsable)
     return t, missing, unparsable
+
+
+def _parse_times(pd, s, fmt: str, column: str):
+    """Timestamps of an object column; times with and without a time zone are not mixed.
+
+    Parsed as they are first (one parse in the usual case: all naive, or all in one zone);
+    pandas refuses a mix of zones, and coerces a datetime object of the other kind to NaT:
+    only then are the values looked at one by one (:func:`check_time_zones`).
+    """
+    try:
+        parsed = pd.to_datetime(s, errors="coerce", format=fmt)
+    except ValueError:  # "Mixed timezones": several offsets, or times without one among them
+        check_time_zones(s, column)
+        return pd.to_datetime(s, errors="coerce", utc=True, format=fmt)
+    lost = (parsed.isna() & s.notna()).to_numpy()
+    if lost.any():  # datetime objects of the other kind than the first ones became NaT
+        kept = s[~lost & s.notna().to_numpy()].head(1).tolist()
+        check_time_zones([v for v in s[lost] if not isinstance(v, str)] + kept, column)
+    return parsed
+
+
+def _has_zone(v: Any) -> bool | None:
+    """Whether a time value carries a time zone (None: not a time this can tell)."""
+    if isinstance(v, str):
+        t = v.strip()
+        if not t or ":" not in t:
+            return False  # a date, or a number: no zone
+        if t[-1] in "Zz" or t.upper().endswith((" UTC", " GMT")):
+            return True
+        for width in (6, 5, 3):  # +02:00, +0200, +02 after the time of day
+            if len(t) > width and t[-width] in "+-" and t[-width + 1:].replace(":", "").isdigit() and ":" in t[:-width]:
+                return True
+        return False
+    tz = getattr(v, "tzinfo", _UNSET)
+    return None if tz is _UNSET else tz is not None
+
+
+_UNSET = object()
+
+
+def check_time_zones(values: Any, column: str) -> None:
+    """Refuse a time column that mixes times with a time zone and times without one.
+
+    Times without a zone cannot be placed on the same clock as the others: taking them as
+    UTC (what pandas' ``utc=True`` does) moves them by the zone's offset and silently
+    changes every duration between events. The error names the column, how many of each
+    kind there are with an example, and the fix. Times in several zones (all with one)
+    are fine: they are compared in UTC.
+
+    >>> check_time_zones(["2024-01-01T10:00:00+02:00", "2024-07-01T10:00:00+03:00"], "ts")
+    >>> check_time_zones(["2024-01-01T10:00:00+02:00", "2024-01-01 10:07:30"], "ts")
+    Traceback (most recent call last):
+    ...
+    journeywidget.core.errors.BindingError: time column 'ts' mixes times with a time zone (1 row, e.g. '2024-01-01T10:00:00+02:00') and times without one (1 row, e.g. '2024-01-01 10:07:30'); the ones without a zone cannot be placed on the same clock. Fix: give every time its zone: df['ts'] = pd.to_datetime(df['ts'], utc=True) if the times without one are in UTC, or set their zone with .dt.tz_localize(...) before binding
+    """
+    aware: list = []
+    naive: list = []
+    for v in values:
+        if v is None or v != v:
+            continue
+        kind = _has_zone(v)
+        if kind is not None:
+            (aware if kind else naive).append(v)
+    if aware and naive:
+        def some(vals: list) -> str:
+            n = len(vals)
+            return f"{n:,} row{'s' if n != 1 else ''}, e.g. {brief(str(vals[0]))}"
+
+        raise BindingError(
+            f"time column {column!r} mixes times with a time zone ({some(aware)}) and times without "
+            f"one ({some(naive)}); the ones without a zone cannot be placed on the same clock",
+            column,
+            f"give every time its zone: df[{column!r}] = pd.to_datetime(df[{column!r}], utc=True) if the "
+            "times without one are in UTC, or set their zone with .dt.tz_localize(...) before binding",
+        )
 
 
 def _examples(series, mask, k=3) -> list[str]:

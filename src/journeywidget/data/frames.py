@@ -22,10 +22,11 @@ import difflib
 from typing import Any
 
 from ..core.errors import BindingError
+from ..core.limits import brief
 
 __all__ = [
     "backend_of", "columns_of", "check_columns", "to_pandas", "unique_values", "filter_in",
-    "used_columns", "RowSelector",
+    "used_columns", "RowSelector", "duplicate_columns_error",
 ]
 
 _NAMES = {"pyspark": "spark", "pyspark[connect]": "spark", "sqlframe": "sqlframe"}
@@ -33,6 +34,7 @@ _NAMES = {"pyspark": "spark", "pyspark[connect]": "spark", "sqlframe": "sqlframe
 
 def _narwhals(df: Any) -> Any:
     import narwhals as nw
+    from narwhals.exceptions import DuplicateError
 
     try:
         return nw.from_native(df)
@@ -41,6 +43,39 @@ def _narwhals(df: Any) -> Any:
             f"expected a DataFrame (pandas, polars, pyarrow, DuckDB, PySpark...), got {type(df).__name__}",
             None, "pass your data as a DataFrame",
         ) from None
+    except DuplicateError:
+        names = getattr(df, "column_names", None)  # pyarrow (whose .columns are the data)
+        names = getattr(df, "columns", []) if names is None else names
+        raise duplicate_columns_error(list(names)) or BindingError(
+            "the data has several columns with the same name", None, "give every column its own name",
+        ) from None
+
+
+def duplicate_columns_error(columns: list) -> BindingError | None:
+    """The error for column names used more than once (None if every name is unique).
+
+    >>> str(duplicate_columns_error(["user", "ts", "user"]))
+    "the data has several columns named 'user' (2); every column needs its own name. Fix: rename them (pandas: df.columns = ['user', 'ts', 'user_2']) or drop the extra ones (pandas: df = df.loc[:, ~df.columns.duplicated()])"
+    """
+    names = [str(c) for c in columns]
+    seen: dict[str, int] = {}
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+    dupes = {name: n for name, n in seen.items() if n > 1}
+    if not dupes:
+        return None
+    shown = ", ".join(f"{brief(name)} ({n})" for name, n in list(dupes.items())[:5])
+    renamed, count = [], {}
+    for name in names:
+        count[name] = count.get(name, 0) + 1
+        renamed.append(name if count[name] == 1 else f"{name}_{count[name]}")
+    example = repr(renamed) if len(renamed) <= 8 else "[...]"
+    return BindingError(
+        f"the data has several columns named {shown}; every column needs its own name",
+        next(iter(dupes)),
+        f"rename them (pandas: df.columns = {example}) or drop the extra ones "
+        "(pandas: df = df.loc[:, ~df.columns.duplicated()])",
+    )
 
 
 def backend_of(df: Any) -> str:
@@ -65,6 +100,10 @@ def check_columns(df: Any, wanted: dict[str, str | None], what: str = "events") 
     """Raise :class:`BindingError` naming the role, the column and the fix when a wanted
     column is not a string or is not in ``df`` (a close match is suggested)."""
     cols = columns_of(df)
+    if len(set(cols)) < len(cols):  # frames narwhals lets through (Spark): the wanted ones must be unique
+        wanted_dupes = [c for c in cols if c in set(wanted.values()) and cols.count(c) > 1]
+        if wanted_dupes:
+            raise duplicate_columns_error(cols)  # type: ignore[misc]
     for role, name in wanted.items():
         if name is None:
             continue

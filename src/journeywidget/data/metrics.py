@@ -47,6 +47,7 @@ from .mapping import resolve_mapping
 from .numpy_engine import NumpyEngine
 from .paths import FLOW_COLUMNS, PATH_COLUMNS, flow_records, path_records
 from .payload import PAYLOAD_BUDGET, metrics_payload
+from .relabel import StalePayload, label_changes, names_hit_keys, refresh_insights, relabel_cache
 from .segments import _UNSET, CLUSTER_PREFIX, Segments
 from .sessions import parse_duration
 from .spark_engine import SparkEngine
@@ -134,7 +135,25 @@ class JourneyMetrics(Segments):
         return self
 
     def _on_journey_change(self, journey: Any) -> None:
-        self._set_doc(journey.snapshot())
+        doc = journey.snapshot()
+        renamed = label_changes((getattr(journey, "last_change", None) or {}).get("edits"))
+        if renamed is None or not self._relabel(doc, renamed):
+            self._set_doc(doc)
+
+    def _relabel(self, doc: dict, renamed: dict) -> bool:
+        """After edits that changed no number, patch the names in the cached tables (data/relabel);
+        False when a renamed touchpoint's name may match event keys (then everything is redone)."""
+        fb = self._feedback
+        for mapping, keys in ((self._mapping, getattr(self._engine, "keys", None)),
+                              (getattr(fb, "mapping", None), getattr(fb, "keys", None))):
+            if renamed and keys is not None and (mapping is not None or names_hit_keys(renamed, keys)):
+                return False
+        self._doc = doc
+        relabel_cache(self._cache, doc, renamed)
+        if fb is not None:
+            fb.set_doc(doc, numbers_kept=True)
+        self._notify()
+        return True
 
     def refresh(self) -> JourneyMetrics:
         """Re-read the journey (for a journey given as a dict, pass it to set_journey instead)."""
@@ -668,8 +687,16 @@ class JourneyMetrics(Segments):
         fields are documented in docs/ARCHITECTURE.md ("The metrics payload"). The result
         stays under :attr:`PAYLOAD_BUDGET` bytes as JSON: optional parts are shed when the map
         is huge, and ``truncated`` says so."""
-        return metrics_payload(self, max_insights, max_segments, max_transitions, compare,
-                               self.PAYLOAD_BUDGET)
+        key = ("payload", self._segment, None if compare is None else str(compare), max_insights,
+               max_segments, max_transitions, self._unit, self._funnel, self._window_ns)
+        hit = self._cache.get(key)
+        if isinstance(hit, StalePayload):  # only the insights named something renamed since
+            hit = refresh_insights(hit.payload, self.insights, self.PAYLOAD_BUDGET)
+        if hit is None:
+            hit = metrics_payload(self, max_insights, max_segments, max_transitions, compare,
+                                  self.PAYLOAD_BUDGET)
+        self._cache[key] = hit
+        return dict(hit)  # cached: the caller may set top-level keys, nothing deeper
 
     def __repr__(self) -> str:
         if self._engine is None:

@@ -153,8 +153,8 @@ def _opportunities_payload(m: Any) -> list:
     from .opportunities import opportunity_records
 
     out = []
-    for r in opportunity_records(m)[:TOP_OPPORTUNITIES]:
-        out.append({k: rounded(v, 4) if isinstance(v, float) else v for k, v in r.items()})
+    for r in opportunity_records(m)[:TOP_OPPORTUNITIES]:  # ids and numbers: names are in _doc
+        out.append({k: rounded(v, 4) if isinstance(v, float) else v for k, v in r.items() if k != "name"})
     return out
 
 
