@@ -15,7 +15,7 @@ export { OperationError };
 
 const OPS = ["add", "update", "remove", "move", "batch"];
 /** Journey fields an `update` of the journey itself may change. */
-export const TOP_LEVEL_FIELDS = ["title", "description", "journey_type", "state", "tags", "emotion_scale"];
+export const TOP_LEVEL_FIELDS = ["title", "description", "journey_type", "state", "tags", "emotion_scale", "layout"];
 /** The order `remove` deletes in (comments on items first, the items last). */
 const REMOVE_ORDER: Collection[] = ["comments", "cards", "touchpoints", "lanes", "stages", "goals", "personas"];
 
