@@ -22,10 +22,11 @@ export function fmtInt(n: number | null | undefined): string {
   return Math.round(n).toLocaleString("en-US");
 }
 
+/** A share as a percentage: "54 %", "5.1 %" (a no-break space before the sign). */
 export function fmtPct(f: number | null | undefined): string {
   if (f === null || f === undefined || !Number.isFinite(f)) return "–";
   const p = f * 100;
-  return (p >= 10 || p === 0 ? p.toFixed(0) : p.toFixed(1)) + "%";
+  return (Math.abs(p) >= 10 || p === 0 ? p.toFixed(0) : p.toFixed(1)) + "\u00a0%";
 }
 
 export function fmtNum(f: number | null | undefined, digits = 1): string {
