@@ -13,7 +13,7 @@ export const SLOT_PX = 184;
 export const LANE_HEADER_PX = 156;
 export const LANE_HEADER_COMPACT_PX = 108;
 /** The narrowest a stage column gets in compact mode (one chip wide). */
-export const CHIP_COL_PX = 38;
+export const CHIP_COL_PX = 36;
 /** Width of one chip column in compact mode at its own 100 %. */
 export const CHIP_SLOT_PX = 52;
 

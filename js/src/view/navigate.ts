@@ -158,7 +158,11 @@ export class Navigate {
     let dy = 0;
     if (r.top < top) dy = r.top - top - 8;
     else if (r.bottom > s.bottom) dy = Math.min(r.bottom - s.bottom + 8, r.top - top - 8);
-    sc.scrollBy({ left: dx, top: dy });
+    if (typeof sc.scrollBy === "function") sc.scrollBy({ left: dx, top: dy });
+    else {
+      sc.scrollLeft += dx;
+      sc.scrollTop += dy;
+    }
     // the page too, when the map itself is off screen
     const rr = sc.getBoundingClientRect();
     const vh = (el.ownerDocument.defaultView?.innerHeight ?? 0) || 0;
