@@ -13,6 +13,7 @@ import { fold, searchMap, stepHit } from "../src/view/search-logic";
 import { countText, feedbackText, hasData, metricText, shortCount, stageFigures, touchpointFigures, unitLabel } from "../src/components/figures";
 import { hasIcon } from "../src/components/icons";
 import { LANE_COLORS, LANE_ICONS, laneColorHex, laneIcon } from "../src/model/vocabulary";
+import { applyOp } from "../src/model/apply";
 import { FakeModel, sampleDoc } from "./fakemodel";
 import type { JourneyView } from "../src/view/journey-view";
 
@@ -77,6 +78,17 @@ describe("layout that wraps", () => {
     expect(gridColumns(l, 150, "full")).toBe(`150px minmax(${2 * SLOT_PX}px, 2fr) minmax(${SLOT_PX}px, 1fr) minmax(${SLOT_PX}px, 1fr)`);
     expect(gridColumns(l, 90, "compact")).toBe(`90px minmax(${2 * CHIP_SLOT_PX}px, 2fr) minmax(${CHIP_SLOT_PX}px, 1fr) minmax(${CHIP_SLOT_PX}px, 1fr)`);
     expect(gridColumns(l, 90, "compact-fit")).toBe(`90px minmax(${CHIP_COL_PX}px, 2fr) minmax(${CHIP_COL_PX}px, 1fr) minmax(${CHIP_COL_PX}px, 1fr)`);
+  });
+});
+
+describe("the card columns setting", () => {
+  it("is a top-level field edited through the op path; documents from before it get its default", () => {
+    const doc = sampleDoc(); // no `layout` (written before the field existed)
+    const renamed = applyOp(doc, { op: "update", id: "demo", fields: { title: "Renamed" } });
+    expect(renamed.doc.title).toBe("Renamed");
+    const wider = applyOp(doc, { op: "update", id: "demo", fields: { layout: { card_columns: 5 } } });
+    expect((wider.doc as any).layout).toEqual({ card_columns: 5 });
+    expect(() => applyOp(doc, { op: "update", id: "demo", fields: { layout: { card_columns: 9 } } })).toThrow(/card_columns: must be at most 6/);
   });
 });
 

@@ -185,8 +185,10 @@ class Run {
     if (unknown.length) fail(`journey.${unknown[0]}: cannot be updated this way; journey fields you can update are: ${TOP_LEVEL_FIELDS.join(", ")}`);
     const valid: Item = {};
     for (const key of TOP_LEVEL_FIELDS) {
-      const value = key in fields ? fields[key] : this.doc[key];
-      valid[key] = conform(topFieldSchema(key)!, value, `journey.${key}`);
+      const schema = topFieldSchema(key)!;
+      // a document written before a field existed (no `layout`) has its default
+      const value = key in fields ? fields[key] : this.doc[key] !== undefined ? this.doc[key] : clone(schema.default);
+      valid[key] = conform(schema, value, `journey.${key}`);
     }
     if ("emotion_scale" in fields) {
       const problems = scaleProblems(valid.emotion_scale);
