@@ -24,7 +24,7 @@ CHANNELS = ["web", "email", "mobile_app", "phone", "chat", "store", None]
 def big_journey(stages: int = 30, touchpoints: int = 600) -> jw.Journey:
     """The big map (no data bound)."""
     j = jw.Journey(f"Big map: {stages} stages, {touchpoints} touchpoints", journey_type="purchase")
-    j.batch([{"op": "add", "kind": "lane", "item": {"kind": "metrics"}}])
+    j.batch([{"op": "add", "kind": "lane", "item": {"kind": "metrics", "title": "Metrics"}}])
     ops: list[dict] = []
     for s in range(stages):
         name = STAGE_NAMES[s % len(STAGE_NAMES)] + ("" if s < len(STAGE_NAMES) else f" {s // len(STAGE_NAMES) + 1}")

@@ -113,7 +113,8 @@ export function emotionCurve(ctx: Ctx, item: EmotionItem, stats?: ReconcileStats
   function showLive(p: EmotionPoint, v: number | null) {
     const sc = cur.scale;
     const y = emotionToY(v === null ? (sc.min + sc.max) / 2 : v, sc);
-    setText(live, v === null ? "not set" : `${signedValue(v)} · ${emotionLabel(v, sc)}`);
+    const word = v === null ? "" : (sc.labels && sc.labels[String(Math.round(v))]) || "";
+    setText(live, v === null ? "Not set" : word ? `${signedValue(v)} · ${word}` : signedValue(v));
     live.setAttribute("data-id", p.id);
     live.setAttribute("data-tone", tone(v, sc));
     live.style.left = `${p.x}%`;

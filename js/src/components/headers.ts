@@ -161,7 +161,8 @@ export function laneHeader(ctx: Ctx & LaneHost, item: LaneItem): Component<LaneI
   let shownIcon = "";
   function update(it: LaneItem) {
     el.style.gridRow = String(it.row);
-    title.set(it.lane.title || "");
+    // read-only: an untitled lane shows its kind's title (editable: as the placeholder)
+    title.set(it.lane.title || (ctx.editable ? "" : laneTitle(it.lane.kind)));
     if (kind !== it.lane.kind) {
       kind = it.lane.kind;
       el.setAttribute("data-lane-kind", kind);

@@ -36,6 +36,7 @@ import { Selection } from "./selection";
 import { Toolbar } from "./toolbar";
 import { Zoom } from "./zoom";
 import { Bands } from "./bands";
+import { keepOnScreen } from "./stick";
 
 let viewCounter = 0;
 
@@ -75,6 +76,7 @@ export class JourneyView implements Ctx {
   readonly navigate = new Navigate(this);
   readonly bands = new Bands(this);
   private disposers: (() => void)[] = [];
+  private unstick: (() => void) | null = null;
 
   constructor(model: WidgetModel, el: HTMLElement) {
     this.model = model;
@@ -135,6 +137,7 @@ export class JourneyView implements Ctx {
     this.drag.finish();
     this.zoom.dispose();
     this.navigate.dispose();
+    this.unstick?.();
     for (const d of this.disposers) d();
     this.disposers = [];
     this.teardown();
@@ -175,6 +178,8 @@ export class JourneyView implements Ctx {
     this.render();
     this.rpc.renderError();
     this.toolbar.renderHistory();
+    this.unstick?.();
+    this.unstick = keepOnScreen(this.root, toolbar, () => this.grid.scroller, () => this.zoom.plan.scale);
     this.charts = mountCharts({
       model: this.model, host: chartHost, toolbar, root: this.root, select: (id) => this.select(id),
       band: (band) => this.bands.geometry(band),
