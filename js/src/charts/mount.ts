@@ -165,6 +165,12 @@ export function mountCharts(opts: {
     }
     if (drawable && !canDraw()) return;
     await layer.update(payload, detectTheme(root), String(model.get("selected") || ""));
+    markStageCharts();
+  };
+  // the charts row under the stage headers shows its title only when a stage has a chart
+  const markStageCharts = () => {
+    const grid = root.querySelector(".jw-grid");
+    if (grid) grid.classList.toggle("jw-has-stage-charts", !!root.querySelector(".jw-stage-charts > .jw-chart"));
   };
   const onChange = () => {
     void refresh();
@@ -184,7 +190,10 @@ export function mountCharts(opts: {
     layer,
     switcher,
     refresh,
-    reanchor: () => layer.reanchor(),
+    reanchor: () => {
+      layer.reanchor();
+      markStageCharts();
+    },
     select: (id) => void layer.select(id),
     destroy: () => {
       disposed = true;

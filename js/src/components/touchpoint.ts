@@ -8,6 +8,7 @@ import { channelLabel } from "../model/vocabulary";
 import { abBlock, type ABItem, type ABSide } from "./ab";
 import { commentBadge, grip, iconButton, lazyChrome, liveText, clampTitle, bodyDrag } from "./common";
 import { chipFigure, metricText, NO_DATA, touchpointFigures, type Figure } from "./figures";
+import { fmtGrouped } from "./format";
 import type { Component } from "./reconcile";
 import type { Ctx } from "./ctx";
 import type { FeedbackMetrics, Touchpoint, TouchpointMetrics } from "../model/types";
@@ -52,7 +53,6 @@ export function touchpointCard(ctx: Ctx, item: TouchpointItem): Component<Touchp
   let motBtn: HTMLElement | null = null;
   let badge: ReturnType<typeof commentBadge> | null = null;
   let chrome = false;
-  let figSig = "";
 
   const ensureMot = () => {
     if (motBtn) return;
@@ -119,19 +119,13 @@ export function touchpointCard(ctx: Ctx, item: TouchpointItem): Component<Touchp
     // data figures: rebuilt only when their text changed
     const figs = touchpointFigures(it.m, it.fb, it.unit, it.bound);
     const shown = it.ab ? figs.filter((f) => f.key !== "customers" && f.key !== "share") : figs;
-    const sig = JSON.stringify(shown.map((f) => [f.key, f.text, f.title]));
-    if (sig !== figSig) {
-      figSig = sig;
-      stats.textContent = "";
-      // customers and their share read as one figure: "2,686 customers · 54 %" (never split at the dot)
-      const cust = shown.find((f) => f.key === "customers");
-      const share = shown.find((f) => f.key === "share");
-      for (const f of shown) {
-        if (f === share && cust) continue;
-        const el = figureEl(f === cust && share ? { ...f, text: `${f.text}\u00a0·\u00a0${share.text}`, title: `${f.title}: ${share.title}` } : f);
-        stats.appendChild(el);
-      }
-    }
+    // customers and their share read as one figure: "2,686 customers · 54 %" (never split at the dot)
+    const cust = shown.find((f) => f.key === "customers");
+    const share = shown.find((f) => f.key === "share");
+    const line = shown
+      .filter((f) => !(f === share && cust))
+      .map((f) => (f === cust && share ? { ...f, text: `${f.text}\u00a0·\u00a0${share.text}`, title: `${f.title}: ${share.title}` } : f));
+    syncFigures(stats, line, (f) => figureEl(f), (el, f) => fillFigure(el, f), ab?.el);
     if (it.ab && !ab) {
       ab = abBlock("jw-ab-tp");
       stats.prepend(ab.el);
@@ -156,19 +150,63 @@ export function touchpointCard(ctx: Ctx, item: TouchpointItem): Component<Touchp
     chip.setAttribute("data-tone", tn);
     const label = [`Touchpoint ${t.name || ""}`, emoText, ...figs.map((f) => f.text)].filter(Boolean).join(" · ");
     el.setAttribute("aria-label", label);
-    chip.setAttribute("title", label);
+    if (chip.getAttribute("title") !== label) chip.setAttribute("title", label);
   }
   update(item);
   return { el, update, destroy: () => name.field?.destroy() };
 }
 
-/** One labelled figure: the icon drawn by CSS from data-i, the words as text. */
+/** One labelled figure: the words as text, what it is in the tooltip, the number in data-value. */
 export function figureEl(f: Figure): HTMLElement {
-  const el = h("span", { class: `jw-stat jw-fig jw-fig-${f.key}`, title: f.title }, f.text);
-  if (f.value !== undefined) el.setAttribute("data-value", String(f.value));
-  if (f.short) el.setAttribute("data-short", f.short);
+  const el = h("span", { class: `jw-stat jw-fig jw-fig-${f.key}` });
   if (f.key === "none") el.classList.add("jw-no-data");
+  fillFigure(el, f);
   return el;
+}
+
+function setAttr(el: Element, name: string, value: string | undefined): void {
+  if (value === undefined) {
+    if (el.hasAttribute(name)) el.removeAttribute(name);
+  } else if (el.getAttribute(name) !== value) el.setAttribute(name, value);
+}
+
+/** Put a figure's words, tooltip and numbers on an element (touching only what changed). */
+export function fillFigure(el: HTMLElement, f: Figure): void {
+  setText(el, f.text);
+  setAttr(el, "title", f.title);
+  setAttr(el, "data-value", f.value === undefined ? undefined : String(f.value));
+  setAttr(el, "data-short", f.short);
+}
+
+/**
+ * Keep `box`'s children in line with `figs`, one element per figure key, in order:
+ * a data refresh only changes texts (no elements made or dropped when the same
+ * figures are there).
+ */
+export function syncFigures<T extends { key: string }>(
+  box: HTMLElement,
+  figs: T[],
+  make: (f: T) => HTMLElement,
+  fill: (el: HTMLElement, f: T) => void,
+  skip?: Element | null,
+): void {
+  let node = box.firstElementChild;
+  if (node && node === skip) node = node.nextElementSibling;
+  for (const f of figs) {
+    if (node && node.getAttribute("data-key") === f.key) {
+      fill(node as HTMLElement, f);
+      node = node.nextElementSibling;
+    } else {
+      const el = make(f);
+      el.setAttribute("data-key", f.key);
+      box.insertBefore(el, node);
+    }
+  }
+  while (node) {
+    const next = node.nextElementSibling;
+    if (node !== skip) node.remove();
+    node = next;
+  }
 }
 
 // ---------------------------------------------------------------- metric block
@@ -200,7 +238,6 @@ export function metricBlock(ctx: Ctx, item: MetricItem): Component<MetricItem> {
   const strip = h("div", { class: "jw-mstrip", "aria-hidden": "true" });
   el.append(name, rows, strip);
   let ab: ReturnType<typeof abBlock> | null = null;
-  let sig = "";
   function update(it: MetricItem) {
     cur = it;
     const mt = it.tp.metric ? metricText(it.tp.metric, it.m) : null;
@@ -209,27 +246,29 @@ export function metricBlock(ctx: Ctx, item: MetricItem): Component<MetricItem> {
     if (mt) name.setAttribute("title", `Metric of this touchpoint: ${mt.text}`);
     toggleClass(name, "jw-no-data", !!mt && mt.value === null);
     const figs = touchpointFigures(it.m, it.fb, it.unit, it.bound).filter((f) => !(it.ab && (f.key === "customers" || f.key === "share")));
-    const s = JSON.stringify([figs.map((f) => [f.key, f.text]), it.unit]);
-    if (s !== sig) {
-      sig = s;
-      rows.textContent = "";
-      for (const f of figs) {
-        // one element per row: the label is drawn by CSS from data-k (our words), the value is text
-        const n = it.fb && typeof it.fb.n === "number" ? it.fb.n : null;
-        const label =
-          f.key === "customers"
-            ? it.unit.charAt(0).toUpperCase() + it.unit.slice(1)
-            : f.key === "feedback" && n !== null
-              ? `Feedback (n=${n.toLocaleString("en-US")})`
-              : ROW_LABELS[f.key] || f.key;
-        const value = f.key === "customers" ? figValue(f) : f.key === "time" ? f.text.replace(/ to next$/, "") : f.text;
-        const row = h("div", { class: `jw-mrow jw-fig-${f.key}`, "data-k": label, "data-i": f.icon || "metrics", title: f.title }, value);
-        row.setAttribute("aria-label", `${label}: ${value}`);
-        if (f.value !== undefined) row.setAttribute("data-value", String(f.value));
+    // one element per row: the label is drawn by CSS from data-k (our words), the value is text
+    const n = it.fb && typeof it.fb.n === "number" ? it.fb.n : null;
+    const labelled = figs.map((f) => ({
+      ...f,
+      label:
+        f.key === "customers"
+          ? it.unit.charAt(0).toUpperCase() + it.unit.slice(1)
+          : f.key === "feedback" && n !== null
+            ? `Feedback (n=${fmtGrouped(n)})`
+            : ROW_LABELS[f.key] || f.key,
+      shown: f.key === "customers" ? figValue(f) : f.key === "time" ? f.text.replace(/ to next$/, "") : f.text,
+    }));
+    syncFigures(
+      rows,
+      labelled,
+      (f) => {
+        const row = h("div", { class: `jw-mrow jw-fig-${f.key}`, "data-i": f.icon || "metrics" });
         if (f.key === "none") row.classList.add("jw-no-data");
-        rows.appendChild(row);
-      }
-    }
+        fillRow(row, f);
+        return row;
+      },
+      fillRow,
+    );
     if (it.ab && !ab) {
       ab = abBlock("jw-ab-metric");
       rows.before(ab.el);
@@ -243,6 +282,14 @@ export function metricBlock(ctx: Ctx, item: MetricItem): Component<MetricItem> {
   }
   update(item);
   return { el, update };
+}
+
+function fillRow(row: HTMLElement, f: Figure & { label: string; shown: string }): void {
+  setText(row, f.shown);
+  setAttr(row, "data-k", f.label);
+  setAttr(row, "title", f.title);
+  setAttr(row, "aria-label", `${f.label}: ${f.shown}`);
+  setAttr(row, "data-value", f.value === undefined ? undefined : String(f.value));
 }
 
 function figValue(f: Figure): string {

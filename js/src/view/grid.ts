@@ -11,6 +11,7 @@ import { icon } from "../components/icons";
 import { cardItem, type CardItem } from "../components/card";
 import { emotionCurve, type EmotionCurve, type EmotionItem } from "../components/emotion-curve";
 import { hasData, unitLabel } from "../components/figures";
+import { fmtGrouped } from "../components/format";
 import { laneHeader, stageHeader, type LaneItem, type StageItem } from "../components/headers";
 import { metricBlock, touchpointCard, type MetricItem, type TouchpointItem } from "../components/touchpoint";
 import { touchpointNotes, type NotesItem } from "../components/tp-notes";
@@ -375,7 +376,7 @@ function stageChartCell(stageId: string, item: { column: number }): Component<{ 
 /** "12 touchpoints", "5 cards", "18 emotions set": what a collapsed lane hides. */
 function laneSummary(v: JourneyView, lane: Lane): string {
   const doc = v.doc;
-  const n = (k: number, one: string, many: string) => `${k.toLocaleString("en-US")} ${k === 1 ? one : many}`;
+  const n = (k: number, one: string, many: string) => `${fmtGrouped(k)} ${k === 1 ? one : many}`;
   const tps = doc.touchpoints || [];
   if (lane.kind === "touchpoints" || lane.kind === "metrics") return n(tps.length, "touchpoint", "touchpoints");
   if (lane.kind === "emotions") return n(tps.filter((t) => typeof t.emotion === "number").length, "emotion set", "emotions set");

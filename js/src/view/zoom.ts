@@ -102,9 +102,11 @@ export class Zoom {
   apply(render = true): void {
     const v = this.v;
     if (this.select) this.fillSelect();
-    const room = this.room();
+    // only "fit" needs the room (measuring it forces a layout)
+    const setting = this.setting;
+    const room = setting === "fit" || v.grid.mode !== "full" ? this.room() : 0;
     this.lastRoom = room;
-    const plan = planZoom(this.setting, v.layout, room);
+    const plan = planZoom(setting, v.layout, room);
     const modeChanged = plan.mode !== v.grid.mode;
     this.plan = plan;
     v.grid.mode = plan.mode;

@@ -26,7 +26,6 @@ True
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from .base import DATA_NAME, SELECT_PARAM
 

@@ -29,6 +29,7 @@ from ..data.encoding import label
 from ..data.frames import RowSelector, unique_values
 from ..data.mapping import resolve_mapping
 from ..data.metrics import JourneyMetrics
+from .bands import band_spec
 from .base import DATA_NAME, MAX_CHART_BYTES, OVERLAYS, TREND_METRICS, ChartError
 from .custom import (
     ChartContext,
@@ -38,7 +39,6 @@ from .custom import (
     _spec_hash,
     chart_to_parts,
 )
-from .bands import band_spec
 from .specs import overlay_parts
 from .tables import available_metrics, metrics_payload_of
 
