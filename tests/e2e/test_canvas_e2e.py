@@ -12,10 +12,10 @@ import re
 from pathlib import Path
 
 import pytest
-from bigmap import big_widget
 from playwright.sync_api import expect
 
 import journeywidget as jw
+from bigmap import big_widget
 from journeywidget.widget import JourneyWidget
 
 ARTIFACTS = Path(__file__).parents[1] / "artifacts"
