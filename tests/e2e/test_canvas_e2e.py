@@ -47,6 +47,14 @@ def shoot(page, name: str) -> Path:
     return path
 
 
+def in_scheme(page, scheme: str) -> None:
+    """A 1280 x 900 page in the light or dark colour scheme."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.emulate_media(color_scheme=scheme)
+    if scheme == "dark":
+        page.evaluate("() => { document.body.style.background = '#0f1115'; }")
+
+
 def to_map(page, h):
     """Scroll the page so the map (not the header) fills the view."""
     h.el.locator(".jw-scroll").evaluate("(s) => s.scrollIntoView({block: 'start'})")
@@ -75,10 +83,7 @@ def scroll_into_stage(h, stage_id: str, frac: float = 0.5) -> None:
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_big_map_at_100_percent(page, standalone, big, scheme):
-    page.set_viewport_size({"width": 1280, "height": 900})
-    page.emulate_media(color_scheme=scheme)
-    if scheme == "dark":
-        page.evaluate("() => { document.body.style.background = '#0f1115'; }")
+    in_scheme(page, scheme)
     big.zoom = 1
     h = standalone(big)
     expect(h.el.locator(".jw-tp")).to_have_count(600)
@@ -109,10 +114,7 @@ def test_big_map_at_100_percent(page, standalone, big, scheme):
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_big_map_at_fit_shows_every_stage_legibly(page, standalone, big, scheme):
-    page.set_viewport_size({"width": 1280, "height": 900})
-    page.emulate_media(color_scheme=scheme)
-    if scheme == "dark":
-        page.evaluate("() => { document.body.style.background = '#0f1115'; }")
+    in_scheme(page, scheme)
     big.zoom = "fit"
     h = standalone(big)
     expect(h.el.locator(".jw-tp")).to_have_count(600)
@@ -170,6 +172,14 @@ def test_template_map_with_data_and_overlays_screenshots(page, standalone):
     assert h.errors == []
 
 
+def template_map(page, standalone, width=1400, height=1000):
+    """The e-commerce template in the standalone page: (journey, widget, harness)."""
+    page.set_viewport_size({"width": width, "height": height})
+    j = jw.Journey.from_template("ecommerce-purchase")
+    w = JourneyWidget(j)
+    return j, w, standalone(w)
+
+
 def _drag(page, x0, y0, x1, y1, steps=14):
     page.mouse.move(x0, y0)
     page.mouse.down()
@@ -179,10 +189,7 @@ def _drag(page, x0, y0, x1, y1, steps=14):
 
 
 def test_drag_a_card_by_its_body_and_click_to_select(page, standalone):
-    page.set_viewport_size({"width": 1400, "height": 1000})
-    j = jw.Journey.from_template("ecommerce-purchase")
-    w = JourneyWidget(j)
-    h = standalone(w)
+    j, w, h = template_map(page, standalone)
     card = h.el.locator('.jw-tp[data-id="mobile-home-page"]')
     card.scroll_into_view_if_needed()
     # a click on the body (not on its text) selects it, and nothing moves
@@ -227,10 +234,7 @@ def test_drag_a_card_by_its_body_and_click_to_select(page, standalone):
 
 
 def test_emotion_drag_shows_its_value_live(page, standalone):
-    page.set_viewport_size({"width": 1400, "height": 1000})
-    j = jw.Journey.from_template("ecommerce-purchase")
-    w = JourneyWidget(j)
-    h = standalone(w)
+    j, w, h = template_map(page, standalone)
     dot = h.el.locator('.jw-dot[data-id="cart-page"]')
     dot.scroll_into_view_if_needed()
     lane = h.el.locator(".jw-emo").bounding_box()
@@ -250,9 +254,7 @@ def test_emotion_drag_shows_its_value_live(page, standalone):
 
 
 def test_search_jump_and_collapse_by_keyboard(page, standalone):
-    page.set_viewport_size({"width": 1280, "height": 900})
-    j = jw.Journey.from_template("ecommerce-purchase")
-    h = standalone(JourneyWidget(j))
+    j, w, h = template_map(page, standalone, 1280, 900)
     box = h.el.get_by_role("searchbox", name=re.compile("Search the map"))
     box.fill("refund")
     count = h.el.locator(".jw-search-count")
