@@ -50,10 +50,19 @@ _SUBMODULES = {
     "widget": ".widget", "items": ".document.schema", "cli": ".cli",
 }
 
-from .core.errors import DocumentError, JourneyError, OperationError  # noqa: E402  (tiny, no deps)
+from .core.errors import (  # noqa: E402  (tiny, no deps)
+    DocumentError,
+    FileWriteError,
+    InputLimitError,
+    JourneyError,
+    OperationError,
+    SaveConflictError,
+    SourceError,
+)
 
 __all__ = [
-    "DocumentError", "JourneyError", "OperationError", "schema", *sorted(_LAZY), *_SUBMODULES,
+    "DocumentError", "FileWriteError", "InputLimitError", "JourneyError", "OperationError", "SaveConflictError",
+    "SourceError", "schema", *sorted(_LAZY), *_SUBMODULES,
 ]
 
 

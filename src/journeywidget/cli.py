@@ -30,9 +30,11 @@ def _load(path: str):
 
         return from_table(path)
     if suffix in (".mmd", ".mermaid"):
+        from .export._readers import read_text
+        from .export.limits import MAX_MERMAID_CHARS
         from .export.mermaid import from_mermaid
 
-        return from_mermaid(Path(path).read_text(encoding="utf-8"))
+        return from_mermaid(read_text(path, max_bytes=4 * MAX_MERMAID_CHARS))
     from .journey import Journey
 
     return Journey.load(path)
@@ -109,7 +111,9 @@ def _render(journey, fmt: str, out: str | None, *, metrics=None, editable: bool 
     if fmt == "mermaid":
         text = export.to_mermaid(journey)
         if out:
-            Path(out).write_text(text, encoding="utf-8")
+            from .core.atomic import atomic_write
+
+            atomic_write(out, text)
         return text
     if fmt == "json":
         if out:
@@ -185,7 +189,11 @@ def cmd_new(args: argparse.Namespace) -> int:
         return 1
     if args.title:
         journey.update(journey.id, title=args.title)
-    journey.save(out)
+    try:
+        journey.save(out)
+    except (JourneyError, OSError) as e:  # a read-only file or a missing folder: say so, no traceback
+        _err(str(e))
+        return 1
     print(out)
     return 0
 

@@ -108,6 +108,7 @@ class Journey:
         self._history = History(history_limit)
         self._listeners = Signal("journey change listener")
         self.last_change: dict | None = None
+        self._on_disk: dict[str, str] = {}  # real path -> sha256 of the bytes this journey loaded or saved there
 
     @classmethod
     def _from_canonical(cls, doc: dict, history_limit: int = 1000) -> Journey:
@@ -140,9 +141,12 @@ class Journey:
         >>> jw.Journey.load(p).title
         'Demo'
         """
-        from .document.io import MAX_FILE_BYTES, read_file
+        from .document.io import MAX_FILE_BYTES, read_file_digest
 
-        return cls._from_canonical(read_file(path, max_bytes or MAX_FILE_BYTES))
+        doc, sha = read_file_digest(path, max_bytes or MAX_FILE_BYTES)
+        self = cls._from_canonical(doc)
+        self._on_disk[os.path.realpath(path)] = sha
+        return self
 
     def to_dict(self) -> dict:
         """The document as a new dict (canonical: every field, schema key order)."""
@@ -169,11 +173,62 @@ class Journey:
 
         return dumps(self._doc)
 
-    def save(self, path: str | os.PathLike) -> None:
-        """Save atomically as UTF-8 JSON (a failure leaves any previous file intact)."""
+    def save(self, path: str | os.PathLike, *, overwrite: bool = False) -> None:
+        """Save atomically as UTF-8 JSON (a failure leaves any previous file intact).
+
+        If this journey was loaded from ``path`` or saved there before, and the file
+        has changed on disk since (another notebook or process saved it), the save is
+        refused with :class:`jw.SaveConflictError` and nothing is written: load the
+        other version and merge (``j.diff(jw.Journey.load(path))`` lists what differs),
+        or pass ``overwrite=True`` to replace it. A file this journey never read or
+        wrote is overwritten as before, so a notebook cell that builds a map and saves
+        it runs again and again. A symlink is written through to its target, hard
+        links are kept, and a read-only file is refused (:class:`jw.FileWriteError`).
+
+        >>> import journeywidget as jw, tempfile, os
+        >>> p = os.path.join(tempfile.mkdtemp(), "map.json")
+        >>> mine = jw.Journey("Demo")
+        >>> mine.save(p)
+        >>> theirs = jw.Journey.load(p)
+        >>> theirs.add_stage("Theirs")
+        'theirs'
+        >>> theirs.save(p)
+        >>> mine.add_stage("Mine")
+        'mine'
+        >>> try:
+        ...     mine.save(p)
+        ... except jw.SaveConflictError:
+        ...     print("refused")
+        refused
+        >>> [str(c) for c in mine.diff(jw.Journey.load(p))]
+        ["removed stage 'Mine'", "added stage 'Theirs'"]
+        >>> mine.save(p, overwrite=True)
+        """
+        from .core.atomic import digest, file_digest
+        from .core.errors import SaveConflictError
         from .document.io import write_file
 
-        write_file(path, self.to_json())
+        text = self.to_json()
+        new = digest(text.encode("utf-8"))
+        key = os.path.realpath(path)
+        known = self._on_disk.get(key)
+
+        def check(target: Path) -> None:
+            if overwrite or known is None:
+                return
+            now = file_digest(target)
+            if now is None or now in (known, new):
+                return
+            raise SaveConflictError(
+                f"{path} changed on disk since this journey loaded or last saved it (another notebook or "
+                f"process saved it); nothing was written. To merge: other = jw.Journey.load({str(path)!r}), "
+                f"see j.diff(other), redo your edits there and save it; to keep both, save to another path; "
+                f"to replace the other version: j.save({str(path)!r}, overwrite=True).",
+                str(path),
+            )
+
+        write_file(path, text, check=check)
+        self._on_disk[key] = new
 
     @classmethod
     def from_template(cls, name: str, *, directory: str | os.PathLike | None = None) -> Journey:
@@ -635,15 +690,16 @@ class Journey:
         return to_mermaid(self)
 
     @classmethod
-    def from_mermaid(cls, text: str) -> Journey:
-        """A map from Mermaid ``journey`` diagram text."""
+    def from_mermaid(cls, text: str, **kwargs: Any) -> Journey:
+        """A map from Mermaid ``journey`` diagram text (see :func:`journeywidget.export.from_mermaid`)."""
         from .export import from_mermaid
 
-        return from_mermaid(text)
+        return from_mermaid(text, **kwargs)
 
     @classmethod
     def from_table(cls, source: Any, **kwargs: Any) -> Journey:
-        """A map from a CSV/Excel table or DataFrame, one row per touchpoint."""
+        """A map from a CSV/Excel table or DataFrame, one row per touchpoint (see
+        :func:`journeywidget.export.from_table` for the columns, ``encoding=`` and the size limits)."""
         from .export import from_table
 
         return from_table(source, **kwargs)

@@ -262,7 +262,9 @@ def to_html(
 </html>
 """
     if path is not None:
-        Path(path).write_text(html, encoding="utf-8")
+        from ..core.atomic import atomic_write
+
+        atomic_write(path, html)
     return html
 
 
