@@ -11,7 +11,7 @@ import { CARD_COLUMNS } from "../model/vocabulary";
 export const SLOT_PX = 184;
 /** The lane header column at 100 % and in compact (chip) mode. */
 export const LANE_HEADER_PX = 156;
-export const LANE_HEADER_COMPACT_PX = 108;
+export const LANE_HEADER_COMPACT_PX = 120;
 /** The narrowest a stage column gets in compact mode (one chip wide). */
 export const CHIP_COL_PX = 36;
 /** Width of one chip column in compact mode at its own 100 %. */
