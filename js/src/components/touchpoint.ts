@@ -290,6 +290,7 @@ function fillRow(row: HTMLElement, f: Figure & { label: string; shown: string })
   setAttr(row, "title", f.title);
   setAttr(row, "aria-label", `${f.label}: ${f.shown}`);
   setAttr(row, "data-value", f.value === undefined ? undefined : String(f.value));
+  setAttr(row, "data-short", f.short);
 }
 
 function figValue(f: Figure): string {

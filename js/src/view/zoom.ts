@@ -117,6 +117,8 @@ export class Zoom {
     toggleClass(v.root, "jw-compact", plan.mode !== "full");
     toggleClass(v.root, "jw-fit", plan.mode === "compact-fit");
     toggleClass(v.root, "jw-narrow", plan.mode !== "full" && narrowestColumn(plan, v.layout, room) < 90);
+    // chips shrunk to fit: stage names keep at least 9 px as drawn (legible)
+    v.root.style.setProperty("--jw-name-px", `${Math.max(11.5, 9.2 / (plan.scale || 1)).toFixed(2)}px`);
     grid.setAttribute("data-zoom", this.setting === "fit" ? "fit" : String(this.setting));
     grid.setAttribute("data-mode", plan.mode);
     if (modeChanged && render) {
