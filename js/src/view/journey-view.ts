@@ -38,6 +38,7 @@ import { Selection } from "./selection";
 import { Toolbar } from "./toolbar";
 import { Zoom } from "./zoom";
 import { Bands } from "./bands";
+import { Flows } from "./flows";
 import { keepOnScreen } from "./stick";
 
 let viewCounter = 0;
@@ -87,6 +88,7 @@ export class JourneyView implements Ctx {
   readonly zoom = new Zoom(this);
   readonly navigate = new Navigate(this);
   readonly bands = new Bands(this);
+  readonly flows = new Flows(this);
   private disposers: (() => void)[] = [];
   private unstick: (() => void) | null = null;
 
@@ -102,12 +104,16 @@ export class JourneyView implements Ctx {
     this.listen("change:_metrics", () => this.render());
     this.listen("change:_rev", () => this.rpc.settleDeferred());
     this.listen("change:editable", () => this.rebuild());
-    this.listen("change:selected", () => this.selection.apply());
+    this.listen("change:selected", () => {
+      this.selection.apply();
+      this.flows.render();
+    });
     this.listen("change:_error", () => this.rpc.renderError());
     this.listen("change:_can_undo", () => this.toolbar.renderHistory());
     this.listen("change:_can_redo", () => this.toolbar.renderHistory());
     this.listen("change:segment", () => this.data.render());
     this.listen("change:compare", () => this.data.render());
+    for (const t of ["unit", "funnel", "window"]) this.listen(`change:${t}`, () => this.data.render());
     this.listen("change:zoom", () => this.zoom.apply());
     this.listen("msg:custom", (msg: any) => this.rpc.onMessage(msg));
     this.listen("msg:custom", (msg: any, buffers?: unknown[]) => this.exporter.onMessage(msg, buffers));
@@ -219,6 +225,7 @@ export class JourneyView implements Ctx {
     this.grid.render();
     this.data.render();
     this.navigate.render();
+    this.flows.render();
     if (this.zoom.setting === "fit") this.zoom.schedule();
     this.selection.apply();
     this.selection.restoreFocus(focus);
