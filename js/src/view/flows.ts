@@ -59,8 +59,11 @@ export function touchpointArcs(transitions: unknown, id: string, names: Map<stri
   if (!Array.isArray(transitions)) return [];
   const next: Arc[] = [];
   const prev: Arc[] = [];
-  const outTotal = transitions.reduce((s, t) => s + (Array.isArray(t) && t[0] === id && typeof t[2] === "number" ? t[2] : 0), 0);
-  const inTotal = transitions.reduce((s, t) => s + (Array.isArray(t) && t[1] === id && typeof t[2] === "number" ? t[2] : 0), 0);
+  // shares of the steps to / from other touchpoints (repeats of the same one left out)
+  const total = (side: 0 | 1) =>
+    transitions.reduce((s, t) => s + (Array.isArray(t) && t[side] === id && t[0] !== t[1] && typeof t[2] === "number" ? t[2] : 0), 0);
+  const outTotal = total(0);
+  const inTotal = total(1);
   for (const t of transitions) {
     if (!Array.isArray(t) || t.length < 6 || typeof t[2] !== "number") continue;
     const [from, to, count, , units] = t;
