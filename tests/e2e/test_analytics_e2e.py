@@ -34,7 +34,8 @@ def test_counting_controls_flows_and_data_actions(page, standalone, harness_serv
 
     # 1. what the numbers count: the chip says it, the selects set Python's traits
     chip = el.locator(".jw-definition")
-    expect(chip).to_have_text(w._metrics["definition"])
+    expect(chip).to_have_text(w._metrics["definition"])  # hidden with a kernel: the selects say it
+    expect(el.locator(".jw-counting")).to_have_attribute("title", w._metrics["description"])
     assert w._metrics["definition"].startswith("ordered funnel · customers")
     el.locator(".jw-unit-select").select_option("session")
     h.wait_until(lambda: w.unit == "session" and w.metrics.unit == "session")
