@@ -109,6 +109,10 @@ def test_marimo_app_in_the_browser(page):
         # and names the renamed stage in its marks' labels
         band = page.locator(".jw-band-stages").first
         expect(band.locator('[aria-label*="Stage: Found in marimo;"]')).to_have_count(1, timeout=30_000)
+        from test_widget_screenshots import ARTIFACTS
+
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "marimo-app.png"))
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(20)
