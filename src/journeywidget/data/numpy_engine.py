@@ -47,6 +47,7 @@ class NumpyEngine:
         self.store = store
         #: the customer code of each unit when the units are sessions (None: units are customers)
         self.unit_customer = unit_customer
+        self._cust_starts = None  # where each customer's units begin (unit_customer is sorted)
         self._runs = None
         self._run_index = None  # (run offsets per unit, units per touchpoint slot)
         self._facts: dict = {}  # layout -> UnitFacts (the last two)
@@ -541,16 +542,21 @@ class NumpyEngine:
             c_ord = counts.ordered[0].copy()
             c_rea = counts.reached[0].copy()
         else:
+            # distinct customers: units are sorted by customer, so a customer's units are one
+            # run; reduce each run (its deepest match, whether any unit reached the stage)
+            uc = self.unit_customer
+            if self._cust_starts is None:
+                self._cust_starts = np.flatnonzero(np.r_[True, uc[1:] != uc[:-1]]) if uc.size else uc[:0]
+            starts = self._cust_starts
             c_ord = np.zeros(D, dtype=np.int64)
             c_rea = np.zeros(D, dtype=np.int64)
-            mark = np.zeros(int(self.unit_customer.max(initial=-1)) + 1, dtype=bool)
-            for k in range(D):
-                for out, m in ((c_ord, f.depth > k), (c_rea, f.reached[k])):
-                    if sel is not None:
-                        m = m & sel
-                    mark[:] = False
-                    mark[self.unit_customer[m]] = True
-                    out[k] = int(np.count_nonzero(mark))
+            if starts.size and D:
+                depth = f.depth if sel is None else np.where(sel, f.depth, 0)
+                deepest = np.bincount(np.maximum.reduceat(depth, starts), minlength=D + 1)
+                c_ord[:] = np.cumsum(deepest[::-1])[::-1][1:D + 1]
+                for k in range(D):
+                    m = f.reached[k] if sel is None else f.reached[k] & sel
+                    c_rea[k] = int(np.count_nonzero(np.logical_or.reduceat(m, starts)))
         agg = JourneyAgg(D=D, counts=counts, ttc_median=ttc, paths=paths,
                          customers_ordered=c_ord, customers_reached=c_rea)
         if len(self._journey_cache) > 64:
