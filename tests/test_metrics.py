@@ -464,13 +464,14 @@ def assert_same_journeys(m1, m2):
 
 @pytest.mark.parametrize("seed", range(6))
 def test_moves_update_the_units_that_visit_the_moved_touchpoints_exactly(seed, monkeypatch):
-    """A move recomputes only the units that visit the moved touchpoint (merge_facts): after
+    """A move recomputes only the units that visit the moved touchpoint (data/live): after
     any sequence of moves every table equals a fresh binding's, in customers and sessions."""
-    from journeywidget.data import numpy_engine
+    from journeywidget.data import live
 
     merges = []
-    real = numpy_engine.merge_facts
-    monkeypatch.setattr(numpy_engine, "merge_facts", lambda *a: merges.append(1) or real(*a))
+    real = live.LiveJourney.advance
+    monkeypatch.setattr(live.LiveJourney, "advance",
+                        lambda *a: real(*a) and (merges.append(1) or True))
     j, df = template_case(customers=600, seed=seed)
     rng = random.Random(seed)
     m = JourneyMetrics(j).bind_events(df, **ARGS, session_gap="6h")

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 from .encoding import EventStore
 from .engine import JourneyAgg, StageAgg, TPAgg, _debug, _flatnonzero32, _pmap, _quantiles
-from .sequences import Runs, build_runs, group_counts, merge_facts, path_table, unit_facts
+from .live import LiveJourney, OrderStat, StageDwell, offsets_of, unit_dwell, visiting
+from .sequences import build_runs, group_counts, merge_facts, path_table, unit_facts
 from .trend import trend_counts
 
 __all__ = ["NumpyEngine"]
@@ -49,8 +50,11 @@ class NumpyEngine:
         self.unit_customer = unit_customer
         self._cust_starts = None  # where each customer's units begin (unit_customer is sorted)
         self._runs = None
-        self._run_index = None  # (run offsets per unit, units per touchpoint slot)
+        self._run_index = None  # where each unit's runs begin
         self._facts: dict = {}  # layout -> UnitFacts (the last two)
+        self._live = None  # data/live.LiveJourney: all units' aggregates, advanced move by move
+        self._dwell_live = StageDwell()  # all units' time in stage, patched move by move
+        self._ev_offsets = None  # where each unit's events begin
         self._journey_cache: dict = {}
         self._scratch: dict = {}
         self._l1 = None
@@ -82,6 +86,8 @@ class NumpyEngine:
         self._l1_sig = sig
         self._runs = self._run_index = None
         self._facts.clear()
+        self._live = None
+        self._dwell_live = StageDwell()
         self._journey_cache.clear()
         self._stage_cache.clear()
         self._tp_cache.clear()
@@ -429,6 +435,15 @@ class NumpyEngine:
         S = len(stage_tps)
         reach = np.zeros(S, dtype=np.int64)
         dwell = np.full(S, np.nan)
+        if s is None:  # all units: data/live keeps the values around each median across moves
+            if self._ev_offsets is None:
+                self._ev_offsets = offsets_of(st.cust, st.n_customers)
+            stats = self._dwell_live.get(list(stage_tps), lambda tps: OrderStat(self._stage_arrays(tps)[1]),
+                                         self._visitors, self._unit_dwell)
+            for k, x in enumerate(stats):
+                reach[k], dwell[k] = x.n, x.value()
+            return self._keep_stage_agg(key, StageAgg(reach=reach, dwell_median=dwell))
+
         def one(tps):  # (reach, median dwell) of one stage, cached by its touchpoints
             ck = (tps, s)
             if ck not in self._dwell_cache:
@@ -441,7 +456,9 @@ class NumpyEngine:
         for k, (r_, d_) in enumerate(_pmap(one, stage_tps)):
             reach[k] = r_
             dwell[k] = d_
-        agg = StageAgg(reach=reach, dwell_median=dwell)
+        return self._keep_stage_agg(key, StageAgg(reach=reach, dwell_median=dwell))
+
+    def _keep_stage_agg(self, key, agg: StageAgg) -> StageAgg:
         if len(self._stage_agg_cache) > 256:
             self._stage_agg_cache.clear()
         self._stage_agg_cache[key] = agg
@@ -449,6 +466,26 @@ class NumpyEngine:
             self._stage_cache.clear()
             self._dwell_cache.clear()
         return agg
+
+    def _visitors(self, slots):
+        """The units (ascending) with an event at any of these touchpoint slots."""
+        np = _np()
+        L = self._l1
+        NS, poff = L["NS"], L["poff"]
+        parts = [L["p_cust"][poff[j * NS]:poff[(j + 1) * NS]] for j in slots if j < L["T"]]
+        if not parts:
+            return np.zeros(0, dtype=np.int32)
+        u = np.sort(np.concatenate(parts))  # a unit is in one segment block per slot
+        return u[np.r_[True, u[1:] != u[:-1]]] if len(parts) > NS and u.shape[0] else u
+
+    def _unit_dwell(self, units, stages):
+        np = _np()
+        st = self.store
+        if self._ev_offsets is None:
+            self._ev_offsets = offsets_of(st.cust, st.n_customers)
+        # beyond a quarter of the events, rebuilding the two stages costs less
+        return unit_dwell(st, self._ev_offsets, np.asarray(self._l1_sig or (), dtype=np.int64), units,
+                          stages, max_share=0.25)
 
     def unmapped_neighbours(self):
         return self._l1["unmapped_prev"] if self._l1 else None
@@ -465,6 +502,8 @@ class NumpyEngine:
     def facts(self, stage_of_slot, rank_of_stage, window_ns):
         """The per-unit facts of a layout (the last one or two layouts are kept)."""
         key = (tuple(int(x) for x in stage_of_slot), tuple(int(x) for x in rank_of_stage), window_ns)
+        if self._live is not None and self._live.key == key:
+            return self._live.facts()
         f = self._facts.get(key)
         if f is None:
             f = self._patched(key)  # a move: only the units that visit the moved touchpoints
@@ -481,7 +520,6 @@ class NumpyEngine:
         """The facts of layout ``key`` from the last layout's, when they differ only in the
         stage of a few touchpoints (same stages with data, same window): the units that visit
         those touchpoints are recomputed, the others kept. None when that would not pay."""
-        np = _np()
         if not self._facts:
             return None
         (sos, rank, window) = key
@@ -490,33 +528,43 @@ class NumpyEngine:
             return None
         moved = [j for j, (a, b) in enumerate(zip(sos, psos)) if a != b]
         runs = self.runs()
-        if self._run_index is None:
-            counts = np.bincount(runs.unit, minlength=runs.n_units)
-            offsets = np.zeros(runs.n_units + 1, dtype=np.int64)
-            np.cumsum(counts, out=offsets[1:])
-            order = np.argsort(runs.tp, kind="stable")  # per slot, its runs' units ascending
-            su, st = runs.unit[order], runs.tp[order]
-            new = np.ones(su.shape[0], dtype=bool)
-            new[1:] = (su[1:] != su[:-1]) | (st[1:] != st[:-1])
-            su, st = su[new], st[new]
-            bounds = np.zeros(int(st.max(initial=-1)) + 2, dtype=np.int64)
-            np.cumsum(np.bincount(st), out=bounds[1:])
-            self._run_index = (offsets, su, bounds)
-        offsets, su, bounds = self._run_index
-        hit = np.zeros(runs.n_units, dtype=bool)
-        for j in moved:
-            if j + 1 < bounds.shape[0]:
-                hit[su[bounds[j]:bounds[j + 1]]] = True
-        units = np.flatnonzero(hit).astype(np.int32)
-        lens = offsets[units + 1] - offsets[units]
-        if int(lens.sum()) > 0.6 * runs.size:
+        units, sub, total = visiting(runs, self._index(), moved)
+        if total > 0.6 * runs.size:
             return None  # most of the runs: as fast to start afresh
-        total = int(lens.sum())
-        ridx = np.repeat(offsets[units] - (np.cumsum(lens) - lens), lens) + np.arange(total)
-        sub = Runs(unit=np.repeat(np.arange(units.shape[0], dtype=np.int32), lens), tp=runs.tp[ridx],
-                   t0=runs.t0[ridx], n_units=int(units.shape[0]), t_scale=runs.t_scale)
         part = unit_facts(sub, list(sos), list(rank), window, self._scratch)
         return merge_facts(self._facts[last], part, units)
+
+    def _index(self):
+        if self._run_index is None:
+            runs = self.runs()
+            self._run_index = offsets_of(runs.unit, runs.n_units)
+        return self._run_index
+
+    def _live_agg(self, key, top) -> JourneyAgg | None:
+        """All units' aggregates of layout ``key`` through data/live (a move patches them)."""
+        lv = self._live
+        if lv is not None and lv.key != key and not lv.advance(self.runs(), self._index(), key,
+                                                                self._scratch, self._visitors):
+            # a move that most units see (or a new set of stages with data): computed as on a
+            # bind, and the live state is built again on the next change
+            self._live = None
+            return None
+        if lv is None:
+            f = self.facts(*key)
+            if f.D == 0 or f.n_units == 0:
+                return None
+            self._index()  # (the run offsets a move reads, made once here)
+            lv = LiveJourney(key, f, None if self.unit_customer is None else self._starts())
+            self._live = lv
+        return lv.agg(top)
+
+    def _starts(self):
+        """Where each customer's units begin (units are sorted by customer)."""
+        np = _np()
+        if self._cust_starts is None:
+            uc = self.unit_customer
+            self._cust_starts = np.flatnonzero(np.r_[True, uc[1:] != uc[:-1]]) if uc.size else uc[:0]
+        return self._cust_starts
 
     def journey_agg(self, stage_of_slot, rank_of_stage, window_ns, s, top=10) -> JourneyAgg:
         """Unit-level aggregates of a layout for segment ``s`` (None: all units)."""
@@ -526,6 +574,13 @@ class NumpyEngine:
         hit = self._journey_cache.get(ck)
         if hit is not None:
             return hit
+        if s is None:
+            agg = self._live_agg(ck[:3], top)
+            if agg is not None:
+                if len(self._journey_cache) > 64:
+                    self._journey_cache.clear()
+                self._journey_cache[ck] = agg
+                return agg
         f = self.facts(stage_of_slot, rank_of_stage, window_ns)
         D = f.D
         sel = None if s is None else (self.store.seg_of_cust == s)
@@ -544,10 +599,7 @@ class NumpyEngine:
         else:
             # distinct customers: units are sorted by customer, so a customer's units are one
             # run; reduce each run (its deepest match, whether any unit reached the stage)
-            uc = self.unit_customer
-            if self._cust_starts is None:
-                self._cust_starts = np.flatnonzero(np.r_[True, uc[1:] != uc[:-1]]) if uc.size else uc[:0]
-            starts = self._cust_starts
+            starts = self._starts()
             c_ord = np.zeros(D, dtype=np.int64)
             c_rea = np.zeros(D, dtype=np.int64)
             if starts.size and D:

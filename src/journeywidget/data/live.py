@@ -1,0 +1,456 @@
+"""Live updates: the unit-level aggregates of a layout kept up to date across map edits.
+
+Moving touchpoints between stages (same stages with data, same window) changes the
+facts (:mod:`journeywidget.data.sequences`) of only the units that visit the moved
+touchpoints. :class:`LiveJourney` keeps, for all units of one engine, everything the
+stage table, conformance, flows and top paths read — the per-stage counts
+(:class:`~journeywidget.data.sequences.GroupCounts`), the sorted times to convert per
+stage, the count of units per distinct stage path, and (sessions) the distinct
+customers per stage — and on a move subtracts the affected units' old contributions
+and adds their new ones. Every figure stays exact: counts are sums over units,
+medians are read from sorted arrays that get the affected values removed and
+inserted, paths are counted per 64-bit hash with every group checked to hold one
+path (a collision falls back to :func:`~journeywidget.data.sequences.path_table`).
+The full per-unit facts are merged only when something asks for them (a segment,
+clusters).
+
+>>> import numpy as np
+>>> s = np.array([1, 3, 3, 8])
+>>> sorted_replace(s, np.array([3]), np.array([0, 9])).tolist()
+[0, 1, 3, 8, 9]
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .engine import JourneyAgg, _interp, _pmap, quantile_sorted
+from .sequences import GroupCounts, Runs, group_counts, merge_facts, path_table, unit_facts
+
+__all__ = ["LiveJourney", "OrderStat", "offsets_of", "visiting", "sorted_replace", "unit_dwell",
+           "StageDwell"]
+
+#: above this share of the runs a move recomputes everything (as fast as the patch)
+PATCH_MAX = 0.6
+#: ties at the top paths' boundary beyond this count fall back to the bucketed path table
+MAX_TIES = 20_000
+
+
+def _np():
+    import numpy as np
+
+    return np
+
+
+def offsets_of(codes: Any, n: int) -> Any:
+    """Where each of ``n`` codes' rows begin in the sorted ``codes`` (n + 1 offsets)."""
+    np = _np()
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(codes, minlength=n)[:n], out=offsets[1:])
+    return offsets
+
+
+def visiting(runs: Runs, offsets: Any, slots: list[int], units: Any = None) -> tuple[Any, Runs, int]:
+    """(units ascending, their runs renumbered 0..n-1, how many runs) of the units that
+    have a run at any of ``slots`` (or, given, of ``units``: those units, ascending);
+    ``offsets``: :func:`offsets_of` the runs' units."""
+    np = _np()
+    if units is not None:
+        units = units.astype(np.int32, copy=False)
+    elif not slots:
+        units = np.zeros(0, dtype=np.int32)
+    else:
+        hit = runs.tp == slots[0]
+        for j in slots[1:]:
+            hit |= runs.tp == j
+        u = runs.unit[hit]
+        units = u[np.r_[True, u[1:] != u[:-1]]] if u.shape[0] else u
+    lens = offsets[units + 1] - offsets[units]
+    total = int(lens.sum())
+    ridx = np.repeat(offsets[units] - (np.cumsum(lens) - lens), lens) + np.arange(total)
+    sub = Runs(unit=np.repeat(np.arange(units.shape[0], dtype=np.int32), lens), tp=runs.tp[ridx],
+               t0=runs.t0[ridx], n_units=int(units.shape[0]), t_scale=runs.t_scale)
+    return units, sub, total
+
+
+def sorted_replace(arr: Any, removed: Any, added: Any) -> Any:
+    """The sorted array ``arr`` with the values ``removed`` (each present) taken out and
+    ``added`` put in, still sorted; None when a removed value is not there."""
+    np = _np()
+    if removed.shape[0]:
+        r = np.sort(removed)
+        pos = np.searchsorted(arr, r, side="left")
+        grp = np.flatnonzero(np.r_[True, r[1:] != r[:-1]])
+        pos += np.arange(r.shape[0]) - np.repeat(grp, np.diff(np.r_[grp, r.shape[0]]))
+        if int(pos.max()) >= arr.shape[0] or not np.array_equal(arr[pos], r):
+            return None
+        arr = np.delete(arr, pos)
+    if added.shape[0]:
+        a = np.sort(added)
+        arr = np.insert(arr, np.searchsorted(arr, a, side="left"), a)
+    return arr
+
+
+def _same_paths(buf: Any, start: Any, length: Any, rstart: Any, rlen: Any) -> bool:
+    """Whether every path (start, length) in ``buf`` equals its reference path."""
+    np = _np()
+    if not np.array_equal(length, rlen):
+        return False
+    total = int(length.sum())
+    if total == 0:
+        return True
+    off = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(length, dtype=np.int64) - length, length)
+    return bool(np.array_equal(buf[np.repeat(start.astype(np.int64), length) + off],
+                               buf[np.repeat(rstart.astype(np.int64), length) + off]))
+
+
+class PathIndex:
+    """Units per distinct stage path (with the units converting either way), kept exact
+    under moves: paths are grouped by hash and every group is checked to hold one path."""
+
+    def __init__(self, f: Any, conv_ord: Any, conv_reach: Any):
+        np = _np()
+        order = np.argsort(f.path_units, kind="stable")
+        self.units = f.path_units[order]
+        self.pidx = np.full(f.n_units, -1, dtype=np.int64)  # unit -> its path's index (-1: none)
+        self.pidx[self.units] = np.arange(self.units.shape[0])
+        self.hash = f.path_hash[order]
+        self.start = f.path_start[order].astype(np.int64)
+        self.len = f.path_len[order].astype(np.int64)
+        self.buf = f.sr_rank
+        self.co = conv_ord[self.units]
+        self.cr = conv_reach[self.units]
+        n = self.hash.shape[0]
+        by_hash = np.argsort(self.hash)
+        hs = self.hash[by_hash]
+        new = np.ones(n, dtype=bool)
+        if n > 1:
+            np.not_equal(hs[1:], hs[:-1], out=new[1:])
+        first = np.flatnonzero(new)
+        gid = np.cumsum(new) - 1
+        self.uh = hs[first]
+        G = first.shape[0]
+        self.cnt = np.bincount(gid, minlength=G).astype(np.int64)
+        self.cnt_o = np.bincount(gid[self.co[by_hash]], minlength=G).astype(np.int64)
+        self.cnt_r = np.bincount(gid[self.cr[by_hash]], minlength=G).astype(np.int64)
+        rep = by_hash[first]
+        self.rstart, self.rlen = self.start[rep], self.len[rep]
+        self.pure = _same_paths(self.buf, self.start[by_hash], self.len[by_hash],
+                                self.rstart[gid], self.rlen[gid])
+
+    def update(self, units: Any, part: Any, conv_ord: Any, conv_reach: Any) -> bool:
+        """Replace the paths of ``units`` (global, ascending; ``part`` holds their new facts as
+        units 0..n-1). False when the units with a path are not the same ones as before."""
+        np = _np()
+        pi = self.pidx[units[part.path_units]]
+        if bool((pi < 0).any()) or pi.shape[0] != int(np.count_nonzero(self.pidx[units] >= 0)):
+            return False  # a unit gained or lost its path
+        g0 = np.searchsorted(self.uh, self.hash[pi])
+        np.subtract.at(self.cnt, g0, 1)
+        np.subtract.at(self.cnt_o, g0[self.co[pi]], 1)
+        np.subtract.at(self.cnt_r, g0[self.cr[pi]], 1)
+        base = self.buf.shape[0]
+        self.buf = np.concatenate([self.buf, part.sr_rank.astype(self.buf.dtype)])
+        h = part.path_hash
+        st = part.path_start.astype(np.int64) + base
+        ln = part.path_len.astype(np.int64)
+        co = conv_ord[part.path_units]
+        cr = conv_reach[part.path_units]
+        g1 = np.searchsorted(self.uh, h)
+        found = g1 < self.uh.shape[0]
+        found[found] = self.uh[g1[found]] == h[found]
+        if not found.all():
+            nh, first = np.unique(h[~found], return_index=True)
+            miss = np.flatnonzero(~found)[first]
+            at = np.searchsorted(self.uh, nh)
+            self.uh = np.insert(self.uh, at, nh)
+            zero = np.zeros(nh.shape[0], dtype=np.int64)
+            self.cnt, self.cnt_o, self.cnt_r = (np.insert(a, at, zero) for a in (self.cnt, self.cnt_o, self.cnt_r))
+            self.rstart = np.insert(self.rstart, at, st[miss])
+            self.rlen = np.insert(self.rlen, at, ln[miss])
+            g1 = np.searchsorted(self.uh, h)
+        if self.pure:
+            self.pure = _same_paths(self.buf, st, ln, self.rstart[g1], self.rlen[g1])
+        np.add.at(self.cnt, g1, 1)
+        np.add.at(self.cnt_o, g1[co], 1)
+        np.add.at(self.cnt_r, g1[cr], 1)
+        self.hash[pi], self.start[pi], self.len[pi], self.co[pi], self.cr[pi] = h, st, ln, co, cr
+        return True
+
+    def top(self, top: int) -> list[tuple] | None:
+        """The ``top`` most common paths as :func:`~journeywidget.data.sequences.path_table`
+        gives them; None when that cannot be told here (a hash collision, many ties)."""
+        np = _np()
+        if not self.pure:
+            return None
+        live = np.flatnonzero(self.cnt > 0)
+        if live.shape[0] == 0 or top <= 0:
+            return []
+        c = self.cnt[live]
+        if live.shape[0] > top:
+            t = np.partition(c, c.shape[0] - top)[c.shape[0] - top]  # the top-th largest count
+            live = live[c >= t]
+        if live.shape[0] > MAX_TIES:
+            return None
+        buf = self.buf
+        rows = []
+        for g in live.tolist():
+            a = int(self.rstart[g])
+            path = tuple(int(x) for x in buf[a:a + int(self.rlen[g])])
+            rows.append((path, int(self.cnt[g]), int(self.cnt_o[g]), int(self.cnt_r[g])))
+        rows.sort(key=lambda r: (-r[1], r[0]))
+        return rows[:top]
+
+
+def _counts_delta(c: GroupCounts, old: GroupCounts, new: GroupCounts) -> GroupCounts:
+    return GroupCounts(**{k: getattr(c, k) - getattr(old, k) + getattr(new, k)
+                          for k in c.__dataclass_fields__})
+
+
+class _Customers:
+    """Distinct customers per stage over session units (units sorted by customer)."""
+
+    def __init__(self, f: Any, starts: Any):
+        np = _np()
+        D, U = f.D, f.n_units
+        self.D, self.U, self.starts = D, U, starts
+        self.depth = f.depth.copy()
+        self.umask = np.packbits(f.reached, axis=0)  # [B, U]: the stages each unit reaches
+        self.cdeep = np.maximum.reduceat(self.depth, starts)
+        self.cmask = np.bitwise_or.reduceat(self.umask, starts, axis=1)
+        self.hist = np.bincount(self.cdeep, minlength=D + 1).astype(np.int64)
+        self.rea = self._bits(self.cmask)
+
+    def _bits(self, mask: Any) -> Any:
+        np = _np()
+        return np.unpackbits(mask, axis=0, count=self.D).sum(axis=1, dtype=np.int64)
+
+    def update(self, units: Any, part: Any) -> None:
+        np = _np()
+        self.depth[units] = part.depth
+        self.umask[:, units] = np.packbits(part.reached, axis=0)
+        runs = np.searchsorted(self.starts, units, side="right") - 1  # ascending
+        runs = runs[np.r_[True, runs[1:] != runs[:-1]]]
+        a = self.starts[runs]
+        b = np.append(self.starts, self.U)[runs + 1]
+        lens = b - a
+        idx = np.repeat(a - (np.cumsum(lens) - lens), lens) + np.arange(int(lens.sum()))
+        offs = np.cumsum(lens) - lens
+        np.subtract.at(self.hist, self.cdeep[runs], 1)
+        self.rea -= self._bits(self.cmask[:, runs])
+        self.cdeep[runs] = np.maximum.reduceat(self.depth[idx], offs)
+        self.cmask[:, runs] = np.bitwise_or.reduceat(self.umask[:, idx], offs, axis=1)
+        np.add.at(self.hist, self.cdeep[runs], 1)
+        self.rea += self._bits(self.cmask[:, runs])
+
+    def tables(self) -> tuple:
+        np = _np()
+        D = self.D
+        ordered = np.cumsum(self.hist[::-1])[::-1][1:D + 1].astype(np.int64)
+        return ordered, self.rea.copy()
+
+
+class LiveJourney:
+    """The unit-level aggregates of all units (no segment) for one layout ``key`` =
+    (stage of each slot, rank of each stage, window ns), advanced move by move."""
+
+    def __init__(self, key: tuple, f: Any, cust_starts: Any = None):
+        np = _np()
+        self.key = key
+        self.D = D = f.D
+        self.base, self.patches = f, []
+        self.counts = group_counts(f, None, 1)
+        self.ttc = [None] + [np.sort(f.ttc[k][1]) for k in range(1, D)]
+        self.conv_ord = f.depth == D
+        self.conv_reach = f.converted.copy()
+        self.paths = PathIndex(f, self.conv_ord, self.conv_reach)
+        self.cust = None if cust_starts is None else _Customers(f, cust_starts)
+
+    def facts(self) -> Any:
+        """The full per-unit facts of the current layout (merged from the moves on demand)."""
+        for units, part in self.patches:
+            self.base = merge_facts(self.base, part, units)
+        self.patches = []
+        return self.base
+
+    def advance(self, runs: Runs, offsets: Any, key: tuple, scratch: dict, visitors: Any = None) -> bool:
+        """Move to layout ``key``; False when it differs in more than the stage of some
+        touchpoints (or they are visited by most units): then build afresh. ``visitors(slots)``:
+        the units with an event at any of the slots (default: read from the runs)."""
+        sos, rank, window = key
+        psos, prank, pwin = self.key
+        if prank != rank or pwin != window or len(psos) != len(sos) or self.D == 0:
+            return False
+        moved = [j for j, (a, b) in enumerate(zip(sos, psos)) if a != b]
+        units, sub, n_runs = visiting(runs, offsets, moved, None if visitors is None else visitors(moved))
+        if n_runs > PATCH_MAX * runs.size:
+            return False
+        old = unit_facts(sub, list(psos), list(rank), window, scratch)
+        new = unit_facts(sub, list(sos), list(rank), window, scratch)
+        ttc = [None]
+        for k in range(1, self.D):
+            arr = sorted_replace(self.ttc[k], old.ttc[k][1], new.ttc[k][1])
+            if arr is None:
+                return False
+            ttc.append(arr)
+        self.conv_ord[units] = new.depth == self.D
+        self.conv_reach[units] = new.converted
+        if not self.paths.update(units, new, new.depth == self.D, new.converted):
+            return False
+        self.ttc = ttc
+        self.counts = _counts_delta(self.counts, group_counts(old, None, 1), group_counts(new, None, 1))
+        if self.cust is not None:
+            self.cust.update(units, new)
+        self.patches.append((units, new))
+        self.key = key
+        return True
+
+    def agg(self, top: int) -> JourneyAgg:
+        """The :class:`~journeywidget.data.engine.JourneyAgg` of the current layout, all units."""
+        np = _np()
+        D = self.D
+        ttc = np.full(D, np.nan)
+        for k in range(1, D):
+            ttc[k] = quantile_sorted(self.ttc[k], 0.5)
+        paths = self.paths.top(top)
+        if paths is None:
+            f = self.facts()
+            paths = path_table(f, None, top, [self.conv_ord, self.conv_reach])
+        if self.cust is None:
+            c_ord, c_rea = self.counts.ordered[0].copy(), self.counts.reached[0].copy()
+        else:
+            c_ord, c_rea = self.cust.tables()
+        return JourneyAgg(D=D, counts=self.counts, ttc_median=ttc, paths=paths,
+                          customers_ordered=c_ord, customers_reached=c_rea)
+
+
+class OrderStat:
+    """The exact median of a multiset of int64 values under small changes: the values ranked
+    around the median are kept sorted, with how many lie below and above them.
+
+    >>> import numpy as np
+    >>> s = OrderStat(np.arange(100, dtype=np.int64))
+    >>> s.value(), s.changed(np.array([0, 1]), np.array([500, 600])).value()
+    (49.5, 51.5)
+    """
+
+    def __init__(self, values: Any = None, q: float = 0.5, frac: int = 16):
+        np = _np()
+        self.q = q
+        if values is None:
+            return
+        n = int(values.shape[0])
+        if n == 0:
+            self.below, self.win, self.above = 0, np.zeros(0, dtype=np.int64), 0
+            return
+        pos = (n - 1) * q
+        lo = max(0, math.floor(pos) - n // frac - 16)
+        hi = min(n - 1, math.ceil(pos) + n // frac + 16)
+        part = np.partition(values, [lo, hi])
+        self.below, self.win, self.above = lo, np.sort(part[lo:hi + 1]), n - 1 - hi
+
+    @property
+    def n(self) -> int:
+        return self.below + int(self.win.shape[0]) + self.above
+
+    def value(self) -> float | None:
+        """The quantile (NaN when empty); None when its rank left the kept values."""
+        n = self.n
+        if n == 0:
+            return math.nan
+        pos = (n - 1) * self.q
+        lo, hi = math.floor(pos) - self.below, math.ceil(pos) - self.below
+        if lo < 0 or hi >= self.win.shape[0]:
+            return None
+        return _interp(self.win[lo], self.win[hi], pos)
+
+    def changed(self, removed: Any, added: Any) -> OrderStat | None:
+        """A new OrderStat with ``removed`` (each present) taken out and ``added`` put in; None
+        when the kept values no longer hold the median (then build afresh)."""
+        np = _np()
+        out = OrderStat(q=self.q)
+        w = self.win
+        if w.shape[0] == 0:
+            return None
+        lo, hi = w[0], w[-1]
+        rin = removed[(removed >= lo) & (removed <= hi)]
+        ain = added[(added >= lo) & (added <= hi)]
+        out.below = self.below - int(np.count_nonzero(removed < lo)) + int(np.count_nonzero(added < lo))
+        out.above = self.above - int(np.count_nonzero(removed > hi)) + int(np.count_nonzero(added > hi))
+        if out.below < 0 or out.above < 0:
+            return None
+        win = sorted_replace(w, rin, ain)
+        if win is None or win.shape[0] == 0:
+            return None
+        out.win = win
+        return out if out.value() is not None else None
+
+
+def unit_dwell(store: Any, ev_offsets: Any, slot_lut: Any, units: Any, stages: list,
+               max_share: float = 1.0) -> list | None:
+    """Per stage (a tuple of touchpoint slots): (positions in ``units``, time in stage ns) of
+    those of ``units`` (unit codes of ``store``, ascending) with an event in it: the time
+    between their first and last event there. None when ``units`` hold more than
+    ``max_share`` of the events."""
+    np = _np()
+    a, b = ev_offsets[units], ev_offsets[units + 1]
+    lens = b - a
+    if int(lens.sum()) > max_share * store.n_events:
+        return None
+    idx = np.repeat(a - (np.cumsum(lens) - lens), lens) + np.arange(int(lens.sum()))
+    ul = np.repeat(np.arange(units.shape[0]), lens)
+    slot = slot_lut[store.key[idx]]
+    t = store.t_code[idx].astype(np.int64)
+    n_slots = int(slot_lut.max(initial=-1)) + 1
+    out = []
+    for tps in stages:
+        inside = np.zeros(n_slots + 1, dtype=bool)  # [-1] (unmapped) stays False
+        inside[[j for j in tps if j < n_slots]] = True
+        m = inside[slot]
+        us, ts = ul[m], t[m]
+        if us.shape[0] == 0:
+            out.append((us, ts))
+            continue
+        first = np.flatnonzero(np.r_[True, us[1:] != us[:-1]])
+        last = np.r_[first[1:], us.shape[0]] - 1
+        out.append((us[first], (ts[last] - ts[first]) * store.t_scale))
+    return out
+
+
+class StageDwell:
+    """Time in stage of all units, one :class:`OrderStat` per stage (keyed by its touchpoint
+    slots); a stage whose slots changed by a move gets its predecessor's with the values of
+    the units visiting the moved slots replaced."""
+
+    def __init__(self) -> None:
+        self.stats: dict = {}
+        self.layout: list | None = None
+
+    def get(self, stage_tps: list, full: Any, visitors: Any, dwell: Any) -> list:
+        """The OrderStat of each stage: ``full(tps)`` builds one from all units, ``visitors(slots)``
+        gives the units with an event at any of them, ``dwell(units, stages)`` is
+        :func:`unit_dwell` for those units (None when rebuilding the stages costs less)."""
+        prev = self.layout
+        todo = [k for k, tps in enumerate(stage_tps) if tps not in self.stats]
+        pairs = []
+        if prev is not None and len(prev) == len(stage_tps):
+            pairs = [(k, prev[k]) for k in todo if prev[k] in self.stats]
+        if pairs:
+            slots = sorted({j for k, old in pairs for j in set(old) ^ set(stage_tps[k])})
+            units = visitors(slots)
+            olds = dwell(units, [old for _, old in pairs])
+            news = dwell(units, [stage_tps[k] for k, _ in pairs]) if olds is not None else None
+            for (k, old), (_, d_old), (_, d_new) in zip(pairs, olds or [], news or []):
+                st = self.stats[old].changed(d_old, d_new) if units.shape[0] else self.stats[old]
+                if st is not None:
+                    self.stats[stage_tps[k]] = st
+        rest = [tps for tps in stage_tps if tps not in self.stats]
+        if rest:
+            for tps, st in zip(rest, _pmap(full, rest)):
+                self.stats[tps] = st
+        if len(self.stats) > 4 * len(stage_tps) + 64:
+            keep = set(stage_tps)
+            self.stats = {k: v for k, v in self.stats.items() if k in keep}
+        self.layout = list(stage_tps)
+        return [self.stats[tps] for tps in stage_tps]
