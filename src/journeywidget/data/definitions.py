@@ -69,7 +69,9 @@ session code per event. A key -> touchpoint mapping yields touchpoint-level
 aggregates plus, per unit, the run-length compressed sequence of touchpoints it
 visits (:mod:`journeywidget.data.sequences`). Moving a touchpoint between stages,
 reordering stages, switching segment, unit, funnel mode or window only recombines
-those; changing event keys or adding / renaming touchpoints re-runs the touchpoint
+those; a move recomputes only the units that visit the moved touchpoints and patches
+every total, median and path count with them (:mod:`journeywidget.data.live`);
+changing event keys or adding / renaming touchpoints re-runs the touchpoint
 level from the encoded arrays; the raw frame is never read again.
 
 >>> definition("session", "ordered", 7 * 86_400 * 10**9)

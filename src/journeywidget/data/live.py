@@ -326,8 +326,9 @@ class LiveJourney:
 
 
 class OrderStat:
-    """The exact median of a multiset of int64 values under small changes: the values ranked
-    around the median are kept sorted, with how many lie below and above them.
+    """The exact median of a multiset of int64 values under small changes: the values in a
+    range around the median kept as sorted distinct values with their counts, and how many
+    values lie below and above the range (ties, such as many zeros, stay exact).
 
     >>> import numpy as np
     >>> s = OrderStat(np.arange(100, dtype=np.int64))
@@ -342,48 +343,66 @@ class OrderStat:
             return
         n = int(values.shape[0])
         if n == 0:
-            self.below, self.win, self.above = 0, np.zeros(0, dtype=np.int64), 0
+            self.below, self.above, self.lo, self.hi = 0, 0, 0, -1
+            self.vals, self.cnt = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
             return
         pos = (n - 1) * q
         lo = max(0, math.floor(pos) - n // frac - 16)
         hi = min(n - 1, math.ceil(pos) + n // frac + 16)
         part = np.partition(values, [lo, hi])
-        self.below, self.win, self.above = lo, np.sort(part[lo:hi + 1]), n - 1 - hi
+        self.lo, self.hi = part[lo], part[hi]  # the range: every value in it is counted in vals
+        self.below = int(np.count_nonzero(part[:lo] < self.lo))
+        self.above = int(np.count_nonzero(part[hi + 1:] > self.hi))
+        inside = part[(part >= self.lo) & (part <= self.hi)]
+        vals, cnt = np.unique(inside, return_counts=True)
+        self.vals, self.cnt = vals.astype(np.int64), cnt.astype(np.int64)
 
     @property
     def n(self) -> int:
-        return self.below + int(self.win.shape[0]) + self.above
+        return self.below + int(self.cnt.sum()) + self.above
 
     def value(self) -> float | None:
-        """The quantile (NaN when empty); None when its rank left the kept values."""
+        """The quantile (NaN when empty); None when its rank left the kept range."""
+        np = _np()
         n = self.n
         if n == 0:
             return math.nan
         pos = (n - 1) * self.q
         lo, hi = math.floor(pos) - self.below, math.ceil(pos) - self.below
-        if lo < 0 or hi >= self.win.shape[0]:
+        cum = np.cumsum(self.cnt)
+        if lo < 0 or cum.shape[0] == 0 or hi >= int(cum[-1]):
             return None
-        return _interp(self.win[lo], self.win[hi], pos)
+        a, b = np.searchsorted(cum, [lo, hi], side="right")
+        return _interp(self.vals[a], self.vals[b], pos)
 
     def changed(self, removed: Any, added: Any) -> OrderStat | None:
         """A new OrderStat with ``removed`` (each present) taken out and ``added`` put in; None
-        when the kept values no longer hold the median (then build afresh)."""
+        when the kept range no longer holds the median (then build afresh)."""
         np = _np()
         out = OrderStat(q=self.q)
-        w = self.win
-        if w.shape[0] == 0:
+        out.lo, out.hi = self.lo, self.hi
+        out.below = self.below - int(np.count_nonzero(removed < self.lo)) + int(np.count_nonzero(added < self.lo))
+        out.above = self.above - int(np.count_nonzero(removed > self.hi)) + int(np.count_nonzero(added > self.hi))
+        rin = removed[(removed >= self.lo) & (removed <= self.hi)]
+        ain = added[(added >= self.lo) & (added <= self.hi)]
+        vals, cnt = self.vals, self.cnt.copy()
+        g = np.searchsorted(vals, rin)
+        if out.below < 0 or out.above < 0 or (g.shape[0] and (
+                int(g.max()) >= vals.shape[0] or not np.array_equal(vals[g], rin))):
             return None
-        lo, hi = w[0], w[-1]
-        rin = removed[(removed >= lo) & (removed <= hi)]
-        ain = added[(added >= lo) & (added <= hi)]
-        out.below = self.below - int(np.count_nonzero(removed < lo)) + int(np.count_nonzero(added < lo))
-        out.above = self.above - int(np.count_nonzero(removed > hi)) + int(np.count_nonzero(added > hi))
-        if out.below < 0 or out.above < 0:
+        np.subtract.at(cnt, g, 1)
+        if ain.shape[0]:
+            g = np.searchsorted(vals, ain)
+            found = g < vals.shape[0]
+            found[found] = vals[g[found]] == ain[found]
+            np.add.at(cnt, g[found], 1)
+            if not found.all():
+                nv, nc = np.unique(ain[~found], return_counts=True)
+                at = np.searchsorted(vals, nv)
+                vals, cnt = np.insert(vals, at, nv), np.insert(cnt, at, nc)
+        if bool((cnt < 0).any()):
             return None
-        win = sorted_replace(w, rin, ain)
-        if win is None or win.shape[0] == 0:
-            return None
-        out.win = win
+        out.vals, out.cnt = vals, cnt
         return out if out.value() is not None else None
 
 
@@ -439,9 +458,9 @@ class StageDwell:
         if pairs:
             slots = sorted({j for k, old in pairs for j in set(old) ^ set(stage_tps[k])})
             units = visitors(slots)
-            olds = dwell(units, [old for _, old in pairs])
-            news = dwell(units, [stage_tps[k] for k, _ in pairs]) if olds is not None else None
-            for (k, old), (_, d_old), (_, d_new) in zip(pairs, olds or [], news or []):
+            both = dwell(units, [old for _, old in pairs] + [stage_tps[k] for k, _ in pairs]) or []
+            olds, news = both[:len(pairs)], both[len(pairs):]
+            for (k, old), (_, d_old), (_, d_new) in zip(pairs, olds, news):
                 st = self.stats[old].changed(d_old, d_new) if units.shape[0] else self.stats[old]
                 if st is not None:
                     self.stats[stage_tps[k]] = st
