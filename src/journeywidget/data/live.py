@@ -113,15 +113,15 @@ class PathIndex:
         np = _np()
         order = np.argsort(f.path_units, kind="stable")
         self.units = f.path_units[order]
-        self.pidx = np.full(f.n_units, -1, dtype=np.int64)  # unit -> its path's index (-1: none)
-        self.pidx[self.units] = np.arange(self.units.shape[0])
+        n = self.units.shape[0]
+        self.pidx = np.full(f.n_units, -1, dtype=np.int32 if n < 2**31 - 1 else np.int64)
+        self.pidx[self.units] = np.arange(n)  # unit -> its path's index (-1: none)
         self.hash = f.path_hash[order]
         self.start = f.path_start[order].astype(np.int64)
-        self.len = f.path_len[order].astype(np.int64)
+        self.len = f.path_len[order].astype(np.int32)
         self.buf = f.sr_rank
         self.co = conv_ord[self.units]
         self.cr = conv_reach[self.units]
-        n = self.hash.shape[0]
         by_hash = np.argsort(self.hash)
         hs = self.hash[by_hash]
         new = np.ones(n, dtype=bool)
@@ -146,15 +146,12 @@ class PathIndex:
         pi = self.pidx[units[part.path_units]]
         if bool((pi < 0).any()) or pi.shape[0] != int(np.count_nonzero(self.pidx[units] >= 0)):
             return False  # a unit gained or lost its path
-        g0 = np.searchsorted(self.uh, self.hash[pi])
-        np.subtract.at(self.cnt, g0, 1)
-        np.subtract.at(self.cnt_o, g0[self.co[pi]], 1)
-        np.subtract.at(self.cnt_r, g0[self.cr[pi]], 1)
+        old_co, old_cr = self.co[pi], self.cr[pi]
         base = self.buf.shape[0]
         self.buf = np.concatenate([self.buf, part.sr_rank.astype(self.buf.dtype)])
         h = part.path_hash
         st = part.path_start.astype(np.int64) + base
-        ln = part.path_len.astype(np.int64)
+        ln = part.path_len.astype(np.int32)
         co = conv_ord[part.path_units]
         cr = conv_reach[part.path_units]
         g1 = np.searchsorted(self.uh, h)
@@ -172,9 +169,13 @@ class PathIndex:
             g1 = np.searchsorted(self.uh, h)
         if self.pure:
             self.pure = _same_paths(self.buf, st, ln, self.rstart[g1], self.rlen[g1])
-        np.add.at(self.cnt, g1, 1)
-        np.add.at(self.cnt_o, g1[co], 1)
-        np.add.at(self.cnt_r, g1[cr], 1)
+        g0 = np.searchsorted(self.uh, self.hash[pi])  # the old paths' groups
+        G = self.uh.shape[0]
+        for arr, o, n_ in ((self.cnt, None, None), (self.cnt_o, old_co, co), (self.cnt_r, old_cr, cr)):
+            a0 = g0 if o is None else g0[o]
+            a1 = g1 if n_ is None else g1[n_]
+            arr -= np.bincount(a0, minlength=G)
+            arr += np.bincount(a1, minlength=G)
         self.hash[pi], self.start[pi], self.len[pi], self.co[pi], self.cr[pi] = h, st, ln, co, cr
         return True
 
@@ -258,6 +259,7 @@ class LiveJourney:
     def __init__(self, key: tuple, f: Any, cust_starts: Any = None):
         np = _np()
         self.key = key
+        self.too_big = False  # the last move was seen by most units
         self.D = D = f.D
         self.base, self.patches = f, []
         self.counts = group_counts(f, None, 1)
@@ -276,8 +278,9 @@ class LiveJourney:
 
     def advance(self, runs: Runs, offsets: Any, key: tuple, scratch: dict, visitors: Any = None) -> bool:
         """Move to layout ``key``; False when it differs in more than the stage of some
-        touchpoints (or they are visited by most units): then build afresh. ``visitors(slots)``:
-        the units with an event at any of the slots (default: read from the runs)."""
+        touchpoints (or they are visited by most units, then ``too_big`` is set): then build
+        afresh. ``visitors(slots)``: the units with an event at any of the slots (default: read
+        from the runs)."""
         sos, rank, window = key
         psos, prank, pwin = self.key
         if prank != rank or pwin != window or len(psos) != len(sos) or self.D == 0:
@@ -285,9 +288,12 @@ class LiveJourney:
         moved = [j for j, (a, b) in enumerate(zip(sos, psos)) if a != b]
         units, sub, n_runs = visiting(runs, offsets, moved, None if visitors is None else visitors(moved))
         if n_runs > PATCH_MAX * runs.size:
+            self.too_big = True
             return False
-        old = unit_facts(sub, list(psos), list(rank), window, scratch)
-        new = unit_facts(sub, list(sos), list(rank), window, scratch)
+        # the old and the new facts of the visiting units, on two threads (own work arrays)
+        scr = [scratch, scratch.setdefault("live", {})]
+        old, new = _pmap(lambda i: unit_facts(sub, list((psos, sos)[i]), list(rank), window, scr[i]),
+                         [0, 1], min_items=2)
         ttc = [None]
         for k in range(1, self.D):
             arr = sorted_replace(self.ttc[k], old.ttc[k][1], new.ttc[k][1])

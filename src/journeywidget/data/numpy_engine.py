@@ -53,6 +53,7 @@ class NumpyEngine:
         self._run_index = None  # where each unit's runs begin
         self._facts: dict = {}  # layout -> UnitFacts (the last two)
         self._live = None  # data/live.LiveJourney: all units' aggregates, advanced move by move
+        # (False: moves are seen by most units, computed as on a bind until a new mapping)
         self._dwell_live = StageDwell()  # all units' time in stage, patched move by move
         self._ev_offsets = None  # where each unit's events begin
         self._journey_cache: dict = {}
@@ -502,7 +503,7 @@ class NumpyEngine:
     def facts(self, stage_of_slot, rank_of_stage, window_ns):
         """The per-unit facts of a layout (the last one or two layouts are kept)."""
         key = (tuple(int(x) for x in stage_of_slot), tuple(int(x) for x in rank_of_stage), window_ns)
-        if self._live is not None and self._live.key == key:
+        if self._live and self._live.key == key:
             return self._live.facts()
         f = self._facts.get(key)
         if f is None:
@@ -543,11 +544,13 @@ class NumpyEngine:
     def _live_agg(self, key, top) -> JourneyAgg | None:
         """All units' aggregates of layout ``key`` through data/live (a move patches them)."""
         lv = self._live
+        if lv is False:  # moves here are seen by most units: patching would not pay
+            return None
         if lv is not None and lv.key != key and not lv.advance(self.runs(), self._index(), key,
                                                                 self._scratch, self._visitors):
-            # a move that most units see (or a new set of stages with data): computed as on a
-            # bind, and the live state is built again on the next change
-            self._live = None
+            # a move that most units see (then no live state until a new mapping), or a new
+            # set of stages with data (then it is built again on the next change)
+            self._live = False if lv.too_big else None
             return None
         if lv is None:
             f = self.facts(*key)
