@@ -107,37 +107,57 @@ def _same_paths(buf: Any, start: Any, length: Any, rstart: Any, rlen: Any) -> bo
 
 class PathIndex:
     """Units per distinct stage path (with the units converting either way), kept exact
-    under moves: paths are grouped by hash and every group is checked to hold one path."""
+    under moves. Paths are grouped by their 64-bit hash (a hash table, no sort); a group is
+    checked to hold one path before it is reported (members joining later are checked as
+    they join), and a group found to hold two paths makes :meth:`top` decline."""
 
     def __init__(self, f: Any, conv_ord: Any, conv_reach: Any):
+        import pandas as pd
+
         np = _np()
-        order = np.argsort(f.path_units, kind="stable")
-        self.units = f.path_units[order]
+        pu = f.path_units
+        order = None if pu.shape[0] < 2 or bool((pu[1:] > pu[:-1]).all()) else np.argsort(pu, kind="stable")
+
+        def pick(a: Any) -> Any:
+            return a if order is None else a[order]
+
+        self.units = pick(pu)
         n = self.units.shape[0]
         self.pidx = np.full(f.n_units, -1, dtype=np.int32 if n < 2**31 - 1 else np.int64)
         self.pidx[self.units] = np.arange(n)  # unit -> its path's index (-1: none)
-        self.hash = f.path_hash[order]
-        self.start = f.path_start[order].astype(np.int64)
-        self.len = f.path_len[order].astype(np.int32)
+        self.hash = pick(f.path_hash).copy()
+        self.start = pick(f.path_start).astype(np.int64)
+        self.len = pick(f.path_len).astype(np.int32)
         self.buf = f.sr_rank
         self.co = conv_ord[self.units]
         self.cr = conv_reach[self.units]
-        by_hash = np.argsort(self.hash)
-        hs = self.hash[by_hash]
-        new = np.ones(n, dtype=bool)
-        if n > 1:
-            np.not_equal(hs[1:], hs[:-1], out=new[1:])
-        first = np.flatnonzero(new)
-        gid = np.cumsum(new) - 1
-        self.uh = hs[first]
-        G = first.shape[0]
-        self.cnt = np.bincount(gid, minlength=G).astype(np.int64)
-        self.cnt_o = np.bincount(gid[self.co[by_hash]], minlength=G).astype(np.int64)
-        self.cnt_r = np.bincount(gid[self.cr[by_hash]], minlength=G).astype(np.int64)
-        rep = by_hash[first]
-        self.rstart, self.rlen = self.start[rep], self.len[rep]
-        self.pure = _same_paths(self.buf, self.start[by_hash], self.len[by_hash],
-                                self.rstart[gid], self.rlen[gid])
+        codes, uh = pd.factorize(self.hash)
+        self.gid = codes.astype(np.int32 if uh.shape[0] < 2**31 - 1 else np.int64)  # path -> group
+        self.uh = np.asarray(uh, dtype=np.uint64)  # group -> hash (in order of appearance)
+        G = self.uh.shape[0]
+        self.cnt = np.bincount(self.gid, minlength=G).astype(np.int64)
+        self.cnt_o = np.bincount(self.gid[self.co], minlength=G).astype(np.int64)
+        self.cnt_r = np.bincount(self.gid[self.cr], minlength=G).astype(np.int64)
+        # factorize numbers the groups in order of first appearance: a group's first member
+        # is where the running maximum of the codes grows
+        if n:
+            run = np.maximum.accumulate(self.gid)
+            first = np.flatnonzero(np.r_[True, run[1:] > run[:-1]])
+        else:
+            first = np.zeros(0, dtype=np.int64)
+        self.rstart, self.rlen = self.start[first], self.len[first]  # a representative path
+        self.checked = np.zeros(G, dtype=bool)  # every member known to have the group's path
+        self.by_hash = np.argsort(self.uh)  # groups in hash order (for looking hashes up)
+        self.sorted_h = self.uh[self.by_hash]
+        self.pure = True
+
+    def _lookup(self, h: Any) -> Any:
+        """The group of each hash (-1: none)."""
+        np = _np()
+        at = np.searchsorted(self.sorted_h, h)
+        found = at < self.sorted_h.shape[0]
+        found[found] = self.sorted_h[at[found]] == h[found]
+        return np.where(found, self.by_hash[np.minimum(at, self.by_hash.shape[0] - 1)], -1)
 
     def update(self, units: Any, part: Any, conv_ord: Any, conv_reach: Any) -> bool:
         """Replace the paths of ``units`` (global, ascending; ``part`` holds their new facts as
@@ -146,7 +166,7 @@ class PathIndex:
         pi = self.pidx[units[part.path_units]]
         if bool((pi < 0).any()) or pi.shape[0] != int(np.count_nonzero(self.pidx[units] >= 0)):
             return False  # a unit gained or lost its path
-        old_co, old_cr = self.co[pi], self.cr[pi]
+        g0, old_co, old_cr = self.gid[pi], self.co[pi], self.cr[pi]
         base = self.buf.shape[0]
         self.buf = np.concatenate([self.buf, part.sr_rank.astype(self.buf.dtype)])
         h = part.path_hash
@@ -154,45 +174,60 @@ class PathIndex:
         ln = part.path_len.astype(np.int32)
         co = conv_ord[part.path_units]
         cr = conv_reach[part.path_units]
-        g1 = np.searchsorted(self.uh, h)
-        found = g1 < self.uh.shape[0]
-        found[found] = self.uh[g1[found]] == h[found]
-        if not found.all():
-            nh, first = np.unique(h[~found], return_index=True)
-            miss = np.flatnonzero(~found)[first]
-            at = np.searchsorted(self.uh, nh)
-            self.uh = np.insert(self.uh, at, nh)
+        g1 = self._lookup(h)
+        miss = g1 < 0
+        if miss.any():  # new paths: new groups at the end, represented by their first unit
+            nh, first = np.unique(h[miss], return_index=True)
+            at = np.flatnonzero(miss)[first]
+            G0 = self.uh.shape[0]
+            self.uh = np.concatenate([self.uh, nh])
             zero = np.zeros(nh.shape[0], dtype=np.int64)
-            self.cnt, self.cnt_o, self.cnt_r = (np.insert(a, at, zero) for a in (self.cnt, self.cnt_o, self.cnt_r))
-            self.rstart = np.insert(self.rstart, at, st[miss])
-            self.rlen = np.insert(self.rlen, at, ln[miss])
-            g1 = np.searchsorted(self.uh, h)
-        if self.pure:
+            self.cnt, self.cnt_o, self.cnt_r = (np.concatenate([a, zero]) for a in (self.cnt, self.cnt_o, self.cnt_r))
+            self.rstart = np.concatenate([self.rstart, st[at]])
+            self.rlen = np.concatenate([self.rlen, ln[at]])
+            self.checked = np.concatenate([self.checked, np.ones(nh.shape[0], dtype=bool)])
+            pos = np.searchsorted(self.sorted_h, nh)
+            self.sorted_h = np.insert(self.sorted_h, pos, nh)
+            self.by_hash = np.insert(self.by_hash, pos, np.arange(G0, G0 + nh.shape[0]))
+            g1 = self._lookup(h)
+        if self.pure:  # every joining member has its group's path
             self.pure = _same_paths(self.buf, st, ln, self.rstart[g1], self.rlen[g1])
-        g0 = np.searchsorted(self.uh, self.hash[pi])  # the old paths' groups
         G = self.uh.shape[0]
         for arr, o, n_ in ((self.cnt, None, None), (self.cnt_o, old_co, co), (self.cnt_r, old_cr, cr)):
-            a0 = g0 if o is None else g0[o]
-            a1 = g1 if n_ is None else g1[n_]
-            arr -= np.bincount(a0, minlength=G)
-            arr += np.bincount(a1, minlength=G)
+            arr -= np.bincount(g0 if o is None else g0[o], minlength=G)
+            arr += np.bincount(g1 if n_ is None else g1[n_], minlength=G)
+        self.gid[pi] = g1
         self.hash[pi], self.start[pi], self.len[pi], self.co[pi], self.cr[pi] = h, st, ln, co, cr
         return True
+
+    def _check(self, groups: Any) -> None:
+        """Check that every member of these groups has its group's representative path."""
+        np = _np()
+        todo = groups[~self.checked[groups]]
+        if todo.shape[0] == 0 or not self.pure:
+            return
+        want = np.zeros(self.uh.shape[0], dtype=bool)
+        want[todo] = True
+        m = np.flatnonzero(want[self.gid])
+        g = self.gid[m]
+        self.pure = _same_paths(self.buf, self.start[m], self.len[m], self.rstart[g], self.rlen[g])
+        self.checked[todo] = True
 
     def top(self, top: int) -> list[tuple] | None:
         """The ``top`` most common paths as :func:`~journeywidget.data.sequences.path_table`
         gives them; None when that cannot be told here (a hash collision, many ties)."""
         np = _np()
-        if not self.pure:
-            return None
         live = np.flatnonzero(self.cnt > 0)
         if live.shape[0] == 0 or top <= 0:
-            return []
+            return [] if self.pure else None
         c = self.cnt[live]
         if live.shape[0] > top:
             t = np.partition(c, c.shape[0] - top)[c.shape[0] - top]  # the top-th largest count
             live = live[c >= t]
         if live.shape[0] > MAX_TIES:
+            return None
+        self._check(live)
+        if not self.pure:
             return None
         buf = self.buf
         rows = []
@@ -263,7 +298,7 @@ class LiveJourney:
         self.D = D = f.D
         self.base, self.patches = f, []
         self.counts = group_counts(f, None, 1)
-        self.ttc = [None] + [np.sort(f.ttc[k][1]) for k in range(1, D)]
+        self.ttc = [None] + _pmap(np.sort, [f.ttc[k][1] for k in range(1, D)], min_items=2)
         self.conv_ord = f.depth == D
         self.conv_reach = f.converted.copy()
         self.paths = PathIndex(f, self.conv_ord, self.conv_reach)
