@@ -121,3 +121,19 @@ def test_sorted_replace_keeps_a_sorted_multiset(seed):
         want.remove(v)
     assert out.tolist() == sorted(want + added.tolist())
     assert live.sorted_replace(arr, np.array([99]), added[:0]) is None
+
+
+def test_path_counts_decline_on_a_hash_collision_and_fall_back_exactly():
+    from journeywidget.data.sequences import Runs, path_table, unit_facts
+
+    rng = np.random.default_rng(5)
+    n_units = 60
+    unit = np.sort(rng.integers(0, n_units, size=400)).astype(np.int32)
+    runs = Runs(unit=unit, tp=rng.integers(0, 4, size=400).astype(np.int16),
+                t0=np.arange(400, dtype=np.int32), n_units=n_units, t_scale=10**9)
+    f = unit_facts(runs, np.array([0, 1, 2, 2]), np.array([0, 1, 2]), None)
+    f.path_hash[:] = np.uint64(7)  # every path collides
+    lv = live.LiveJourney(((0, 1, 2, 2), (0, 1, 2), None), f)
+    assert lv.paths.top(5) is None
+    want = path_table(f, None, 5, [f.depth == f.D, f.converted])
+    assert lv.agg(5).paths == want and len({p for p, *_ in want}) > 1

@@ -559,7 +559,6 @@ class NumpyEngine:
             self._index()  # (the run offsets a move reads, made once here)
             lv = LiveJourney(key, f, None if self.unit_customer is None else self._starts())
             self._live = lv
-            self._facts.pop(key, None)  # the live state owns these facts now (and merges them)
         return lv.agg(top)
 
     def _starts(self):
