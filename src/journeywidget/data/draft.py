@@ -18,7 +18,8 @@ from ..core.errors import JourneyError
 from ..core.ids import readable_name, slugify, unique_id
 from ..document.operations import all_ids
 from ..journey import Journey
-from .encoding import build_store, label
+from .builder import build_store
+from .encoding import label
 from .frames import check_columns, to_pandas, used_columns
 
 __all__ = ["draft_from_events", "unmapped_key_ops"]

@@ -1,17 +1,14 @@
-"""Layer 0 of the numpy engine: an event log encoded once into sorted compact arrays.
+"""Layer 0 of the numpy engine: the encoded event log and the functions that encode it.
 
-:func:`build_store` validates the columns of a pandas frame (the adapter,
-:mod:`journeywidget.data.frames`, brings every other kind of frame to it), reports
-data problems (missing customers or times, unparsable times, duplicates, segments
-that vary...) and keeps per event only a customer code, a compact time and a key
-code, sorted by (customer, time, row). Labels (:func:`label`) are how keys and
-segment values are named everywhere: ``1.0`` and ``1`` are both ``"1"``.
+An :class:`EventStore` keeps per event only a customer code, a compact time and a
+key code, sorted by (customer, time, row); :mod:`journeywidget.data.builder` makes
+one from any input (validating the columns and reporting data problems on the way).
+Labels (:func:`label`) are how keys and segment values are named everywhere:
+``1.0`` and ``1`` are both ``"1"``.
 
->>> import pandas as pd
->>> df = pd.DataFrame({"user": ["b", "a", "a"], "ts": [3, 1, 2], "event": ["x", "y", "x"]})
->>> store = build_store(df, customer="user", time="ts", touchpoint="event")
->>> store.keys, store.n_customers, store.cust.tolist(), store.key.tolist()
-(['x', 'y'], 2, [0, 1, 1], [0, 1, 0])
+>>> import numpy as np
+>>> sort_events(np.array([1, 0, 1, 0]), np.array([5, 7, 2, 7])).tolist()
+[1, 3, 2, 0]
 >>> label(2.0), label("pro")
 ('2', 'pro')
 """
@@ -22,9 +19,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..core.errors import BindingError
-from .engine import NS_PER_S, _pmap
+from .engine import NS_PER_S
 
-__all__ = ["EventStore", "build_store", "sort_events", "label", "to_labels", "factorize", "time_ns"]
+__all__ = ["EventStore", "sort_events", "label", "to_labels", "factorize", "time_ns", "times_from_floats"]
 
 
 def _np():
@@ -62,6 +59,8 @@ class EventStore:
         if self.customer_values is None:
             return []
         picked = self.customer_values.take(np.asarray(codes, dtype=np.int64))
+        if hasattr(picked, "to_pylist"):  # an Arrow array (files, pyarrow, DuckDB, polars)
+            return picked.to_pylist()
         return picked.tolist() if hasattr(picked, "tolist") else list(picked)
 
     @property
@@ -239,10 +238,7 @@ def time_ns(series, column: str):
         t = series.to_numpy(dtype="timedelta64[ns]").view(np.int64).copy()
         unparsable = np.zeros(len(t), dtype=bool)
     elif pd.api.types.is_numeric_dtype(dtype):
-        x = series.to_numpy(dtype=float, na_value=np.nan)
-        unparsable = ~np.isfinite(x) & ~missing
-        x = np.where(np.isfinite(x), x, 0.0)
-        t = np.rint(x * NS_PER_S).astype(np.int64)
+        return times_from_floats(series.to_numpy(dtype=float, na_value=np.nan), missing)
     else:
         s = series.astype(object).where(~missing, None)
         parsed = None
@@ -266,205 +262,20 @@ def time_ns(series, column: str):
     return t, missing, unparsable
 
 
+def times_from_floats(x, missing):
+    """Seconds (floats) -> (int64 ns, missing, unparsable): infinities cannot be times."""
+    np = _np()
+    finite = np.isfinite(x)
+    unparsable = ~finite & ~missing
+    t = np.rint(np.where(finite, x, 0.0) * NS_PER_S).astype(np.int64)
+    return t, missing, unparsable
+
+
 def _examples(series, mask, k=3) -> list[str]:
     import numpy as np
 
     idx = np.flatnonzero(mask)[:k]
     return [str(series.iloc[int(i)]) for i in idx]
-
-
-def build_store(pdf, *, customer: str, time: str, touchpoint: str, value: str | None = None,
-                segment: str | None = None, channel: str | None = None, order: str | None = None,
-                engine: str = "pandas") -> EventStore:
-    """Validate and encode an event log (pandas) into the sorted compact arrays."""
-    import numpy as np
-    import pandas as pd
-
-    n_rows = len(pdf)
-    problems: dict[str, dict] = {}
-    if n_rows == 0:
-        raise BindingError("the events data is empty (0 rows)", None, "bind a non-empty event log")
-    # customer
-    cser = pdf[customer]
-    as_float = False
-    if pd.api.types.is_float_dtype(cser.dtype):
-        cvals = cser.to_numpy(dtype=float, na_value=np.nan)
-        if np.isfinite(cvals).all() and (cvals == np.round(cvals)).all():
-            cser = pd.Series(cvals.astype(np.int64), index=cser.index)
-            as_float = True
-    ccodes, cuniq = factorize(cser)
-    miss_c = ccodes < 0
-    # time
-    t, miss_t, bad_t = time_ns(pdf[time], time)
-    # touchpoint key
-    kser = pdf[touchpoint]
-    if pd.api.types.is_bool_dtype(kser.dtype):
-        raise BindingError(
-            f"touchpoint column {touchpoint!r} holds booleans; it should name the touchpoint of each "
-            "event", touchpoint, "pass the column with event names or keys as touchpoint=",
-        )
-    kcodes, kuniq = factorize(kser)
-    kcodes, keys = to_labels(kcodes, kuniq)
-    miss_k = kcodes < 0
-    valid = ~(miss_c | miss_t | bad_t | miss_k)
-    n_valid = int(valid.sum())
-    if miss_c.any():
-        problems["missing_customer"] = {"count": int(miss_c.sum()), "column": customer}
-    if miss_t.any():
-        problems["missing_time"] = {"count": int(miss_t.sum()), "column": time}
-    if bad_t.any():
-        problems["unparsable_time"] = {"count": int(bad_t.sum()), "column": time,
-                                       "examples": _examples(pdf[time], bad_t)}
-    if miss_k.any():
-        problems["missing_touchpoint"] = {"count": int(miss_k.sum()), "column": touchpoint}
-    if n_valid == 0:
-        worst = max(problems.items(), key=lambda kv: kv[1]["count"]) if problems else None
-        col = worst[1]["column"] if worst else customer
-        raise BindingError(
-            f"no usable events: every row lacks a customer, a valid time or a touchpoint "
-            f"(worst column: {col!r})", col, "check the column names and their values",
-        )
-    all_valid = n_valid == n_rows
-    if not all_valid:
-        vidx = np.flatnonzero(valid)
-        ccodes = ccodes[vidx]
-        t = t[vidx]
-        kcodes = kcodes[vidx]
-    del miss_c, miss_t, bad_t, miss_k
-    # dense customer codes 0..C-1 (skipped rows and unused categories leave gaps)
-    present = np.zeros(int(ccodes.max()) + 1, dtype=bool)
-    present[ccodes] = True
-    C = int(np.count_nonzero(present))
-    cvalues = _values(cuniq, float if as_float else None)
-    if C < present.shape[0]:
-        remap = np.cumsum(present) - 1
-        ccodes = remap[ccodes]
-        cvalues = cvalues.take(np.flatnonzero(present))
-    del present
-    ccodes = ccodes.astype(np.int32)
-    # order (tie-break)
-    if order is not None:
-        ord_vals = pdf[order].to_numpy()
-        if not all_valid:
-            ord_vals = ord_vals[vidx]
-        rank = np.argsort(ord_vals, kind="stable")
-        # sort by (customer, time, order, row): pre-permute by order, then stable
-        perm0 = rank
-        o = sort_events(ccodes[perm0], t[perm0])
-        perm = perm0[o]
-    else:
-        perm = sort_events(ccodes, t)
-    K = len(keys)
-    kdt = np.int16 if K < 32767 else np.int32
-    cust_s, t_s, key_s = _pmap(lambda a: a[perm], [ccodes, t, kcodes.astype(kdt, copy=False)],
-                               min_items=2)
-    del ccodes
-    # duplicates: identical (customer, time, key) rows
-    same = (cust_s[1:] == cust_s[:-1]) & (t_s[1:] == t_s[:-1])
-    if same.any():
-        tie = np.zeros(cust_s.shape[0], dtype=bool)
-        tie[:-1] |= same
-        tie[1:] |= same
-        pos = np.flatnonzero(tie)
-        o = np.lexsort((key_s[pos], t_s[pos], cust_s[pos]))
-        pc, pt, pk = cust_s[pos][o], t_s[pos][o], key_s[pos][o]
-        dup = int(((pc[1:] == pc[:-1]) & (pt[1:] == pt[:-1]) & (pk[1:] == pk[:-1])).sum())
-        if dup:
-            problems["duplicate_events"] = {"count": dup, "column": None}
-    del same
-    key_counts = np.bincount(key_s, minlength=K).astype(np.int64)
-    # segments: a customer's first non-missing value in (time, row) order
-    segs: list[str] = []
-    seg_of_cust = np.zeros(C, dtype=np.int32)
-    if segment is not None:
-        scodes, suniq = factorize(pdf[segment])
-        scodes, segs = to_labels(scodes, suniq)
-        if not all_valid:
-            scodes = scodes[vidx]
-        s_sorted = scodes[perm]
-        del scodes
-        seg_of_cust = np.full(C, len(segs), dtype=np.int32)
-        if bool((s_sorted >= 0).all()):
-            first = np.ones(cust_s.shape[0], dtype=bool)
-            np.not_equal(cust_s[1:], cust_s[:-1], out=first[1:])
-            seg_of_cust[cust_s[first]] = s_sorted[first]
-            del first
-            varies = s_sorted != seg_of_cust[cust_s]
-            if varies.any():
-                problems["segment_varies"] = {
-                    "count": int(np.unique(cust_s[varies]).shape[0]), "column": segment}
-            del varies
-            idx = np.zeros(0, dtype=np.int64)
-        else:
-            idx = np.flatnonzero(s_sorted >= 0)
-        if idx.shape[0]:
-            cc = cust_s[idx]
-            first = np.ones(idx.shape[0], dtype=bool)
-            first[1:] = cc[1:] != cc[:-1]
-            seg_of_cust[cc[first]] = s_sorted[idx[first]]
-            varies = s_sorted[idx] != seg_of_cust[cc]
-            if varies.any():
-                nvar = int(np.unique(cc[varies]).shape[0])
-                problems["segment_varies"] = {"count": nvar, "column": segment}
-        nmiss = int((seg_of_cust == len(segs)).sum())
-        if nmiss:
-            problems["missing_segment"] = {"count": nmiss, "column": segment}
-    NS = len(segs) + 1
-    # value sums per (key, segment)
-    vsum = vn = None
-    if value is not None:
-        vser = pdf[value]
-        if pd.api.types.is_bool_dtype(vser.dtype):
-            vals = vser.to_numpy(dtype=float, na_value=np.nan)
-        elif pd.api.types.is_numeric_dtype(vser.dtype):
-            vals = vser.to_numpy(dtype=float, na_value=np.nan)
-        else:
-            vnum = pd.to_numeric(vser, errors="coerce")
-            vals = vnum.to_numpy(dtype=float, na_value=np.nan)
-            bad = np.asarray(vnum.isna() & vser.notna())
-            if bad.all() and bad.any():
-                raise BindingError(
-                    f"value column {value!r} is not numeric (e.g. {_examples(vser, bad, 1)})",
-                    value, f"convert it with pd.to_numeric(df[{value!r}]) or pass another column",
-                )
-            if bad.any():
-                problems["invalid_value"] = {"count": int(bad.sum()), "column": value,
-                                             "examples": _examples(vser, bad)}
-        if not all_valid:
-            vals = vals[vidx]
-        vsum = np.zeros(K * NS)
-        vn = np.zeros(K * NS, dtype=np.int64)
-        step = 1 << 20
-        for a in range(0, n_valid, step):  # chunked, in sorted order (same sums on every engine)
-            b = min(n_valid, a + step)
-            v = vals[perm[a:b]]
-            fin = np.isfinite(v)
-            kv = key_s[a:b].astype(np.int64) * NS + seg_of_cust[cust_s[a:b]]
-            vsum += np.bincount(kv[fin], weights=v[fin], minlength=K * NS)[: K * NS]
-            vn += np.bincount(kv[fin], minlength=K * NS)[: K * NS]
-        vsum = vsum.reshape(K, NS)
-        vn = vn.reshape(K, NS)
-        del vals
-    chans: list[str] = []
-    key_chan = None
-    if channel is not None:
-        chcodes, chuniq = factorize(pdf[channel])
-        chcodes, chans = to_labels(chcodes, chuniq)
-        if not all_valid:
-            chcodes = chcodes[vidx]
-        okc = chcodes >= 0
-        nch = max(len(chans), 1)
-        key_chan = np.bincount(
-            kcodes[okc].astype(np.int64) * nch + chcodes[okc], minlength=K * nch
-        )[: K * nch].reshape(K, nch).astype(np.int64)
-    t_code, t_scale, t_base = _compact_times(t_s)
-    del t_s
-    return EventStore(
-        cust=cust_s, t_code=t_code, t_scale=t_scale, t_base=t_base, key=key_s, keys=keys, n_customers=C, seg_of_cust=seg_of_cust,
-        segments=segs, key_value_sum=vsum, key_value_n=vn, channels=chans, key_chan=key_chan,
-        problems=problems, key_counts=key_counts, n_rows=n_rows, engine=engine,
-        customer_values=cvalues,
-    )
 
 
 def _values(uniques, dtype=None):
@@ -477,31 +288,3 @@ def _values(uniques, dtype=None):
     if dtype is not None:
         return np.asarray(uniques).astype(dtype)
     return uniques if hasattr(uniques, "take") else np.asarray(uniques)
-
-
-def _compact_times(t):
-    """int64 ns -> (codes, scale, base) with int32 codes when the resolution allows it
-    (e.g. whole seconds over < 68 years); exact: t = base + codes * scale."""
-    import numpy as np
-
-    n = t.shape[0]
-    if n == 0:
-        return t, 1, 0
-    base = int(t.min())
-    span = int(t.max()) - base
-    for scale in (NS_PER_S, 1_000_000, 1_000):
-        if span // scale >= 2**31 - 1:
-            continue
-        ok = True
-        step = 1 << 20
-        for a in range(0, n, step):
-            if np.any((t[a:a + step] - base) % scale):
-                ok = False
-                break
-        if ok:
-            codes = np.empty(n, dtype=np.int32)
-            for a in range(0, n, step):
-                codes[a:a + step] = (t[a:a + step] - base) // scale
-            return codes, scale, base
-    return t, 1, 0
-

@@ -22,6 +22,7 @@ import difflib
 from typing import Any
 
 from ..core.errors import BindingError
+from . import sources
 
 __all__ = [
     "backend_of", "columns_of", "check_columns", "to_pandas", "unique_values", "filter_in",
@@ -29,6 +30,16 @@ __all__ = [
 ]
 
 _NAMES = {"pyspark": "spark", "pyspark[connect]": "spark", "sqlframe": "sqlframe"}
+
+
+def _files(df: Any) -> Any:
+    """The :class:`~journeywidget.data.sources.Source` of a path, glob or list of paths or a
+    ``pyarrow.dataset.Dataset`` (inputs narwhals does not read), else None."""
+    if isinstance(df, sources.Source):
+        return df
+    if sources.is_path_input(df) or sources.is_dataset(df):
+        return sources.open_source(df)
+    return None
 
 
 def _narwhals(df: Any) -> Any:
@@ -46,6 +57,9 @@ def _narwhals(df: Any) -> Any:
 def backend_of(df: Any) -> str:
     """Which library ``df`` belongs to: ``"pandas"``, ``"polars"``, ``"pyarrow"``, ``"duckdb"``,
     ``"spark"``, or the name narwhals gives another backend."""
+    src = _files(df)
+    if src is not None:
+        return src.backend
     impl = _narwhals(df).implementation
     name = str(getattr(impl, "value", impl))
     return _NAMES.get(name, name)
@@ -53,6 +67,9 @@ def backend_of(df: Any) -> str:
 
 def columns_of(df: Any) -> list[str]:
     """The column names of ``df`` (as strings)."""
+    src = _files(df)
+    if src is not None:
+        return list(src.columns)
     return [str(c) for c in _narwhals(df).collect_schema().names()]
 
 
@@ -61,10 +78,11 @@ def used_columns(wanted: dict[str, str | None]) -> list[str]:
     return list(dict.fromkeys(v for v in wanted.values() if v is not None))
 
 
-def check_columns(df: Any, wanted: dict[str, str | None], what: str = "events") -> None:
+def check_columns(df: Any, wanted: dict[str, str | None], what: str = "events", *,
+                  columns: list[str] | None = None) -> None:
     """Raise :class:`BindingError` naming the role, the column and the fix when a wanted
-    column is not a string or is not in ``df`` (a close match is suggested)."""
-    cols = columns_of(df)
+    column is not a string or is not in ``df`` (or in ``columns``; a close match is suggested)."""
+    cols = columns if columns is not None else columns_of(df)
     for role, name in wanted.items():
         if name is None:
             continue
@@ -89,6 +107,9 @@ def to_pandas(df: Any, cols: list[str]) -> Any:
     pandas frames are not copied; PySpark frames are collected with ``toPandas``
     (only for small inputs such as survey feedback: event logs stay in Spark).
     """
+    src = _files(df)
+    if src is not None:
+        return src.table(cols).to_pandas()
     backend = backend_of(df)
     if backend == "pandas":
         return df[cols] if [str(c) for c in df.columns] != cols else df
@@ -105,6 +126,14 @@ def to_pandas(df: Any, cols: list[str]) -> Any:
 
 def unique_values(df: Any, column: str) -> list:
     """The distinct non-missing values of ``column`` (native Python values, in no set order)."""
+    src = _files(df)
+    if src is not None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        parts = [pc.unique(b.column(0)) for b in src.batches([column])]
+        vals = pc.unique(pa.concat_arrays(parts)) if parts else pa.array([])
+        return [v for v in vals.to_pylist() if v is not None and v == v]
     frame = _narwhals(df).select(column).unique()
     if hasattr(frame, "collect"):
         frame = frame.collect()
@@ -116,6 +145,9 @@ def filter_in(df: Any, conditions: dict[str, list]) -> Any:
     (a frame of the same kind: pandas in, pandas out; a DuckDB relation stays lazy)."""
     import narwhals as nw
 
+    src = _files(df)
+    if src is not None:
+        return src.rows(conditions)
     frame = _narwhals(df)
     if not conditions:
         return df
@@ -133,9 +165,10 @@ class RowSelector:
     """
 
     def __init__(self, df: Any) -> None:
-        self.df = df
-        self.backend = backend_of(df)
-        self.eager = self.backend in ("pandas", "polars", "pyarrow")
+        src = _files(df)
+        self.df = src if src is not None else df  # files are opened once, then filtered
+        self.backend = backend_of(self.df)
+        self.eager = src is None and self.backend in ("pandas", "polars", "pyarrow")
         self._codes: dict[str, tuple[Any, Any]] = {}
         self._masks: dict[tuple[str, int], tuple[list, Any]] = {}  # by the identity of the values
 

@@ -88,7 +88,8 @@ from typing import Any
 
 from ..core.errors import BindingError, JourneyError
 from ..core.signals import Signal
-from .encoding import build_store, label
+from .builder import store_of
+from .encoding import label
 from .engine import NS_PER_S, Engine, StageAgg, TPAgg
 from .feedback import Feedback
 from .frames import backend_of, check_columns, to_pandas, used_columns
@@ -96,6 +97,8 @@ from .insights import EventFacts, Insight, build_insights
 from .mapping import UNMAPPED, resolve_mapping
 from .numpy_engine import NumpyEngine
 from .payload import PAYLOAD_BUDGET, metrics_payload, two_prop_p
+from .progress import Reporter, progress_callbacks
+from .sources import is_source_input
 from .spark_engine import SparkEngine
 
 __all__ = ["JourneyMetrics", "BindingError", "bind_events"]
@@ -202,11 +205,16 @@ class JourneyMetrics:
             self._feedback.set_doc(doc)
         self._notify()
 
-    def _apply_mapping(self) -> None:
+    def _apply_mapping(self, engine: Engine | None = None, mapping: Any = _UNSET) -> None:
+        """Map the keys of ``engine`` (default: the bound one) onto the map's touchpoints and
+        compute its touchpoint-level aggregates; remembers the mapping only for the bound one."""
+        bound = engine is None
+        engine = self._engine if bound else engine
         tps = self._doc.get("touchpoints", [])
-        tok, info = resolve_mapping(self._doc, self._engine.keys, self._mapping)
-        self._map_info = info
-        self._tp_of_key = tok
+        tok, info = resolve_mapping(self._doc, engine.keys, self._mapping if bound else mapping)
+        if bound:
+            self._map_info = info
+            self._tp_of_key = tok
         # Engine slots are stable per touchpoint id, so reordering or moving touchpoints
         # between stages leaves the touchpoint-level aggregates untouched.
         for tp in tps:
@@ -214,7 +222,8 @@ class JourneyMetrics:
                 self._slots[tp["id"]] = len(self._slot_ids)
                 self._slot_ids.append(tp["id"])
         slot_of = [self._slots[tp["id"]] for tp in tps]
-        self._engine.set_mapping([slot_of[x] if x >= 0 else -1 for x in tok], len(self._slot_ids))
+        engine.set_mapping([slot_of[x] if x >= 0 else -1 for x in tok], len(self._slot_ids))
+        return tok, info
 
     # -- listeners ------------------------------------------------------------
     def on_update(self, callback: Callable[[JourneyMetrics], None], *,
@@ -233,8 +242,14 @@ class JourneyMetrics:
     def bind_events(self, df: Any, customer: str, time: str, touchpoint: str, *,
                     channel: str | None = None, value: str | None = None,
                     segment: str | None = None, mapping: Any = None,
-                    order: str | None = None) -> JourneyMetrics:
+                    order: str | None = None, progress: Any = None) -> JourneyMetrics:
         """Bind an event log: one row per event.
+
+        df: a DataFrame (pandas, polars, pyarrow, DuckDB, PySpark...), a path, glob or
+        directory of Parquet (or CSV) files, a ``pyarrow.dataset.Dataset``, a DuckDB
+        relation or a polars LazyFrame. Inputs other than pandas and Spark are read in
+        batches of the named columns only (no pandas copy of the log; files need
+        ``pip install journeywidget[parquet]``).
 
         customer, time, touchpoint: column names (customer id; timestamp — datetime,
         ISO string or numeric seconds; the event key that names the touchpoint).
@@ -245,25 +260,38 @@ class JourneyMetrics:
         mapping: dict ``{event key: touchpoint id or name or None}`` or a function
         of the key, applied before the touchpoints' ``event_keys``.
         order: optional column that breaks timestamp ties before row order.
+        progress: None (a progress bar under the cell for binds longer than a second, in
+        a notebook), True (at once), False (none) or a function called with a
+        :class:`~journeywidget.data.progress.BindProgress` (rows read, phase).
 
         Rows without customer, time or touchpoint are skipped and reported in
         :attr:`insights`; a missing column or an unusable dtype raises
-        :class:`BindingError` naming the column.
+        :class:`BindingError` naming the column. An interrupted bind (the kernel's
+        interrupt, an error) leaves the previous binding as it was.
         """
         wanted = {"customer": customer, "time": time, "touchpoint": touchpoint,
                   "channel": channel, "value": value, "segment": segment, "order": order}
         if df is None:
             raise BindingError("no events data given (df is None)", None, "pass a DataFrame")
-        check_columns(df, wanted)
-        engine = _open_engine(df, wanted)
+        callbacks, bar = progress_callbacks(progress)
+        reporter = Reporter(callbacks)
+        try:
+            engine = _open_engine(df, wanted, reporter)
+            reporter.phase("indexing")
+            tok, info = self._apply_mapping(engine, mapping)
+            reporter.done()
+        finally:
+            if bar is not None:
+                bar.close()
+        # nothing below can fail part-way: the new binding replaces the old one whole
         self._engine = engine
+        self._map_info, self._tp_of_key = info, tok
         self._binding_id += 1
         self._mapping = mapping
         self._cols = wanted
         if self._segment is not None and self._segment not in engine.segments:
             self._segment = None
         self._cache.clear()
-        self._apply_mapping()
         self._notify()
         return self
 
@@ -738,14 +766,11 @@ def bind_events(journey: Any, df: Any, **kwargs: Any) -> JourneyMetrics:
     return JourneyMetrics(journey).bind_events(df, **kwargs)
 
 
-def _open_engine(df: Any, cols: dict[str, str | None]) -> Engine:
-    """The engine for a frame: Spark's own for PySpark, else numpy on the encoded events."""
-    backend = backend_of(df)
+def _open_engine(df: Any, cols: dict[str, str | None], reporter: Reporter | None = None) -> Engine:
+    """The engine for an input: Spark's own for PySpark, else numpy on the encoded events
+    (files and lazy inputs read in batches, see :func:`journeywidget.data.builder.store_of`)."""
+    backend = "files" if is_source_input(df) else backend_of(df)
     if backend == "spark":
+        check_columns(df, cols)
         return SparkEngine(df, **cols)
-    pdf = to_pandas(df, used_columns(cols))
-    store = build_store(pdf, customer=cols["customer"], time=cols["time"],
-                        touchpoint=cols["touchpoint"], value=cols.get("value"),
-                        segment=cols.get("segment"), channel=cols.get("channel"),
-                        order=cols.get("order"), engine=backend)
-    return NumpyEngine(store)
+    return NumpyEngine(store_of(df, cols, backend, reporter))

@@ -8,7 +8,7 @@ of the first and last event, and per transition the set of customers; stages,
 segments and moves between stages then only recombine those.
 
 >>> import pandas as pd
->>> from journeywidget.data.encoding import build_store
+>>> from journeywidget.data.builder import build_store
 >>> df = pd.DataFrame({"user": ["a", "a", "b"], "ts": [1, 5, 2], "event": ["x", "y", "x"]})
 >>> eng = NumpyEngine(build_store(df, customer="user", time="ts", touchpoint="event"))
 >>> eng.set_mapping([0, 1], 2)        # key "x" -> touchpoint 0, "y" -> 1

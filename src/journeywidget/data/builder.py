@@ -1,0 +1,510 @@
+"""Build an :class:`~journeywidget.data.encoding.EventStore` from an event log, batch by batch.
+
+:class:`StoreBuilder` takes the rows in batches (a pandas frame is one batch;
+files, pyarrow, DuckDB and polars inputs arrive as Arrow record batches, see
+:mod:`journeywidget.data.sources`) and keeps of each batch only what the engine
+needs: per valid event a customer code, a compact time and a key code (plus the
+segment code, the value and the ``order`` value when those columns are bound).
+Customer ids are dictionary-encoded per batch and the batch dictionaries are
+merged into one (first appearance order) now and then, so memory holds the
+distinct ids once, never the raw column. :meth:`StoreBuilder.finish` validates
+what only the whole log can tell, sorts by (customer, time, row) and reports the
+data problems — the same problems with the same counts whatever the input kind.
+
+>>> import pandas as pd
+>>> df = pd.DataFrame({"user": ["b", "a", "a"], "ts": [3, 1, 2], "event": ["x", "y", "x"]})
+>>> store = build_store(df, customer="user", time="ts", touchpoint="event")
+>>> store.keys, store.n_customers, store.cust.tolist(), store.key.tolist()
+(['x', 'y'], 2, [0, 1, 1], [0, 1, 0])
+>>> b = StoreBuilder(customer="user", time="ts", touchpoint="event")
+>>> for part in (df.iloc[:2], df.iloc[2:]):
+...     n = b.add({c: part[c].reset_index(drop=True) for c in part})
+>>> b.finish().cust.tolist()
+[0, 1, 1]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ..core.errors import BindingError
+from .columns import LabelIndex, codes_of, examples, is_arrow, time_of, values_array, values_of
+from .encoding import EventStore, _values, sort_events
+from .engine import NS_PER_S, _pmap
+from .frames import check_columns, to_pandas, used_columns
+from .sources import is_source_input, open_source
+
+__all__ = ["StoreBuilder", "build_store", "store_of"]
+
+_SCALES = (NS_PER_S, 1_000_000, 1_000, 1)
+_MERGE_MIN = 1 << 22  # distinct customer ids held per batch before the batch dictionaries merge
+
+
+def _np():
+    import numpy as np
+
+    return np
+
+
+def build_store(pdf: Any, *, customer: str, time: str, touchpoint: str, value: str | None = None,
+                segment: str | None = None, channel: str | None = None, order: str | None = None,
+                engine: str = "pandas") -> EventStore:
+    """Validate and encode an event log held as one pandas frame (one batch)."""
+    b = StoreBuilder(customer=customer, time=time, touchpoint=touchpoint, value=value,
+                     segment=segment, channel=channel, order=order, engine=engine)
+    b.add({c: pdf[c] for c in b.columns})
+    return b.finish()
+
+
+class _Chunk:
+    """What one batch leaves behind: its valid events, encoded."""
+
+    __slots__ = ("cust", "t", "t_scale", "t_base", "key", "seg", "val", "ord")
+
+    def __init__(self) -> None:
+        self.cust = self.t = self.key = self.seg = self.val = self.ord = None
+        self.t_scale, self.t_base = 1, 0
+
+
+def _chunk_times(np, t):
+    """int64 ns -> (codes, scale, base), exact: t = base + codes * scale (int32 when it fits)."""
+    base = int(t.min())
+    rel = t - base
+    span = int(rel.max())
+    scale = 1
+    for s in _SCALES[:-1]:
+        if not np.any(rel % s):
+            scale = s
+            break
+    if scale != 1:
+        rel //= scale
+    if span // scale < 2**31 - 1:
+        rel = rel.astype(np.int32)
+    return rel, scale, base
+
+
+class _Customers:
+    """Customer ids across batches -> dense codes in first-appearance order.
+
+    Each batch arrives with its own codes into its own distinct values; those
+    dictionaries wait until they hold as many ids as the merged one (at least
+    ``_MERGE_MIN``), then are merged in one pass and their batches' codes rewritten.
+    """
+
+    def __init__(self) -> None:
+        self.values: Any = None
+        self.pending: list[tuple[_Chunk, Any]] = []
+        self.n_pending = 0
+
+    def add(self, chunk: _Chunk, uniques: Any) -> None:
+        self.pending.append((chunk, uniques))
+        self.n_pending += len(uniques)
+        held = 0 if self.values is None else len(self.values)
+        if is_arrow(uniques) and self.n_pending >= max(2 * held, _MERGE_MIN):
+            self._merge()
+
+    def _merge(self) -> None:
+        np = _np()
+        parts = ([self.values] if self.values is not None else []) + [u for _, u in self.pending]
+        if len(parts) == 1 and self.values is None:
+            self.values = parts[0]
+        elif all(is_arrow(p) for p in parts):
+            import pyarrow as pa
+            import pyarrow.compute as pc
+
+            typ = parts[0].type
+            try:
+                parts = [p if p.type == typ else p.cast(typ) for p in parts]
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as err:
+                raise BindingError(
+                    f"the customer column has values of different types across batches or files "
+                    f"({typ} and others: {err})", None, "give the customer column one type in every file",
+                ) from None
+            enc = pc.dictionary_encode(pa.concat_arrays(parts))
+            codes = np.asarray(enc.indices.to_numpy(zero_copy_only=False))
+            self.values = enc.dictionary
+            self._remap(codes, [len(p) for p in parts])
+        else:
+            import pandas as pd
+
+            flat = np.concatenate([np.asarray(_values(p), dtype=object) for p in parts])
+            codes, uniques = pd.factorize(flat, use_na_sentinel=True)
+            self.values = _values(uniques)
+            self._remap(np.asarray(codes), [len(p) for p in parts])
+        self.pending = []
+        self.n_pending = 0
+
+    def _remap(self, codes, sizes: list[int]) -> None:
+        np = _np()
+        at = sizes[0] if len(sizes) > len(self.pending) else 0  # the merged values come first
+        for (chunk, _), n in zip(self.pending, sizes[len(sizes) - len(self.pending):]):
+            lut = np.append(codes[at:at + n].astype(np.int32), np.int32(-1))
+            chunk.cust = lut[chunk.cust]
+            at += n
+
+    def finish(self) -> Any:
+        if self.pending:
+            self._merge()
+        return self.values
+
+
+class StoreBuilder:
+    """Encodes an event log batch by batch; :meth:`finish` makes the :class:`EventStore`.
+
+    ``add`` takes one batch as ``{column name: pandas Series or Arrow array}`` with
+    the bound columns (:attr:`columns`). ``progress(phase)`` is called at each step
+    of :meth:`finish` (``"sorting"``, ``"encoding"``); an exception it raises (a
+    ``KeyboardInterrupt``) stops the build and leaves nothing behind.
+    """
+
+    def __init__(self, *, customer: str, time: str, touchpoint: str, value: str | None = None,
+                 segment: str | None = None, channel: str | None = None, order: str | None = None,
+                 engine: str = "pandas", progress: Callable[[str], None] | None = None) -> None:
+        self.customer, self.time, self.touchpoint = customer, time, touchpoint
+        self.value, self.segment, self.channel, self.order = value, segment, channel, order
+        self.engine = engine
+        self.progress = progress
+        self.columns = list(dict.fromkeys(
+            c for c in (customer, time, touchpoint, value, segment, channel, order) if c is not None))
+        self.n_rows = 0
+        self._chunks: list[_Chunk] = []
+        self._customers = _Customers()
+        self._keys = LabelIndex()
+        self._segs = LabelIndex()
+        self._chans = LabelIndex()
+        self._chan_counts = None  # int64 [keys seen, channels seen]
+        self._counts = {"missing_customer": 0, "missing_time": 0, "unparsable_time": 0,
+                        "missing_touchpoint": 0, "invalid_value": 0}
+        self._examples: dict[str, list[str]] = {"unparsable_time": [], "invalid_value": []}
+
+    def _phase(self, name: str) -> None:
+        if self.progress is not None:
+            self.progress(name)
+
+    def add(self, batch: dict[str, Any]) -> int:
+        """Encode one batch; returns its number of rows."""
+        np = _np()
+        n = len(batch[self.customer])
+        if n == 0:
+            return 0
+        self.n_rows += n
+        ccodes, cuniq = codes_of(batch[self.customer], customer=True)
+        miss_c = ccodes < 0
+        tcol = batch[self.time]
+        t, miss_t, bad_t = time_of(tcol, self.time)
+        kcol = batch[self.touchpoint]
+        if _is_bool(kcol):
+            raise BindingError(
+                f"touchpoint column {self.touchpoint!r} holds booleans; it should name the touchpoint "
+                "of each event", self.touchpoint, "pass the column with event names or keys as touchpoint=",
+            )
+        kid = self._keys.add(*codes_of(kcol))
+        miss_k = kid < 0
+        valid = ~(miss_c | miss_t | bad_t | miss_k)
+        c = self._counts
+        c["missing_customer"] += int(miss_c.sum())
+        c["missing_time"] += int(miss_t.sum())
+        nbad = int(bad_t.sum())
+        c["unparsable_time"] += nbad
+        if nbad and len(self._examples["unparsable_time"]) < 3:
+            self._examples["unparsable_time"] += examples(tcol, bad_t, 3 - len(self._examples["unparsable_time"]))
+        c["missing_touchpoint"] += int(miss_k.sum())
+        del miss_c, miss_t, bad_t, miss_k
+        vidx = None if bool(valid.all()) else np.flatnonzero(valid)
+
+        def keep(a):
+            return a if vidx is None else a[vidx]
+
+        ch = _Chunk()
+        ch.cust = keep(ccodes)
+        del ccodes
+        if ch.cust.shape[0]:
+            ch.t, ch.t_scale, ch.t_base = _chunk_times(np, keep(t))
+        del t
+        ch.key = keep(kid)
+        if self.segment is not None:
+            ch.seg = keep(self._segs.add(*codes_of(batch[self.segment])))
+        if self.value is not None:
+            vcol = batch[self.value]
+            vals, bad = values_of(vcol, self.value)
+            nb = int(bad.sum())
+            if nb:
+                c["invalid_value"] += nb
+                if len(self._examples["invalid_value"]) < 3:
+                    self._examples["invalid_value"] += examples(
+                        vcol, bad, 3 - len(self._examples["invalid_value"]))
+            ch.val = keep(vals)
+        if self.channel is not None:
+            chid = keep(self._chans.add(*codes_of(batch[self.channel])))
+            ok = chid >= 0
+            K, H = len(self._keys), max(len(self._chans), 1)
+            counts = np.bincount(ch.key[ok].astype(np.int64) * H + chid[ok], minlength=K * H)
+            counts = counts[:K * H].reshape(K, H)
+            acc = self._chan_counts
+            if acc is not None:
+                counts[:acc.shape[0], :acc.shape[1]] += acc
+            self._chan_counts = counts
+        if self.order is not None:
+            ch.ord = keep(values_array(batch[self.order]))
+        self._chunks.append(ch)
+        self._customers.add(ch, cuniq)
+        return n
+
+    # -- the whole log ---------------------------------------------------------
+    def _problems(self) -> dict[str, dict]:
+        cols = {"missing_customer": self.customer, "missing_time": self.time,
+                "unparsable_time": self.time, "missing_touchpoint": self.touchpoint,
+                "invalid_value": self.value}
+        out: dict[str, dict] = {}
+        for kind, n in self._counts.items():
+            if n and kind != "invalid_value":
+                out[kind] = {"count": n, "column": cols[kind]}
+                if kind in self._examples:
+                    out[kind]["examples"] = list(self._examples[kind])
+        return out
+
+    def _concat(self, attr: str, dtype, remap=None):
+        """One array of a chunk attribute, freeing the chunks' arrays as it goes."""
+        np = _np()
+        n = sum(getattr(ch, attr).shape[0] for ch in self._chunks)
+        if len(self._chunks) == 1 and remap is None:
+            out = getattr(self._chunks[0], attr)
+            setattr(self._chunks[0], attr, None)
+            return out if dtype is None else out.astype(dtype, copy=False)
+        if dtype is None:
+            return np.concatenate([getattr(ch, attr) for ch in self._chunks])
+        out = np.empty(n, dtype=dtype)
+        at = 0
+        for ch in self._chunks:
+            a = getattr(ch, attr)
+            m = a.shape[0]
+            out[at:at + m] = a if remap is None else remap[a]
+            at += m
+            setattr(ch, attr, None)
+        return out
+
+    def _times(self):
+        """Every chunk's times on one grid: (codes, scale, base); int64 ns when they do not fit."""
+        np = _np()
+        chunks = [ch for ch in self._chunks if ch.t is not None]
+        base = min(ch.t_base for ch in chunks)
+        scale = min(ch.t_scale for ch in chunks)
+        while scale > 1 and any((ch.t_base - base) % scale for ch in chunks):
+            scale = _SCALES[_SCALES.index(scale) + 1]
+        top = max(ch.t_base + int(ch.t.max()) * ch.t_scale for ch in chunks)
+        fits = (top - base) // scale < 2**31 - 1 and scale > 1
+        if not fits:
+            scale, base = 1, 0
+        out = np.empty(sum(ch.t.shape[0] for ch in chunks), dtype=np.int32 if fits else np.int64)
+        at = 0
+        for ch in chunks:
+            m = ch.t.shape[0]
+            part = out[at:at + m]
+            if ch.t_scale == scale and ch.t_base == base:
+                part[:] = ch.t
+            else:
+                tmp = ch.t.astype(np.int64)
+                tmp *= ch.t_scale // scale
+                tmp += (ch.t_base - base) // scale
+                part[:] = tmp
+            at += m
+            ch.t = None
+        return out, scale, base
+
+    def finish(self) -> EventStore:
+        """Sort and aggregate what the batches left: the :class:`EventStore`."""
+        np = _np()
+        if self.n_rows == 0:
+            raise BindingError("the events data is empty (0 rows)", None, "bind a non-empty event log")
+        problems = self._problems()
+        n_valid = sum(ch.cust.shape[0] for ch in self._chunks)
+        if n_valid == 0:
+            worst = max(problems.items(), key=lambda kv: kv[1]["count"]) if problems else None
+            col = worst[1]["column"] if worst else self.customer
+            raise BindingError(
+                f"no usable events: every row lacks a customer, a valid time or a touchpoint "
+                f"(worst column: {col!r})", col, "check the column names and their values",
+            )
+        nbad = self._counts["invalid_value"]
+        if nbad == self.n_rows:
+            raise BindingError(
+                f"value column {self.value!r} is not numeric (e.g. {self._examples['invalid_value'][:1]})",
+                self.value, f"convert it with pd.to_numeric(df[{self.value!r}]) or pass another column",
+            )
+        if nbad:
+            problems["invalid_value"] = {"count": nbad, "column": self.value,
+                                         "examples": list(self._examples["invalid_value"])}
+        self._phase("encoding")
+        cvalues = self._customers.finish()
+        self._customers = _Customers()
+        ccodes = self._concat("cust", np.int32)
+        # dense customer codes 0..C-1 (rows skipped and unused categories leave gaps)
+        present = np.zeros(len(cvalues), dtype=bool)
+        present[ccodes] = True
+        C = int(np.count_nonzero(present))
+        cvalues = cvalues if is_arrow(cvalues) else _values(cvalues)
+        if C < present.shape[0]:
+            remap = (np.cumsum(present) - 1).astype(np.int32)
+            ccodes = remap[ccodes]
+            keep = np.flatnonzero(present)
+            cvalues = cvalues.take(keep)
+        del present
+        t, t_scale, t_base = self._times()
+        keys, kpos = self._keys.sorted()
+        K = len(keys)
+        kdt = np.int16 if K < 32767 else np.int32
+        kcodes = self._concat("key", kdt, kpos)
+        segs: list[str] = []
+        scodes = None
+        if self.segment is not None:
+            segs, spos = self._segs.sorted()
+            spos = np.append(spos, np.int32(-1))
+            scodes = self._concat("seg", np.int16 if len(segs) < 32767 else np.int32, spos)
+        vals = self._concat("val", np.float64) if self.value is not None else None
+        ord_vals = self._concat("ord", None) if self.order is not None else None
+        self._chunks = []
+        self._phase("sorting")
+        if ord_vals is not None:
+            # sort by (customer, time, order, row): pre-permute by order, then stable
+            perm0 = np.argsort(ord_vals, kind="stable")
+            del ord_vals
+            perm = perm0[sort_events(ccodes[perm0], t[perm0])]
+            del perm0
+        else:
+            perm = sort_events(ccodes, t)
+        cust_s, t_s, key_s = _pmap(lambda a, p=perm: a[p], [ccodes, t, kcodes], min_items=2)
+        del ccodes, t
+        self._phase("encoding")
+        dup = _duplicates(np, cust_s, t_s, key_s)
+        if dup:
+            problems["duplicate_events"] = {"count": dup, "column": None}
+        key_counts = np.bincount(key_s, minlength=K).astype(np.int64)
+        seg_of_cust = np.zeros(C, dtype=np.int32)
+        if scodes is not None:
+            seg_of_cust = _segments(np, cust_s, scodes[perm], C, len(segs), problems, self.segment)
+            del scodes
+        NS = len(segs) + 1
+        vsum = vn = None
+        if vals is not None:
+            vsum, vn = _value_sums(np, vals, perm, key_s, cust_s, seg_of_cust, K, NS)
+            del vals
+        del perm
+        chans: list[str] = []
+        key_chan = None
+        if self.channel is not None:
+            chans, hpos = self._chans.sorted()
+            key_chan = np.zeros((K, max(len(chans), 1)), dtype=np.int64)
+            acc = self._chan_counts
+            if acc is not None and len(chans):
+                kp = kpos[: acc.shape[0]]
+                key_chan[np.ix_(kp, hpos[: acc.shape[1]])] = acc[:, : len(chans)]
+        return EventStore(
+            cust=cust_s, t_code=t_s, t_scale=t_scale, t_base=t_base, key=key_s, keys=keys,
+            n_customers=C, seg_of_cust=seg_of_cust, segments=segs, key_value_sum=vsum,
+            key_value_n=vn, channels=chans, key_chan=key_chan, problems=problems,
+            key_counts=key_counts, n_rows=self.n_rows, engine=self.engine, customer_values=cvalues,
+        )
+
+
+def _is_bool(col: Any) -> bool:
+    if is_arrow(col):
+        import pyarrow as pa
+
+        return pa.types.is_boolean(col.type)
+    import pandas as pd
+
+    return pd.api.types.is_bool_dtype(col.dtype)
+
+
+def _duplicates(np, cust_s, t_s, key_s) -> int:
+    """Identical (customer, time, key) events."""
+    same = (cust_s[1:] == cust_s[:-1]) & (t_s[1:] == t_s[:-1])
+    if not same.any():
+        return 0
+    tie = np.zeros(cust_s.shape[0], dtype=bool)
+    tie[:-1] |= same
+    tie[1:] |= same
+    pos = np.flatnonzero(tie)
+    o = np.lexsort((key_s[pos], t_s[pos], cust_s[pos]))
+    pc, pt, pk = cust_s[pos][o], t_s[pos][o], key_s[pos][o]
+    return int(((pc[1:] == pc[:-1]) & (pt[1:] == pt[:-1]) & (pk[1:] == pk[:-1])).sum())
+
+
+def _segments(np, cust_s, s_sorted, C: int, n_segs: int, problems: dict, column: str):
+    """A customer's segment: its first non-missing value in (time, row) order."""
+    seg_of_cust = np.full(C, n_segs, dtype=np.int32)
+    if bool((s_sorted >= 0).all()):
+        first = np.ones(cust_s.shape[0], dtype=bool)
+        np.not_equal(cust_s[1:], cust_s[:-1], out=first[1:])
+        seg_of_cust[cust_s[first]] = s_sorted[first]
+        del first
+        varies = s_sorted != seg_of_cust[cust_s]
+        if varies.any():
+            problems["segment_varies"] = {
+                "count": int(np.unique(cust_s[varies]).shape[0]), "column": column}
+        del varies
+        idx = np.zeros(0, dtype=np.int64)
+    else:
+        idx = np.flatnonzero(s_sorted >= 0)
+    if idx.shape[0]:
+        cc = cust_s[idx]
+        first = np.ones(idx.shape[0], dtype=bool)
+        first[1:] = cc[1:] != cc[:-1]
+        seg_of_cust[cc[first]] = s_sorted[idx[first]]
+        varies = s_sorted[idx] != seg_of_cust[cc]
+        if varies.any():
+            problems["segment_varies"] = {"count": int(np.unique(cc[varies]).shape[0]),
+                                          "column": column}
+    nmiss = int((seg_of_cust == n_segs).sum())
+    if nmiss:
+        problems["missing_segment"] = {"count": nmiss, "column": column}
+    return seg_of_cust
+
+
+def _value_sums(np, vals, perm, key_s, cust_s, seg_of_cust, K: int, NS: int):
+    """Sums and counts of the finite values per (key, segment), in sorted order (the same
+    sums on every engine)."""
+    vsum = np.zeros(K * NS)
+    vn = np.zeros(K * NS, dtype=np.int64)
+    step = 1 << 20
+    n = key_s.shape[0]
+    for a in range(0, n, step):
+        b = min(n, a + step)
+        v = vals[perm[a:b]]
+        fin = np.isfinite(v)
+        kv = key_s[a:b].astype(np.int64) * NS + seg_of_cust[cust_s[a:b]]
+        vsum += np.bincount(kv[fin], weights=v[fin], minlength=K * NS)[: K * NS]
+        vn += np.bincount(kv[fin], minlength=K * NS)[: K * NS]
+    return vsum.reshape(K, NS), vn.reshape(K, NS)
+
+
+def store_of(df: Any, cols: dict[str, str | None], backend: str, reporter: Any = None) -> EventStore:
+    """Encode any non-Spark input: a pandas frame as one batch; files, pyarrow, DuckDB and
+    polars inputs batch by batch (:mod:`journeywidget.data.sources`); another frame
+    through the adapter. ``reporter``: a :class:`~journeywidget.data.progress.Reporter`."""
+    used = used_columns(cols)
+    b = StoreBuilder(customer=cols["customer"], time=cols["time"], touchpoint=cols["touchpoint"],
+                     value=cols.get("value"), segment=cols.get("segment"), channel=cols.get("channel"),
+                     order=cols.get("order"), engine=backend,
+                     progress=reporter.phase if reporter is not None else None)
+    if backend != "pandas" and is_source_input(df):
+        src = open_source(df, used)
+        b.engine = src.backend
+        check_columns(None, cols, columns=src.columns)
+        src.check(used)
+        if reporter is not None:
+            reporter.total = src.n_rows
+        for batch in src.batches(used):
+            n = b.add({c: batch.column(c) for c in used})
+            if reporter is not None:
+                reporter.rows(n)
+    else:
+        check_columns(df, cols)
+        pdf = to_pandas(df, used)
+        if reporter is not None:
+            reporter.total = len(pdf)
+        n = b.add({c: pdf[c] for c in used})
+        if reporter is not None:
+            reporter.rows(n)
+    return b.finish()
