@@ -3,6 +3,19 @@
     python benchmarks/bind.py                 # 1M and 10M events, all comparisons
     python benchmarks/bind.py --sizes 1e6     # just 1M
     python benchmarks/bind.py --no-others     # skip retentioneering / pm4py
+    python benchmarks/bind.py --parquet       # 10M, 30M and 100M events from Parquet files
+    python benchmarks/bind.py --parquet --sizes 1e7,3e7
+
+Parquet mode (``--parquet``): the logs are written once to
+``~/.cache/journeywidget-bench/events-<n>.parquet`` (string customer ids such as
+``C000001234``, sorted by time, row groups of 1M rows; ~7 events per customer, so
+30M events are ~4.2M customers) and, for each size, in fresh processes (so each
+peak is the process's own), it prints: the bind from the path and the cold bind
+with every table and the payload, hand-written DuckDB SQL computing the same
+tables over the same file (2 threads) and the ratio, the peak RSS of the binding
+process (VmHWM, everything included), and live updates: a touchpoint moved to
+another stage, then a segment switch. The load average is printed with each run:
+the machine should be quiet.
 
 For each size it generates a log (~30 touchpoints in 8 stages, branching,
 drop-off, repeats, backtracking, 2% unmapped keys) with ``jw.datasets.events``
@@ -27,6 +40,7 @@ import argparse
 import gc
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -160,7 +174,8 @@ def measure_memory(df) -> dict | None:
     return None
 
 
-def duckdb_sql(j, df):
+def duckdb_sql(j, df=None, path=None):
+    """The same tables as hand-written DuckDB SQL, over a frame or a Parquet file."""
     import duckdb
 
     doc = j.to_dict()
@@ -169,7 +184,10 @@ def duckdb_sql(j, df):
                            for k in tp["event_keys"]], columns=["key", "tp", "stage"])
     con = duckdb.connect()
     con.execute("SET threads TO 2")
-    con.register("raw", df)
+    if path is not None:
+        con.execute(f"CREATE VIEW raw AS SELECT * FROM read_parquet('{path}')")
+    else:
+        con.register("raw", df)
     con.register("keymap", keymap)
     t0 = time.perf_counter()
     con.execute("""
@@ -284,6 +302,144 @@ def run_other(which: str, py: Path, parquet: Path, stage_keys: list, timeout: fl
     return None, (r.stderr or r.stdout)[-1500:]
 
 
+# ---------------------------------------------------------------------------
+# Parquet mode
+# ---------------------------------------------------------------------------
+
+CACHE = Path(os.environ.get("JW_BENCH_CACHE", Path.home() / ".cache" / "journeywidget-bench"))
+CHUNK_CUSTOMERS = 500_000
+
+
+def parquet_file(n: int) -> Path:
+    """The cached log of about ``n`` events (written once, through DuckDB's external sort)."""
+    import duckdb
+
+    CACHE.mkdir(parents=True, exist_ok=True)
+    out = CACHE / f"events-{n}.parquet"
+    if out.exists():
+        return out
+    j = bench_journey()
+    tmp = CACHE / f"chunks-{n}"
+    tmp.mkdir(exist_ok=True)
+    done, i = 0, 0
+    t0 = time.perf_counter()
+    while done < n:  # chunks of customers, one seed each; ids continue across chunks
+        want = min(CHUNK_CUSTOMERS, max(1, int((n - done) / 7.2)))
+        df = jw.datasets.events(j, customers=want, seed=i, customer_ids="int", continue_prob=0.7)
+        df = df.drop(columns=["channel"])
+        df["customer_id"] += i * CHUNK_CUSTOMERS
+        df["chunk"] = np.int32(i)
+        df["event"] = df["event"].astype(str)
+        df["plan"] = df["plan"].astype(str)
+        df.to_parquet(tmp / f"{i:04d}.parquet")
+        done += len(df)
+        i += 1
+        del df
+    con = duckdb.connect()
+    con.execute(f"SET temp_directory = '{tmp}'")
+    con.execute(f"""
+        COPY (SELECT 'C' || lpad(customer_id::VARCHAR, 9, '0') AS customer_id, timestamp, event,
+                     plan, value
+              FROM read_parquet('{tmp}/*.parquet', file_row_number = true)
+              ORDER BY timestamp, chunk, file_row_number)
+        TO '{out}.part' (FORMAT parquet, ROW_GROUP_SIZE 1048576)""")
+    con.close()
+    os.replace(f"{out}.part", out)
+    for f in tmp.iterdir():
+        f.unlink()
+    tmp.rmdir()
+    print(f"wrote {out} ({done:,} events) in {time.perf_counter() - t0:.0f} s", flush=True)
+    return out
+
+
+def _load() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def parquet_child(mode: str, path: str) -> None:
+    """In a fresh process: bind ``path`` (mode "jw") or run the DuckDB SQL (mode "duckdb")."""
+    j = bench_journey()
+    out: dict = {"load_before": _load()}
+    if mode == "duckdb":
+        out.update(duckdb_sql(j, path=path))
+    else:
+        t0 = time.perf_counter()
+        m = JourneyMetrics(j).bind_events(path, progress=False, **ARGS)
+        out["bind"] = time.perf_counter() - t0
+        tables = (m.touchpoints, m.stages, m.transitions, m.insights, m.to_payload())
+        out["cold"] = time.perf_counter() - t0
+        out["events"], out["customers"] = m._engine.n_events, m._engine.n_customers
+        lives, segs = [], []
+        stage_tps = [t.id for t in j.touchpoints if t.stage == j.stages[2].id]
+        for k in range(3):  # move a touchpoint to another stage, then switch segment
+            t1 = time.perf_counter()
+            j.move_touchpoint(stage_tps[k], stage=j.stages[5].id)
+            tables = (m.stages, m.to_payload())
+            lives.append(time.perf_counter() - t1)
+            t1 = time.perf_counter()
+            m.segment = ("pro", "free", "enterprise")[k]
+            m.to_payload()
+            segs.append(time.perf_counter() - t1)
+            m.segment = None
+        del tables
+        out["live"], out["segment"] = statistics.median(lives), statistics.median(segs)
+        out["peak_rss"] = vm("VmHWM")
+    out["load_after"] = _load()
+    print("RESULT " + json.dumps(out, default=str))
+
+
+def run_child(mode: str, path: Path) -> dict | None:
+    r = subprocess.run([sys.executable, __file__, "--parquet-child", mode, str(path)],
+                       capture_output=True, text=True, timeout=7200)
+    for line in r.stdout.splitlines():
+        if line.startswith("RESULT "):
+            return json.loads(line[7:])
+    print(f"{mode} run failed:", (r.stderr or r.stdout)[-1500:])
+    return None
+
+
+def parquet_mode(sizes: list[int], repeat: int) -> None:
+    import duckdb
+    import pyarrow
+
+    print(f"python {sys.version.split()[0]}, numpy {np.__version__}, pyarrow {pyarrow.__version__}, "
+          f"duckdb {duckdb.__version__}, cores {os.cpu_count()}, load {_load()}")
+    rows = []
+    for n in sizes:
+        path = parquet_file(n)
+        print(f"\n=== {path.name}: {path.stat().st_size / 2**20:.0f} MiB ===", flush=True)
+        jw_runs, dk_runs = [], []
+        for _ in range(max(repeat, 1)):  # alternate, so both see the same machine
+            dk_runs.append(run_child("duckdb", path))
+            jw_runs.append(run_child("jw", path))
+        jw_runs = [r for r in jw_runs if r]
+        dk_runs = [r for r in dk_runs if r]
+        if not jw_runs or not dk_runs:
+            continue
+        r = min(jw_runs, key=lambda x: x["cold"])
+        d = min(dk_runs, key=lambda x: x["total"])
+        ratio = r["cold"] / d["total"]
+        print(f"events {r['events']:,}, customers {r['customers']:,}")
+        print(f"journeywidget bind from the path           {r['bind']:.2f} s")
+        print(f"journeywidget bind + every table + payload {r['cold']:.2f} s")
+        print(f"hand-written DuckDB SQL, same tables        {d['total']:.2f} s")
+        print(f"ratio journeywidget / DuckDB                {ratio:.2f}x  "
+              f"[goal <= 0.5x: {'OK' if ratio <= 0.5 else 'MISSED'}]")
+        print(f"peak RSS of the binding process             {r['peak_rss'] / 2**30:.2f} GiB")
+        print(f"live update: move a touchpoint              {r['live'] * 1000:.0f} ms")
+        print(f"live update: switch segment                 {r['segment'] * 1000:.0f} ms")
+        print(f"load average (1/5/15 min) jw runs: "
+              f"{', '.join(x['load_before'] + ' -> ' + x['load_after'] for x in jw_runs)}")
+        rows.append((r["events"], r["customers"], r["bind"], r["cold"], d["total"], ratio,
+                     r["peak_rss"], r["live"], r["segment"]))
+    if rows:
+        print("\n| events | customers | bind s | bind + tables s | DuckDB s | ratio | peak RSS GiB "
+              "| move ms | segment ms |\n|---|---|---|---|---|---|---|---|---|")
+        for ev, cu, b, c, dk, ra, pk, lv, sg in rows:
+            print(f"| {ev:,} | {cu:,} | {b:.2f} | {c:.2f} | {dk:.2f} | {ra:.2f}x | {pk / 2**30:.2f} "
+                  f"| {lv * 1000:.0f} | {sg * 1000:.0f} |")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="1e6,1e7")
@@ -292,9 +448,18 @@ def main():
     ap.add_argument("--other-timeout", type=float, default=1800)
     ap.add_argument("--repeat", type=int, default=1, help="best of N timings")
     ap.add_argument("--mem-child", help=argparse.SUPPRESS)
+    ap.add_argument("--parquet", action="store_true", help="bind Parquet files (10M, 30M, 100M)")
+    ap.add_argument("--parquet-child", nargs=2, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.mem_child:
         mem_child(a.mem_child)
+        return
+    if a.parquet_child:
+        parquet_child(*a.parquet_child)
+        return
+    if a.parquet:
+        sizes = a.sizes if a.sizes != ap.get_default("sizes") else "1e7,3e7,1e8"
+        parquet_mode([int(float(x)) for x in sizes.split(",")], a.repeat)
         return
     sizes = [int(float(x)) for x in a.sizes.split(",")]
     print(f"python {sys.version.split()[0]}, numpy {np.__version__}, pandas {pd.__version__}, "

@@ -72,9 +72,11 @@ def _chunk_times(np, t):
     base = int(t.min())
     rel = t - base
     span = int(rel.max())
+    # the coarsest of seconds, ms, us that divides a sample, checked on every value
+    sample = rel[:: max(1, rel.shape[0] // 4096)]
     scale = 1
     for s in _SCALES[:-1]:
-        if not np.any(rel % s):
+        if not np.any(sample % s) and not np.any(rel % s):
             scale = s
             break
     if scale != 1:
@@ -87,18 +89,23 @@ def _chunk_times(np, t):
 class _Customers:
     """Customer ids across batches -> dense codes in first-appearance order.
 
-    Each batch arrives with its own codes into its own distinct values; those
+    Each batch arrives with its own codes into its own distinct values (batches cut
+    from one Parquet row group share its dictionary: it is held once). The batch
     dictionaries wait until they hold as many ids as the merged one (at least
-    ``_MERGE_MIN``), then are merged in one pass and their batches' codes rewritten.
+    ``_MERGE_MIN``), then are merged in one hashing pass and their batches' codes
+    rewritten.
     """
 
     def __init__(self) -> None:
         self.values: Any = None
-        self.pending: list[tuple[_Chunk, Any]] = []
+        self.pending: list[tuple[Any, list[_Chunk]]] = []
         self.n_pending = 0
 
     def add(self, chunk: _Chunk, uniques: Any) -> None:
-        self.pending.append((chunk, uniques))
+        if self.pending and _same_array(self.pending[-1][0], uniques):
+            self.pending[-1][1].append(chunk)
+            return
+        self.pending.append((uniques, [chunk]))
         self.n_pending += len(uniques)
         held = 0 if self.values is None else len(self.values)
         if is_arrow(uniques) and self.n_pending >= max(2 * held, _MERGE_MIN):
@@ -106,10 +113,8 @@ class _Customers:
 
     def _merge(self) -> None:
         np = _np()
-        parts = ([self.values] if self.values is not None else []) + [u for _, u in self.pending]
-        if len(parts) == 1 and self.values is None:
-            self.values = parts[0]
-        elif all(is_arrow(p) for p in parts):
+        parts = ([self.values] if self.values is not None else []) + [u for u, _ in self.pending]
+        if all(is_arrow(p) for p in parts):
             import pyarrow as pa
             import pyarrow.compute as pc
 
@@ -121,32 +126,46 @@ class _Customers:
                     f"the customer column has values of different types across batches or files "
                     f"({typ} and others: {err})", None, "give the customer column one type in every file",
                 ) from None
-            enc = pc.dictionary_encode(pa.concat_arrays(parts))
+            # dictionary_encode keeps first appearances in order: the merged values keep their codes
+            enc = pc.dictionary_encode(pa.concat_arrays(parts) if len(parts) > 1 else parts[0])
             codes = np.asarray(enc.indices.to_numpy(zero_copy_only=False))
             self.values = enc.dictionary
-            self._remap(codes, [len(p) for p in parts])
+        elif len(parts) == 1:  # one pandas batch: factorize gave distinct values already
+            self.values = parts[0]
+            self.pending = []
+            return
         else:
             import pandas as pd
 
             flat = np.concatenate([np.asarray(_values(p), dtype=object) for p in parts])
             codes, uniques = pd.factorize(flat, use_na_sentinel=True)
             self.values = _values(uniques)
-            self._remap(np.asarray(codes), [len(p) for p in parts])
+            codes = np.asarray(codes)
+        at = len(codes) - sum(len(u) for u, _ in self.pending)  # the merged values come first
+        for u, chunks in self.pending:
+            lut = np.append(codes[at:at + len(u)].astype(np.int32), np.int32(-1))
+            for chunk in chunks:
+                chunk.cust = lut[chunk.cust]
+            at += len(u)
         self.pending = []
         self.n_pending = 0
-
-    def _remap(self, codes, sizes: list[int]) -> None:
-        np = _np()
-        at = sizes[0] if len(sizes) > len(self.pending) else 0  # the merged values come first
-        for (chunk, _), n in zip(self.pending, sizes[len(sizes) - len(self.pending):]):
-            lut = np.append(codes[at:at + n].astype(np.int32), np.int32(-1))
-            chunk.cust = lut[chunk.cust]
-            at += n
 
     def finish(self) -> Any:
         if self.pending:
             self._merge()
         return self.values
+
+
+def _same_array(a: Any, b: Any) -> bool:
+    """Whether two Arrow arrays are the very same data (batches of one row group)."""
+    if a is b:
+        return True
+    if not (is_arrow(a) and is_arrow(b)) or len(a) != len(b) or a.type != b.type:
+        return False
+    ba, bb = a.buffers(), b.buffers()
+    return len(ba) == len(bb) and all(
+        (x is None and y is None) or (x is not None and y is not None and x.address == y.address)
+        for x, y in zip(ba, bb)) and a.offset == b.offset
 
 
 class StoreBuilder:
@@ -374,7 +393,7 @@ class StoreBuilder:
         else:
             perm = sort_events(ccodes, t)
         cust_s, t_s, key_s = _pmap(lambda a, p=perm: a[p], [ccodes, t, kcodes], min_items=2)
-        del ccodes, t
+        del t
         self._phase("encoding")
         dup = _duplicates(np, cust_s, t_s, key_s)
         if dup:
@@ -384,12 +403,13 @@ class StoreBuilder:
         if scodes is not None:
             seg_of_cust = _segments(np, cust_s, scodes[perm], C, len(segs), problems, self.segment)
             del scodes
+        del perm
         NS = len(segs) + 1
         vsum = vn = None
-        if vals is not None:
-            vsum, vn = _value_sums(np, vals, perm, key_s, cust_s, seg_of_cust, K, NS)
+        if vals is not None:  # in row order: the same sums whatever the input kind
+            vsum, vn = _value_sums(np, vals, kcodes, ccodes, seg_of_cust, K, NS)
             del vals
-        del perm
+        del ccodes, kcodes
         chans: list[str] = []
         key_chan = None
         if self.channel is not None:
@@ -462,18 +482,17 @@ def _segments(np, cust_s, s_sorted, C: int, n_segs: int, problems: dict, column:
     return seg_of_cust
 
 
-def _value_sums(np, vals, perm, key_s, cust_s, seg_of_cust, K: int, NS: int):
-    """Sums and counts of the finite values per (key, segment), in sorted order (the same
-    sums on every engine)."""
+def _value_sums(np, vals, key, cust, seg_of_cust, K: int, NS: int):
+    """Sums and counts of the finite values per (key, segment), in chunks of 1M events."""
     vsum = np.zeros(K * NS)
     vn = np.zeros(K * NS, dtype=np.int64)
     step = 1 << 20
-    n = key_s.shape[0]
+    n = key.shape[0]
     for a in range(0, n, step):
         b = min(n, a + step)
-        v = vals[perm[a:b]]
+        v = vals[a:b]
         fin = np.isfinite(v)
-        kv = key_s[a:b].astype(np.int64) * NS + seg_of_cust[cust_s[a:b]]
+        kv = key[a:b].astype(np.int64) * NS + (seg_of_cust[cust[a:b]] if NS > 1 else 0)
         vsum += np.bincount(kv[fin], weights=v[fin], minlength=K * NS)[: K * NS]
         vn += np.bincount(kv[fin], minlength=K * NS)[: K * NS]
     return vsum.reshape(K, NS), vn.reshape(K, NS)

@@ -85,12 +85,10 @@ def codes_of(col: Any, *, customer: bool = False) -> tuple[Any, Any]:
     if isinstance(col, pa.ChunkedArray):
         col = col.combine_chunks()
     if pa.types.is_dictionary(col.type):
-        if not customer:
+        if not pa.types.is_floating(col.type.value_type):
+            # (a dictionary may repeat a value: customer dictionaries are merged by value)
             return _indices(np, col), col.dictionary
-        # a dictionary may repeat a value or hold NaN; customer codes must be one per id
-        enc = pc.dictionary_encode(_nan_to_null(col.dictionary))
-        lut = np.append(_indices(np, enc), np.int32(-1))
-        return lut[_indices(np, col)], enc.dictionary
+        col = col.dictionary_decode()  # NaN in a dictionary is still a missing value
     enc = pc.dictionary_encode(_nan_to_null(col))
     return _indices(np, enc), enc.dictionary
 
@@ -137,7 +135,11 @@ class LabelIndex:
         import numpy as np
 
         n_u = len(uniques)
-        used = np.bincount(codes[codes >= 0], minlength=n_u)[:n_u] > 0
+        if n_u < 65536 and codes.shape[0] > 4 * n_u:  # a small vocabulary: count it all
+            used = np.bincount(codes + 1, minlength=n_u + 1)[1:n_u + 1] > 0
+        else:
+            used = np.zeros(n_u, dtype=bool)
+            used[codes[codes >= 0]] = True
         remap = np.full(n_u + 1, -1, dtype=np.int32)  # the last slot: missing (-1)
         if used.any():
             vals = _py_values(uniques)
@@ -173,6 +175,13 @@ def time_of(col: Any, column: str) -> tuple[Any, Any, Any]:
     fix = ("convert it to timestamps (e.g. pd.to_datetime) or pass the right column as time=")
     if pa.types.is_boolean(t):
         raise BindingError(f"time column {column!r} holds booleans, not timestamps", column, fix)
+    if pa.types.is_dictionary(t):  # times written as text, read as a dictionary: parse each once
+        td, md, bd = time_of(col.dictionary, column)
+        idx = _indices(np, col)
+        none = idx < 0
+        idx = np.where(none, 0, idx)
+        return td[idx] if len(td) else np.zeros(len(idx), np.int64), \
+            (md[idx] if len(td) else none) | none, (bd[idx] & ~none) if len(td) else none & False
     if pa.types.is_date(t):
         col = col.cast(pa.timestamp("s"))
         t = col.type

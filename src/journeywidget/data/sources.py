@@ -271,7 +271,11 @@ def _open_files(spec: Any, cols: list[str] | None) -> _DatasetSource:
             convert_options=pacsv.ConvertOptions(strings_can_be_null=True, column_types=types),
         )
     else:
-        fmt_obj = "parquet"
+        # Text columns (ids, event keys, segments) are read as Arrow dictionaries: a
+        # Parquet writer stores them dictionary-encoded, so no string is materialised
+        # and the key codes come straight from the file.
+        fmt_obj = ds.ParquetFileFormat(read_options=ds.ParquetReadOptions(
+            dictionary_columns=list(cols or [])))
     try:
         dataset = ds.dataset(files, format=fmt_obj)
     except Exception as err:  # noqa: BLE001 - pyarrow names the file
