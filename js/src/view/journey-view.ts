@@ -13,6 +13,7 @@
 //   rpc.ts         ops to Python and their results, undo / redo, the error bar
 import { h, toggleClass } from "../components/dom";
 import { buildChrome } from "../components/common";
+import { ProgressChip } from "../components/progress";
 import { installIcons } from "../components/icons";
 import { emptyStats, type ReconcileStats } from "../components/reconcile";
 import type { Ctx, DragKind } from "../components/ctx";
@@ -65,6 +66,8 @@ export class JourneyView implements Ctx {
   readonly selection = new Selection(this);
   readonly keyboard = new Keyboard(this);
   readonly drag = new Drag(this);
+  /** components/progress.ts: a bind at work in the kernel (rows read, phase), in the toolbar. */
+  readonly progress = new ProgressChip();
   private disposers: (() => void)[] = [];
 
   constructor(model: WidgetModel, el: HTMLElement) {
@@ -84,6 +87,7 @@ export class JourneyView implements Ctx {
     this.listen("change:_can_redo", () => this.toolbar.renderHistory());
     this.listen("change:segment", () => this.data.render());
     this.listen("change:compare", () => this.data.render());
+    this.listen("change:_progress", () => this.progress.render(this.model.get("_progress")));
     this.listen("msg:custom", (msg: any) => this.rpc.onMessage(msg));
     const sel = this.selection;
     const doc = el.ownerDocument;
@@ -160,6 +164,7 @@ export class JourneyView implements Ctx {
     this.render();
     this.rpc.renderError();
     this.toolbar.renderHistory();
+    this.progress.render(this.model.get("_progress"));
     this.charts = mountCharts({ model: this.model, host: chartHost, toolbar, root: this.root, select: (id) => this.select(id) });
     if (this.zoom !== "1") this.toolbar.applyZoom();
   }

@@ -52,7 +52,7 @@ export class Toolbar {
       this.el.appendChild(h("span", { class: "jw-chip jw-chip-readonly" }, "Read-only"));
     }
     this.el.appendChild(h("span", { class: "jw-spacer" }));
-    this.el.append(...v.data.buildTools());
+    this.el.append(v.progress.el, ...v.data.buildTools());
     const details = toolButton("panel", "Details", () => v.selection.toggleDetails());
     details.classList.add("jw-details-btn");
     const zoom = h("select", { class: "jw-select jw-zoom", "aria-label": "Zoom the map", title: "Zoom the map" });

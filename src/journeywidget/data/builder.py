@@ -35,7 +35,7 @@ from .engine import NS_PER_S, _pmap
 from .frames import check_columns, to_pandas, used_columns
 from .sources import is_source_input, open_source
 
-__all__ = ["StoreBuilder", "build_store", "store_of"]
+__all__ = ["StoreBuilder", "build_store", "store_of", "label_pair_counts"]
 
 _SCALES = (NS_PER_S, 1_000_000, 1_000, 1)
 _MERGE_MIN = 1 << 22  # distinct customer ids held per batch before the batch dictionaries merge
@@ -527,3 +527,28 @@ def store_of(df: Any, cols: dict[str, str | None], backend: str, reporter: Any =
         if reporter is not None:
             reporter.rows(n)
     return b.finish()
+
+
+def label_pair_counts(df: Any, a: str, b: str, backend: str) -> dict[tuple[str, str], int]:
+    """Rows per (label in column ``a``, label in column ``b``), both present, read batch by
+    batch like a bind (what ``Journey.from_events`` picks each key's stage and channel by)."""
+    np = _np()
+    cols = list(dict.fromkeys([a, b]))
+    if backend != "pandas" and is_source_input(df):
+        src = open_source(df, cols)
+        batches: Any = ({c: bt.column(c) for c in cols} for bt in src.batches(cols))
+    else:
+        pdf = to_pandas(df, cols)
+        batches = [{c: pdf[c] for c in cols}]
+    ia, ib = LabelIndex(), LabelIndex()
+    out: dict[tuple[str, str], int] = {}
+    for bt in batches:
+        ca = ia.add(*codes_of(bt[a]))
+        cb = ib.add(*codes_of(bt[b]))
+        ok = (ca >= 0) & (cb >= 0)
+        H = max(len(ib), 1)
+        pairs, counts = np.unique(ca[ok].astype(np.int64) * H + cb[ok], return_counts=True)
+        for p, n in zip(pairs.tolist(), counts.tolist()):
+            key = (ia.labels[p // H], ib.labels[p % H])
+            out[key] = out.get(key, 0) + n
+    return out

@@ -129,18 +129,28 @@ class _DatasetSource(Source):
         self.n_rows = None if backend == "csv" else _count_rows(dataset)
 
     def check(self, cols: list[str]) -> None:
+        """Every file has the columns, with a type that reads as the first file's (Arrow
+        would otherwise cast, e.g. integers to timestamps, without a word)."""
         frags = list(self.dataset.get_fragments()) if len(self.files) > 1 else []
+        want = self.dataset.schema
         for frag in frags:
             try:
-                names = set(frag.physical_schema.names) | set(_partition_names(frag))
+                phys = frag.physical_schema
             except Exception as err:  # noqa: BLE001 - a file pyarrow cannot read
                 raise _file_error(frag.path, self.backend, err) from None
+            names = set(phys.names) | set(_partition_names(frag))
             for c in cols:
                 if c not in names:
                     raise BindingError(
                         f"column {c!r} is not in the file {frag.path!r} (it is in other files of "
                         f"this input); its columns: {sorted(names)}", c,
                         "bind the files that have it, or add the column to that file",
+                    )
+                if c in phys.names and not _same_kind(phys.field(c).type, want.field(c).type):
+                    raise BindingError(
+                        f"column {c!r} is {phys.field(c).type} in the file {frag.path!r} but "
+                        f"{want.field(c).type} in {self.files[0]!r}", c,
+                        "write the column with one type in every file",
                     )
 
     def batches(self, cols: list[str]) -> Iterator[Any]:
@@ -176,6 +186,25 @@ class _DatasetSource(Source):
             e = ds.field(col).isin(list(values))
             expr = e if expr is None else (expr & e)
         return self.dataset.to_table(filter=expr)
+
+
+def _same_kind(a: Any, b: Any) -> bool:
+    """Whether two Arrow types hold the same kind of values (text, integers and floats,
+    timestamps with or without a time zone, dates...)."""
+    import pyarrow as pa
+
+    def kind(t: Any) -> tuple:
+        if pa.types.is_dictionary(t):
+            t = t.value_type
+        if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
+            return ("text",)
+        if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t):
+            return ("number",)
+        if pa.types.is_timestamp(t):
+            return ("timestamp", t.tz is not None)
+        return (str(t),)
+
+    return kind(a) == kind(b)
 
 
 def _partition_names(frag: Any) -> list[str]:

@@ -32,6 +32,7 @@ from ..charts import OVERLAYS, ChartError, ChartSet, chart_runtime_source, paylo
 from ..core.errors import JourneyError
 from ..core.ids import readable_name
 from ..data.draft import unmapped_key_ops
+from ..data.progress import BindProgress, progress_callbacks
 from ..document.operations import locate
 from ..journey import Journey
 
@@ -103,6 +104,9 @@ class JourneyWidget(anywidget.AnyWidget):
     #: state of a widget without charts carries no copy of Vega; the page imports it
     #: once per page from a Blob URL.
     _chart_runtime = traitlets.Unicode("").tag(sync=True)
+    #: A bind at work: ``{"phase", "rows", "total", "fraction", "text"}`` (the toolbar shows a
+    #: bar); ``{}`` when none is.
+    _progress = traitlets.Dict().tag(sync=True)
 
     # set in __init__; None until then (ipywidgets may close a widget whose __init__ failed)
     _chartset: ChartSet | None = None
@@ -174,9 +178,22 @@ class JourneyWidget(anywidget.AnyWidget):
         """Bind an event log (see ``JourneyMetrics.bind_events``); returns the metrics.
 
         The rows stay in the kernel: chart functions receive them, the page gets
-        aggregates only.
+        aggregates only. While a long bind works, the toolbar shows its progress (rows
+        read, phase); interrupted, the widget keeps showing the previous binding.
         """
-        return self._chartset.bind_events(df, **kwargs)
+        callbacks, bar = progress_callbacks(kwargs.pop("progress", None))
+
+        def report(p: BindProgress) -> None:
+            self._progress = p.to_dict() if p.phase != "done" else {}
+            for cb in callbacks:
+                cb(p)
+
+        try:
+            return self._chartset.bind_events(df, progress=report, **kwargs)
+        finally:
+            self._progress = {}
+            if bar is not None:
+                bar.close()
 
     def bind_feedback(self, df: Any, **kwargs: Any) -> Any:
         """Bind survey feedback (see ``JourneyMetrics.bind_feedback``); returns the metrics."""
