@@ -19,7 +19,9 @@ describe("progress chip", () => {
     expect(chip.el.hidden).toBe(true);
     chip.render({ phase: "reading", rows: 4_000_000, total: 10_000_000, fraction: 0.4, text: "Reading rows: 4.0M of 10.0M (40 %)" });
     expect(chip.el.hidden).toBe(false);
-    expect(chip.el.textContent).toBe("Reading rows: 4.0M of 10.0M (40 %)");
+    expect(chip.el.textContent).toBe("40%\u00a0· 4.0M rows");
+    expect(chip.el.title).toBe("Reading rows: 4.0M of 10.0M (40 %)");
+    expect(chip.el.getAttribute("aria-valuetext")).toBe("Reading rows: 4.0M of 10.0M (40 %)");
     expect(chip.el.getAttribute("aria-valuenow")).toBe("40");
     expect((chip.el.querySelector(".jw-progress-fill") as HTMLElement).style.width).toBe("40%");
     expect(chip.el.classList.contains("jw-progress-busy")).toBe(false);
@@ -29,7 +31,8 @@ describe("progress chip", () => {
     expect(chip.el.classList.contains("jw-progress-busy")).toBe(true);
     chip.render({ phase: "sorting", rows: 10, total: 10, fraction: 1, text: "Sorting events (10 rows read)" });
     expect(chip.el.classList.contains("jw-progress-busy")).toBe(true);
-    expect(chip.el.textContent).toContain("Sorting");
+    expect(chip.el.textContent).toBe("Sorting…");
+    expect(chip.el.title).toBe("Sorting events (10 rows read)");
     for (const done of [{}, null, undefined, { phase: "done" }, "junk"]) {
       chip.render(done);
       expect(chip.el.hidden).toBe(true);
@@ -38,7 +41,7 @@ describe("progress chip", () => {
 
   it("renders text from the kernel as text", () => {
     const chip = new ProgressChip();
-    chip.render({ phase: "reading", text: "<img src=x onerror=alert(1)>" });
+    chip.render({ phase: "<img src=x onerror=alert(1)>", text: "<img src=x onerror=alert(1)>" });
     expect(chip.el.querySelector("img")).toBeNull();
     expect(chip.el.textContent).toContain("<img");
   });
@@ -53,7 +56,7 @@ describe("progress chip", () => {
     expect(chip.hidden).toBe(true);
     model.set("_progress", { phase: "reading", rows: 5, total: 10, fraction: 0.5, text: "Reading rows: 5 of 10 (50 %)" });
     expect(chip.hidden).toBe(false);
-    expect(chip.textContent).toBe("Reading rows: 5 of 10 (50 %)");
+    expect(chip.textContent).toBe("50%\u00a0· 5 rows");
     model.set("_progress", {});
     expect(chip.hidden).toBe(true);
   });
