@@ -369,3 +369,32 @@ def test_chart_rows_feedback_and_drafts_from_files(journey, events, files, tmp_p
     assert d1.to_dict()["stages"] == d2.to_dict()["stages"] == d3.to_dict()["stages"]
     strip = [{k: v for k, v in tp.items() if k != "id"} for tp in d1.to_dict()["touchpoints"]]
     assert strip == [{k: v for k, v in tp.items() if k != "id"} for tp in d2.to_dict()["touchpoints"]]
+
+
+def test_the_notebook_bar_appears_for_long_binds_and_goes_away(monkeypatch):
+    """In a kernel, ``progress=None`` shows an ipywidgets bar once a bind has taken a second
+    (``True``: at once), fills it while reading and closes it at the end."""
+    from journeywidget.data import progress as P
+
+    shown = []
+    monkeypatch.setattr(P, "_in_kernel", lambda: True)
+    monkeypatch.setattr("IPython.display.display", lambda box: shown.append(box))
+    callbacks, bar = P.progress_callbacks(None)
+    assert callbacks == [bar] and bar.after == 1.0
+    bar(P.BindProgress("reading", 10, 100, 0.5))
+    assert shown == []  # a short bind shows nothing
+    bar(P.BindProgress("reading", 40, 100, 1.5))
+    assert len(shown) == 1 and bar.bar.value == 400 and bar.label.value.startswith("Reading rows: 40 of 100")
+    bar(P.BindProgress("sorting", 100, 100, 2.0))
+    assert bar.bar.value == 1000 and bar.label.value.startswith("Sorting events")
+    bar(P.BindProgress("done", 100, 100, 2.5))
+    assert bar.box is None and len(shown) == 1
+    callbacks, bar = P.progress_callbacks(True)
+    bar(P.BindProgress("reading", 1, None, 0.0))
+    assert len(shown) == 2 and bar.label.value == "Reading rows: 1"
+    bar.close()
+    assert P.progress_callbacks(False) == ([], None)
+    own = print
+    assert P.progress_callbacks(own) == ([own], None)
+    monkeypatch.setattr(P, "_in_kernel", lambda: False)
+    assert P.progress_callbacks(None) == ([], None)
