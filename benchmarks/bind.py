@@ -338,6 +338,7 @@ def parquet_file(n: int) -> Path:
     con = duckdb.connect()
     con.execute(f"SET temp_directory = '{tmp}'")
     con.execute("SET enable_progress_bar = false")
+    con.execute("SET memory_limit = '6GB'")
     con.execute(f"""
         COPY (SELECT 'C' || lpad(customer_id::VARCHAR, 9, '0') AS customer_id, timestamp, event,
                      plan, value

@@ -312,6 +312,32 @@ def test_an_interrupted_bind_leaves_the_previous_binding(journey, events, files,
     assert tables(m) == before
 
 
+def test_an_interrupted_bind_frees_what_it_built(journey, files, monkeypatch):
+    """The traceback of an interrupt (IPython keeps the last one) holds no half-built store."""
+    import gc
+    import weakref
+
+    from journeywidget.data import metrics as metrics_module
+
+    built = []
+
+    class Engine(metrics_module.NumpyEngine):
+        def __init__(self, store):
+            super().__init__(store)
+            built.append(weakref.ref(store))
+
+        def set_mapping(self, tp_of_key, n_tp):  # interrupted while indexing
+            store = self.store  # noqa: F841 - a local of a frame in the traceback
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(metrics_module, "NumpyEngine", Engine)
+    with pytest.raises(KeyboardInterrupt) as info:
+        JourneyMetrics(journey).bind_events(files / "events.parquet", **ARGS)
+    gc.collect()
+    assert len(built) == 1 and built[0]() is None
+    assert info.value.__traceback__ is not None  # the traceback itself is still there
+
+
 def test_the_widget_shows_progress_and_survives_an_interrupt(journey, events, files, small_batches):
     w = jw.JourneyWidget(jw.Journey.from_dict(journey.to_dict()))
     w.bind_events(events.iloc[:4000], **ARGS)

@@ -518,6 +518,7 @@ def store_of(df: Any, cols: dict[str, str | None], backend: str, reporter: Any =
             n = b.add({c: batch.column(c) for c in used})
             if reporter is not None:
                 reporter.rows(n)
+        _release_arrow_memory()
     else:
         check_columns(df, cols)
         pdf = to_pandas(df, used)
@@ -527,6 +528,16 @@ def store_of(df: Any, cols: dict[str, str | None], backend: str, reporter: Any =
         if reporter is not None:
             reporter.rows(n)
     return b.finish()
+
+
+def _release_arrow_memory() -> None:
+    """Give the memory Arrow's allocator keeps for reuse back to the system (the batches
+    are read: the sort and the engine need it now)."""
+    import sys
+
+    pa = sys.modules.get("pyarrow")
+    if pa is not None:
+        pa.default_memory_pool().release_unused()
 
 
 def label_pair_counts(df: Any, a: str, b: str, backend: str) -> dict[tuple[str, str], int]:

@@ -150,6 +150,8 @@ class LabelIndex:
                     j = self.ids[lab] = len(self.labels)
                     self.labels.append(lab)
                 remap[i] = j
+        if len(self.labels) < 32767:  # (2 bytes an event: the ids wait for the whole log)
+            remap = remap.astype(np.int16)
         return remap[codes]
 
     def sorted(self) -> tuple[list[str], Any]:

@@ -83,6 +83,7 @@ touchpoint level from the encoded arrays; the raw frame is never read again.
 from __future__ import annotations
 
 import math
+import traceback
 from collections.abc import Callable
 from typing import Any
 
@@ -280,6 +281,12 @@ class JourneyMetrics:
             reporter.phase("indexing")
             tok, info = self._apply_mapping(engine, mapping)
             reporter.done()
+        except BaseException as err:
+            # The traceback (kept by IPython as sys.last_traceback) must not keep the
+            # half-built arrays alive: clear the locals of the frames that have ended.
+            engine = None
+            traceback.clear_frames(err.__traceback__)
+            raise
         finally:
             if bar is not None:
                 bar.close()
