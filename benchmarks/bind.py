@@ -359,14 +359,20 @@ def _load() -> str:
 
 
 def parquet_child(mode: str, path: str) -> None:
-    """In a fresh process: bind ``path`` (mode "jw") or run the DuckDB SQL (mode "duckdb")."""
+    """In a fresh process: bind ``path`` (mode "jw", "jw1": on one core) or run the DuckDB SQL
+    (mode "duckdb")."""
     j = bench_journey()
     out: dict = {"load_before": _load()}
+    if mode == "jw1":  # one core: the engine's threads and pyarrow's decoding
+        import pyarrow
+
+        pyarrow.set_cpu_count(1)
+        os.environ["JOURNEYWIDGET_THREADS"] = "1"
     if mode == "duckdb":
         out.update(duckdb_sql(j, path=path))
     else:
         t0 = time.perf_counter()
-        m = JourneyMetrics(j).bind_events(path, progress=False, **ARGS)
+        m = JourneyMetrics(j).bind_events(path, progress=False, **ARGS)  # (jw and jw1)
         out["bind"] = time.perf_counter() - t0
         tables = (m.touchpoints, m.stages, m.transitions, m.insights, m.to_payload())
         out["cold"] = time.perf_counter() - t0
@@ -391,8 +397,9 @@ def parquet_child(mode: str, path: str) -> None:
 
 
 def run_child(mode: str, path: Path) -> dict | None:
+    env = {**os.environ, "JOURNEYWIDGET_THREADS": "1"} if mode == "jw1" else None
     r = subprocess.run([sys.executable, __file__, "--parquet-child", mode, str(path)],
-                       capture_output=True, text=True, timeout=7200)
+                       capture_output=True, text=True, timeout=7200, env=env)
     for line in r.stdout.splitlines():
         if line.startswith("RESULT "):
             return json.loads(line[7:])
@@ -430,6 +437,11 @@ def parquet_mode(sizes: list[int], repeat: int) -> None:
         print(f"peak RSS of the binding process             {r['peak_rss'] / 2**30:.2f} GiB")
         print(f"live update: move a touchpoint              {r['live'] * 1000:.0f} ms")
         print(f"live update: switch segment                 {r['segment'] * 1000:.0f} ms")
+        if n == sizes[0]:  # both cores, measured: the same bind on one core
+            one = run_child("jw1", path)
+            if one:
+                print(f"the same bind on one core                  {one['cold']:.2f} s "
+                      f"(both cores: {one['cold'] / r['cold']:.2f}x faster)")
         print(f"load average (1/5/15 min) jw runs: "
               f"{', '.join(x['load_before'] + ' -> ' + x['load_after'] for x in jw_runs)}")
         rows.append((r["events"], r["customers"], r["bind"], r["cold"], d["total"], ratio,

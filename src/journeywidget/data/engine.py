@@ -118,15 +118,24 @@ def _pmap(fn, items, min_items: int = 4):
     and partitions, so the two cores both work); serial for few items."""
     global _POOL
     items = list(items)
-    if len(items) < min_items:
+    if len(items) < min_items or _threads() == 1:
         return [fn(x) for x in items]
     if _POOL is None:
-        import os
         from concurrent.futures import ThreadPoolExecutor
 
-        _POOL = ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1),
-                                   thread_name_prefix="journeywidget")
+        _POOL = ThreadPoolExecutor(max_workers=min(4, _threads()), thread_name_prefix="journeywidget")
     return list(_POOL.map(fn, items))
+
+
+def _threads() -> int:
+    """Threads the engine works on: the cores, or ``JOURNEYWIDGET_THREADS`` (1: serial; what
+    ``benchmarks/bind.py`` compares against)."""
+    import os
+
+    try:
+        return max(1, int(os.environ.get("JOURNEYWIDGET_THREADS", "")))
+    except ValueError:
+        return os.cpu_count() or 1
 
 
 def _flatnonzero32(np, mask):
