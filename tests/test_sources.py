@@ -424,3 +424,27 @@ def test_the_notebook_bar_appears_for_long_binds_and_goes_away(monkeypatch):
     assert P.progress_callbacks(own) == ([own], None)
     monkeypatch.setattr(P, "_in_kernel", lambda: False)
     assert P.progress_callbacks(None) == ([], None)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_random_logs_in_tiny_batches_match_the_reference(tmp_path, monkeypatch, seed):
+    """Random logs with ties, missing values and whole-second / ms / ns times, read from
+    Parquet in batches of 13 rows with customer dictionaries merged every few batches, give
+    the plain-Python reference's tables, for every segment."""
+    from test_metrics import compare_to_reference, frame, random_case
+
+    monkeypatch.setattr(sources, "BATCH_ROWS", 13)
+    monkeypatch.setattr(builder, "_MERGE_MIN", 5)
+    doc, rows = random_case(seed)
+    if not any(r[0] is not None and r[1] is not None and r[2] is not None for r in rows):
+        return
+    path = tmp_path / "log.parquet"
+    pq.write_table(pa.Table.from_pandas(frame(rows), preserve_index=False), path,
+                   row_group_size=17)
+    m = JourneyMetrics(doc).bind_events(path, customer="user", time="ts", touchpoint="event",
+                                        value="amount", segment="plan")
+    assert m.engine_name == "parquet"
+    compare_to_reference(m, doc, rows)
+    for seg in m.segment_values:
+        m.segment = seg
+        compare_to_reference(m, doc, rows, segment=seg)
