@@ -87,13 +87,18 @@ def quantile_sorted(values, q: float) -> float:
     return _interp(values[math.floor(pos)], values[math.ceil(pos)], pos)
 
 
-def _quantiles(np, arr, qs=QS, inplace: bool = False) -> list[float]:
-    """Exact quantiles of an unsorted int64 array using np.partition (in place if allowed)."""
+def _quantiles(np, arr, qs=QS, inplace: bool = False, scale: int = 1) -> list[float]:
+    """Exact quantiles of an unsorted integer array using np.partition (in place if allowed).
+
+    ``scale``: the values are time codes, ``scale`` ns each; the order statistics are
+    turned into ns (exact integers) before interpolating, so the result is the one of
+    the ns values, to the last bit.
+    """
     n = int(arr.shape[0])
     if n == 0:
         return [math.nan] * len(qs)
     if n == 1:
-        return [float(arr[0])] * len(qs)
+        return [float(int(arr[0]) * scale)] * len(qs)
     pos = [(n - 1) * q for q in qs]
     kth = sorted({math.floor(p) for p in pos} | {math.ceil(p) for p in pos})
     if inplace:
@@ -101,7 +106,8 @@ def _quantiles(np, arr, qs=QS, inplace: bool = False) -> list[float]:
         part = arr
     else:
         part = np.partition(arr, kth)
-    return [_interp(part[math.floor(p)], part[math.ceil(p)], p) for p in pos]
+    return [_interp(int(part[math.floor(p)]) * scale, int(part[math.ceil(p)]) * scale, p)
+            for p in pos]
 
 
 _POOL = None

@@ -65,7 +65,14 @@ class NumpyEngine:
 
     # -- layer 1 ---------------------------------------------------------
     def set_mapping(self, tp_of_key, n_tp: int) -> None:
-        """(Re)compute touchpoint-level aggregates for a key -> touchpoint map."""
+        """(Re)compute touchpoint-level aggregates for a key -> touchpoint map.
+
+        One stable radix sort groups the mapped events by (touchpoint, segment), customers
+        ascending within; then each touchpoint, on the engine's threads, yields its
+        (customer, touchpoint) pairs with their first and last time, its next-event
+        quantiles and its outgoing transitions (customers and median times). Times stay
+        in the store's compact codes (int32 when they fit) until a quantile is formed.
+        """
         np = _np()
         sig = tuple(int(x) for x in tp_of_key)
         if sig == self._l1_sig and self._l1 is not None:
@@ -86,107 +93,83 @@ class NumpyEngine:
         mapped = tp_ev >= 0
         n_mapped = int(np.count_nonzero(mapped))
         unmapped_prev = None
-        i32 = st.n_events < 2**31 - 1
-        idt = np.int32 if i32 else np.int64
         if n_mapped < st.n_events:
-            # keep positions of mapped events (into the layer-0 arrays) instead of copying times
             unmapped_prev = self._unmapped_neighbours(tp_ev, mapped, T)
-            mi = np.flatnonzero(mapped).astype(idt)
-            cust = st.cust[mi]
-            tp_ev = tp_ev[mi]
+            cust, t, tp_ev = _pmap(lambda a, m=mapped: a[m], [st.cust, st.t_code, tp_ev], min_items=2)
         else:
-            mi = None
-            cust = st.cust
+            cust, t = st.cust, st.t_code
         del mapped
-        t0 = st.t_code  # compact codes; differences are scaled to ns below
         scale = st.t_scale
         N = cust.shape[0]
+        idt = np.int32 if N < 2**31 - 1 else np.int64
         seg_c = st.seg_of_cust
         has_next = np.zeros(N, dtype=bool)
         if N > 1:
             np.equal(cust[1:], cust[:-1], out=has_next[:-1])
-
-        def pos(ix):  # compressed index -> layer-0 index
-            return ix if mi is None else mi[ix]
-
-        # ---- group 1: (tp, seg) ------------------------------------------------
+        # time to the next mapped event of the same customer, in time codes (< 0: none)
+        dt = np.full(N, -1, dtype=t.dtype)
+        if N > 1:
+            np.subtract(t[1:], t[:-1], out=dt[:-1], where=has_next[:-1])
+        udt = np.uint16 if (T + 1) * NS < 65535 else np.int64
+        tp_next = np.full(N, T, dtype=udt)  # next event's touchpoint (T: none)
+        if N > 1:
+            np.copyto(tp_next[:-1], tp_ev[1:], where=has_next[:-1], casting="unsafe")
         _debug("g1start")
+        # ---- group 1: (tp, seg) ------------------------------------------------
         G1 = T * NS
-        small1 = G1 < 65535
-        g1 = tp_ev.astype(np.uint16 if small1 else np.int64)
+        g1dt = np.uint8 if G1 <= 256 else (np.uint16 if G1 < 65535 else np.int64)  # radix passes
+        g1 = tp_ev.astype(g1dt)
+        del tp_ev
         if NS > 1:
-            g1 *= (np.uint16 if small1 else np.int64)(NS)
+            g1 *= g1dt(NS)
             _add_segments(np, g1, seg_c, cust)
         o1 = np.argsort(g1, kind="stable").astype(idt, copy=False)
         cnt1 = np.bincount(g1, minlength=G1)[:G1]
         off1 = np.zeros(G1 + 1, dtype=np.int64)
         np.cumsum(cnt1, out=off1[1:])
         exits1 = np.bincount(g1[~has_next], minlength=G1)[:G1] if N else np.zeros(G1, np.int64)
-        del g1
+        del g1, has_next
         _debug("g1sorted")
-        cg = cust[o1]
-        brk = np.ones(N, dtype=bool)
-        if N > 1:
-            np.not_equal(cg[1:], cg[:-1], out=brk[1:])
-            bstart = off1[1:-1]
-            bstart = bstart[(bstart > 0) & (bstart < N)]
-            brk[bstart] = True
-        rs = _flatnonzero32(np, brk)
-        del brk
-        poff = np.searchsorted(rs, off1).astype(np.int64)  # pair offsets per (tp, seg) block
-        pcnt = np.diff(poff)
-        p_cust = cg[rs]
-        del cg
-        _debug("pairs")
-        # (customer, touchpoint) pairs keep the layer-0 positions of their first and last event
-        p_fi = pos(o1[rs]).astype(idt, copy=False)
-        if rs.shape[0]:  # run ends: the element before the next run's start
-            rs[:-1] = rs[1:] - 1
-            rs[-1] = N - 1
-        p_li = pos(o1[rs]).astype(idt, copy=False)
-        del rs
-        dt = np.full(N, -1, dtype=np.int64)  # time to the next mapped event (< 0: none)
-        step = 1 << 20
-        for a in range(0, max(N - 1, 0), step):
-            b = min(N - 1, a + step)
-            tt = t0[pos(np.arange(a, b + 1, dtype=idt))] if mi is not None else t0[a:b + 1]
-            np.subtract(tt[1:], tt[:-1], out=dt[a:b], where=has_next[a:b], casting="unsafe")
-        if scale != 1:
-            dt *= scale
-        P2 = T * T
-        G2 = P2 * NS
-        udt = np.uint16 if (T + 1) * NS < 65535 else np.int64
-        tp_next = np.full(N, T, dtype=udt)  # next event's touchpoint (T: none)
-        for a in range(0, max(N - 1, 0), 1 << 20):
-            b = min(N - 1, a + (1 << 20))
-            np.copyto(tp_next[a:b], tp_ev[a + 1:b + 1].astype(udt), where=has_next[a:b])
-        del tp_ev
-        del has_next
-        mi = None  # (not `del`: captured by pos())
-        _debug("dt")
         nq_block = np.full((G1, 2), np.nan)
         nn_block = np.zeros(G1, dtype=np.int64)
         nq_tp = np.full((T, 2), np.nan)
         nn_tp = np.zeros(T, dtype=np.int64)
         seg_ids = np.arange(NS, dtype=udt)
 
-        def tp_block(j):  # one touchpoint: next-time quantiles and its outgoing transitions
-            a, b = off1[j * NS], off1[(j + 1) * NS]
+        def tp_block(j):  # one touchpoint: its pairs, next-time quantiles, outgoing transitions
+            a, b = int(off1[j * NS]), int(off1[(j + 1) * NS])
+            n = b - a
             blk = o1[a:b]
+            counts = cnt1[j * NS:(j + 1) * NS]
+            cb = cust[blk]  # ascending within each (tp, segment) block
+            # (customer, touchpoint) pairs: runs of one customer; their first and last time
+            brk = np.ones(n, dtype=bool)
+            if n > 1:
+                np.not_equal(cb[1:], cb[:-1], out=brk[1:])
+            starts = off1[j * NS:(j + 1) * NS + 1] - a
+            brk[starts[(starts > 0) & (starts < n)]] = True
+            rs = _flatnonzero32(np, brk)
+            del brk
+            pairs_j = np.diff(np.searchsorted(rs, starts))
+            re = np.empty_like(rs)
+            if rs.shape[0]:
+                re[:-1] = rs[1:] - 1
+                re[-1] = n - 1
+            p = (cb[rs], t[blk[rs]], t[blk[re]], pairs_j)
+            del rs, re
             d = dt[blk]
             ok = d >= 0
-            counts = cnt1[j * NS:(j + 1) * NS]
             segs = [s for s in range(NS) if counts[s]]
             dall = d[ok]
-            res = [(None, dall.shape[0], _quantiles(np, dall, inplace=True))]
+            res = [(None, dall.shape[0], _quantiles(np, dall, inplace=True, scale=scale))]
             del dall
             if len(segs) == 1:
                 res.append((segs[0], res[0][1], res[0][2]))
             else:
                 for s in segs:
-                    lo, hi = off1[j * NS + s] - a, off1[j * NS + s + 1] - a
+                    lo, hi = starts[s], starts[s + 1]
                     ds = d[lo:hi][ok[lo:hi]]
-                    res.append((s, ds.shape[0], _quantiles(np, ds, inplace=True)))
+                    res.append((s, ds.shape[0], _quantiles(np, ds, inplace=True, scale=scale)))
             del ok
             # transitions j -> k, grouped by (k, segment), customers ascending within
             key = tp_next[blk]
@@ -198,42 +181,46 @@ class NumpyEngine:
             koff = np.zeros((T + 1) * NS + 1, dtype=np.int64)
             np.cumsum(kc, out=koff[1:])
             n_tr = int(koff[T * NS])  # events with a next one come first (k < T)
-            ob = ob[:n_tr].astype(np.int32, copy=False) if n_tr < 2**31 else ob[:n_tr]
+            ob = ob[:n_tr]
             db = d[ob]
             del d
-            cb = cust[blk[ob]]
-            del ob
+            cbt = cb[ob]
+            del ob, cb
             brk_ = np.ones(n_tr, dtype=bool)
             if n_tr > 1:
-                np.not_equal(cb[1:], cb[:-1], out=brk_[1:])
+                np.not_equal(cbt[1:], cbt[:-1], out=brk_[1:])
                 bs = koff[1:T * NS]
                 brk_[bs[(bs > 0) & (bs < n_tr)]] = True
             runs = _flatnonzero32(np, brk_)
             del brk_
-            inc = cb[runs]
-            del cb
+            inc = cbt[runs]
+            del cbt
             ioff_j = np.searchsorted(runs, koff[: T * NS + 1])
             meds = {}
             blocks = {}
             for k in np.flatnonzero(kc[: T * NS].reshape(T, NS).sum(axis=1)).tolist():
                 lo, hi = koff[k * NS], koff[(k + 1) * NS]
                 dk = db[lo:hi]
-                med = _quantiles(np, dk, (0.5,))[0]
+                med = _quantiles(np, dk, (0.5,), scale=scale)[0]
                 meds[j * T + k] = med
                 for s in range(NS):
                     l2, h2 = koff[k * NS + s] - lo, koff[k * NS + s + 1] - lo
                     if h2 > l2:
                         blocks[(j * T + k) * NS + s] = (
-                            med if h2 - l2 == hi - lo else _quantiles(np, dk[l2:h2], (0.5,))[0])
-            return j, res, kc[: T * NS].astype(np.int64), inc, np.diff(ioff_j), meds, blocks
+                            med if h2 - l2 == hi - lo
+                            else _quantiles(np, dk[l2:h2], (0.5,), scale=scale)[0])
+            return (j, res, kc[: T * NS].astype(np.int64), inc, np.diff(ioff_j), meds, blocks, p)
 
+        P2 = T * T
+        G2 = P2 * NS
         cnt2 = np.zeros(G2, dtype=np.int64)
         icnt = np.zeros(G2, dtype=np.int64)
-        inc_parts = []
+        pcnt = np.zeros(G1, dtype=np.int64)
+        inc_parts, pair_parts = [], []
         tr_med: dict = {}
         tr_med_block: dict = {}
         todo = [j for j in range(T) if off1[(j + 1) * NS] > off1[j * NS]]
-        for j, res, kc_j, inc_j, icnt_j, meds, blocks in _pmap(tp_block, todo):
+        for j, res, kc_j, inc_j, icnt_j, meds, blocks, p in _pmap(tp_block, todo):
             for s, n_, q_ in res:
                 if s is None:
                     nn_tp[j], nq_tp[j] = n_, q_
@@ -242,13 +229,22 @@ class NumpyEngine:
             cnt2[j * T * NS:(j + 1) * T * NS] = kc_j
             icnt[j * T * NS:(j + 1) * T * NS] = icnt_j
             inc_parts.append(inc_j)
+            pair_parts.append(p[:3])
+            pcnt[j * NS:(j + 1) * NS] = p[3]
             tr_med.update(meds)
             tr_med_block.update(blocks)
-        o1 = dt = tp_next = cust = None  # free (not `del`: captured by tp_block)
+        o1 = dt = tp_next = cust = t = None  # free (not `del`: captured by tp_block)
+        _debug("blocks")
         i_cust = np.concatenate(inc_parts) if inc_parts else np.zeros(0, dtype=np.int32)
         del inc_parts
         ioff = np.zeros(G2 + 1, dtype=np.int64)
         np.cumsum(icnt, out=ioff[1:])
+        poff = np.zeros(G1 + 1, dtype=np.int64)
+        np.cumsum(pcnt, out=poff[1:])
+        p_cust, p_tf, p_tl = (
+            (np.concatenate([pp[i] for pp in pair_parts]) for i in range(3)) if pair_parts
+            else (np.zeros(0, dtype=np.int32), np.zeros(0, st.t_code.dtype), np.zeros(0, st.t_code.dtype)))
+        del pair_parts
         _debug("inc")
         # value / channel sums per (tp, seg) from the per-key tables
         K = len(st.keys)
@@ -268,7 +264,7 @@ class NumpyEngine:
                 chan[j] += st.key_chan[k]
         self._l1 = dict(
             T=T, NS=NS, n_tp=n_tp, cnt1=cnt1, exits1=exits1, pcnt=pcnt, poff=poff,
-            p_cust=p_cust, p_fi=p_fi, p_li=p_li,
+            p_cust=p_cust, p_tf=p_tf, p_tl=p_tl,
             nq_block=nq_block, nn_block=nn_block, nq_tp=nq_tp, nn_tp=nn_tp,
             cnt2=cnt2, icnt=icnt, ioff=ioff, i_cust=i_cust, tr_med=tr_med,
             tr_med_block=tr_med_block, vsum=vsum, vn=vn, chan=chan,
@@ -378,8 +374,7 @@ class NumpyEngine:
         L = self._l1
         NS = L["NS"]
         poff = L["poff"]
-        pc, pfi, pli = L["p_cust"], L["p_fi"], L["p_li"]
-        t0 = self.store.t_code
+        pc, ptf, ptl = L["p_cust"], L["p_tf"], L["p_tl"]
         scale = self.store.t_scale
         ranges = [(poff[j * NS], poff[(j + 1) * NS]) for j in tps if j < L["T"]]
         ranges = [(a, b) for a, b in ranges if b > a]
@@ -387,20 +382,20 @@ class NumpyEngine:
             res = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64))
         elif len(ranges) == 1:
             a, b = ranges[0]
-            dw = (t0[pli[a:b]] - t0[pfi[a:b]]).astype(np.int64)
+            dw = (ptl[a:b] - ptf[a:b]).astype(np.int64)
             if scale != 1:
                 dw *= scale
             res = (pc[a:b], dw)
         else:
             C = self.store.n_customers
-            info = np.iinfo(t0.dtype)
-            first = np.full(C, info.max, dtype=t0.dtype)
-            last = np.full(C, info.min, dtype=t0.dtype)
-            for a, b in ranges:
+            info = np.iinfo(ptf.dtype)
+            first = np.full(C, info.max, dtype=ptf.dtype)
+            last = np.full(C, info.min, dtype=ptf.dtype)
+            for a, b in ranges:  # each customer once per touchpoint: plain scatters
                 c = pc[a:b]
-                first[c] = np.minimum(first[c], t0[pfi[a:b]])
-                last[c] = np.maximum(last[c], t0[pli[a:b]])
-            ids = np.flatnonzero(first != info.max).astype(np.int32)
+                first[c] = np.minimum(first[c], ptf[a:b])
+                last[c] = np.maximum(last[c], ptl[a:b])
+            ids = _flatnonzero32(np, first != info.max)
             dw = (last[ids] - first[ids]).astype(np.int64)
             if scale != 1:
                 dw *= scale
