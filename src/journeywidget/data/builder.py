@@ -357,7 +357,26 @@ class StoreBuilder:
         self._phase("encoding")
         cvalues = self._customers.finish()
         self._customers = _Customers()
-        ccodes = self._concat("cust", np.int32)
+        keys, kpos = self._keys.sorted()
+        K = len(keys)
+        kdt = np.int16 if K < 32767 else np.int32
+        segs: list[str] = []
+        jobs: dict[str, tuple] = {"cust": ("cust", np.int32), "key": ("key", kdt, kpos)}
+        if self.segment is not None:
+            segs, spos = self._segs.sorted()
+            jobs["seg"] = ("seg", np.int16 if len(segs) < 32767 else np.int32,
+                           np.append(spos, np.int32(-1)))
+        if self.value is not None:
+            jobs["val"] = ("val", np.float64)
+        if self.order is not None:
+            jobs["ord"] = ("ord", None)
+        # one array per column out of the batches', on both cores
+        done = dict(_pmap(lambda kv: (kv[0], self._times() if kv[0] == "t" else self._concat(*kv[1])),
+                          [("t", None), *jobs.items()], min_items=2))
+        self._chunks = []
+        ccodes, kcodes = done.pop("cust"), done.pop("key")
+        t, t_scale, t_base = done.pop("t")
+        scodes, vals, ord_vals = done.pop("seg", None), done.pop("val", None), done.pop("ord", None)
         # dense customer codes 0..C-1 (rows skipped and unused categories leave gaps)
         present = np.zeros(len(cvalues), dtype=bool)
         present[ccodes] = True
@@ -369,20 +388,6 @@ class StoreBuilder:
             keep = np.flatnonzero(present)
             cvalues = cvalues.take(keep)
         del present
-        t, t_scale, t_base = self._times()
-        keys, kpos = self._keys.sorted()
-        K = len(keys)
-        kdt = np.int16 if K < 32767 else np.int32
-        kcodes = self._concat("key", kdt, kpos)
-        segs: list[str] = []
-        scodes = None
-        if self.segment is not None:
-            segs, spos = self._segs.sorted()
-            spos = np.append(spos, np.int32(-1))
-            scodes = self._concat("seg", np.int16 if len(segs) < 32767 else np.int32, spos)
-        vals = self._concat("val", np.float64) if self.value is not None else None
-        ord_vals = self._concat("ord", None) if self.order is not None else None
-        self._chunks = []
         self._phase("sorting")
         if ord_vals is not None:
             # sort by (customer, time, order, row): pre-permute by order, then stable
