@@ -245,6 +245,12 @@ class NumpyEngine:
             (np.concatenate([pp[i] for pp in pair_parts]) for i in range(3)) if pair_parts
             else (np.zeros(0, dtype=np.int32), np.zeros(0, st.t_code.dtype), np.zeros(0, st.t_code.dtype)))
         del pair_parts
+        # customers with a mapped event, in all and per segment (a customer's pairs all sit in
+        # its segment's blocks)
+        mark = np.zeros(st.n_customers, dtype=bool)
+        mark[p_cust] = True
+        mapped_cust = np.bincount(seg_c[mark], minlength=NS)[:NS].astype(np.int64)
+        del mark
         _debug("inc")
         # value / channel sums per (tp, seg) from the per-key tables
         K = len(st.keys)
@@ -268,7 +274,7 @@ class NumpyEngine:
             nq_block=nq_block, nn_block=nn_block, nq_tp=nq_tp, nn_tp=nn_tp,
             cnt2=cnt2, icnt=icnt, ioff=ioff, i_cust=i_cust, tr_med=tr_med,
             tr_med_block=tr_med_block, vsum=vsum, vn=vn, chan=chan,
-            unmapped_prev=unmapped_prev, n_mapped=n_mapped,
+            unmapped_prev=unmapped_prev, n_mapped=n_mapped, mapped_cust=mapped_cust,
         )
 
     def _unmapped_neighbours(self, tp_ev, mapped, T):
@@ -347,14 +353,7 @@ class NumpyEngine:
             med = np.array([L["tr_med"][p] for p in pairs.tolist()], dtype=float)
         else:
             med = np.array([L["tr_med_block"][p * NS + s] for p in pairs.tolist()], dtype=float)
-        mark = np.zeros(self.store.n_customers, dtype=bool)
-        if s is None:
-            mark[L["p_cust"]] = True
-        else:
-            for b in (np.arange(T) * NS + s).tolist():
-                mark[L["p_cust"][L["poff"][b]:L["poff"][b + 1]]] = True
-        mapped_cust = int(np.count_nonzero(mark))
-        del mark
+        mapped_cust = int(L["mapped_cust"].sum() if s is None else L["mapped_cust"][s])
         chan = L["chan"] if s is None else None
         agg = TPAgg(
             events=events[:n_tp], customers=customers[:n_tp], exits=exits[:n_tp],
