@@ -190,6 +190,13 @@ def test_invalid_values_and_text_times_are_reported_alike(journey, tmp_path):
     # a CSV file reads as pandas.read_csv reads it ("n/a" is a missing value there)
     want_csv = tables(JourneyMetrics(j).bind_events(pd.read_csv(tmp_path / "x.csv"), **cols))
     assert tables(JourneyMetrics(j).bind_events(tmp_path / "x.csv", **cols)) == want_csv
+    # an order column in a CSV file breaks ties as numbers (9 before 10), as in a frame
+    ties = pd.DataFrame({"c": ["a"] * 3, "t": ["2026-01-01 10:00"] * 3, "o": [10, 9, 11],
+                         "e": ["leaflet_qr_scan", "referral_from_forum", "leaflet_qr_scan"]})
+    ties.to_csv(tmp_path / "ties.csv", index=False)
+    tie_cols = dict(customer="c", time="t", touchpoint="e", order="o")
+    assert tables(JourneyMetrics(j).bind_events(tmp_path / "ties.csv", **tie_cols)) == \
+        tables(JourneyMetrics(j).bind_events(ties, **tie_cols))
     kinds = {i["kind"]: i for i in want["insights"]}
     assert kinds["invalid_value"]["value"] == 2 and kinds["unparsable_time"]["value"] == 1
     assert "yesterday-ish" in kinds["unparsable_time"]["message"]

@@ -513,7 +513,7 @@ def store_of(df: Any, cols: dict[str, str | None], backend: str, reporter: Any =
                      order=cols.get("order"), engine=backend,
                      progress=reporter.phase if reporter is not None else None)
     if backend != "pandas" and is_source_input(df):
-        src = open_source(df, used)
+        src = open_source(df, used, text=[c for c in used if c != cols.get("order")])
         b.engine = src.backend
         check_columns(None, cols, columns=src.columns)
         src.check(used)

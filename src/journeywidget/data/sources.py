@@ -283,7 +283,7 @@ def _format_of(path: str) -> str:
     )
 
 
-def _open_files(spec: Any, cols: list[str] | None) -> _DatasetSource:
+def _open_files(spec: Any, cols: list[str] | None, text: list[str] | None) -> _DatasetSource:
     ds = need_pyarrow("Parquet or CSV files")
     files, fmt = _expand(spec)
     if fmt == "csv":
@@ -291,10 +291,11 @@ def _open_files(spec: Any, cols: list[str] | None) -> _DatasetSource:
         import pyarrow.csv as pacsv
 
         tsv = all(f.lower().endswith((".tsv", ".tsv.gz")) for f in files)
-        # Text columns stay text: pandas rules (the same as for a frame) read times and
-        # numbers written as text, and a value that breaks a guessed type is reported,
-        # not fatal. Empty fields are missing, as in pandas.read_csv.
-        types = {c: pa.string() for c in (cols or [])}
+        # The bound columns stay text (but ``order``, whose numbers sort as numbers): pandas
+        # rules (the same as for a frame) read times and numbers written as text, and a
+        # value that breaks a guessed type is reported, not fatal. Empty fields are
+        # missing, as in pandas.read_csv.
+        types = {c: pa.string() for c in (cols if text is None else text) or []}
         fmt_obj = ds.CsvFileFormat(
             parse_options=pacsv.ParseOptions(delimiter="\t" if tsv else ","),
             convert_options=pacsv.ConvertOptions(strings_can_be_null=True, column_types=types),
@@ -352,11 +353,12 @@ class _ArrowStreamSource(Source):
                     yield batch
 
 
-def open_source(obj: Any, cols: list[str] | None = None) -> Source:
+def open_source(obj: Any, cols: list[str] | None = None, text: list[str] | None = None) -> Source:
     """The :class:`Source` of a path, glob, directory, list of paths, pyarrow table or
-    dataset, DuckDB relation or polars frame (``cols``: the columns it will be asked for)."""
+    dataset, DuckDB relation or polars frame (``cols``: the columns it will be asked for;
+    ``text``: those a CSV file gives as text, default all of them)."""
     if isinstance(obj, (str, os.PathLike)) or isinstance(obj, (list, tuple)):
-        return _open_files(obj, cols)
+        return _open_files(obj, cols, text)
     mod = _module(obj)
     if mod == "pyarrow":
         ds = need_pyarrow("a pyarrow input")
