@@ -10,9 +10,11 @@
 >>> int(m.stages["customers"].iloc[0]) > 0
 True
 
-Inputs: pandas DataFrames; polars, pyarrow and DuckDB (and other narwhals-supported)
-frames, read through :mod:`journeywidget.data.frames` and encoded for the numpy
-engine; PySpark DataFrames, whose heavy step runs in Spark
+Inputs: pandas DataFrames; Parquet and CSV paths, pyarrow tables and datasets, DuckDB
+relations and polars frames, read in batches of the bound columns
+(:mod:`journeywidget.data.sources`) and encoded for the numpy engine
+(:mod:`journeywidget.data.builder`); other narwhals-supported frames through
+:mod:`journeywidget.data.frames`; PySpark DataFrames, whose heavy step runs in Spark
 (:mod:`journeywidget.data.spark_engine`) and of which only compact aggregates are
 collected.
 
@@ -72,10 +74,10 @@ How it stays live: a bind encodes the events once into compact arrays sorted by
 (customer, time, row) — customer codes, touchpoint-key codes, times (int32 at
 second / millisecond / microsecond resolution when exact, else int64 ns). A
 key -> touchpoint mapping then yields touchpoint-level aggregates plus, per
-(customer, touchpoint), the positions of the first and last event, and per
+(customer, touchpoint), the times of the first and last event, and per
 transition the set of customers. Moving a touchpoint between stages, reordering
 stages or switching segment only recombines those (exactly: stage reach and
-dwell come from the per-customer first/last positions of the stage's
+dwell come from the per-customer first/last times of the stage's
 touchpoints); changing event keys or adding / renaming touchpoints re-runs the
 touchpoint level from the encoded arrays; the raw frame is never read again.
 """

@@ -1,10 +1,10 @@
 """The numpy engine: layers 1 and 2 of the metrics on an encoded event log.
 
-It serves pandas, polars, pyarrow and DuckDB inputs (every frame the adapter brings
-to pandas; the event log is encoded once into an
+It serves every input but PySpark (pandas frames, files, pyarrow, DuckDB and polars
+inputs: :mod:`journeywidget.data.builder` encodes the event log once into an
 :class:`~journeywidget.data.encoding.EventStore`). A key -> touchpoint mapping
-yields touchpoint-level aggregates plus, per (customer, touchpoint), the positions
-of the first and last event, and per transition the set of customers; stages,
+yields touchpoint-level aggregates plus, per (customer, touchpoint), the times of
+the first and last event, and per transition the set of customers; stages,
 segments and moves between stages then only recombine those.
 
 >>> import pandas as pd
@@ -40,7 +40,7 @@ def _add_segments(np, g, seg_c, cust) -> None:
 
 
 class NumpyEngine:
-    """Layers 1 and 2 on numpy arrays (pandas, polars, pyarrow, DuckDB inputs)."""
+    """Layers 1 and 2 on numpy arrays (every input but PySpark)."""
 
     def __init__(self, store: EventStore):
         self.store = store
