@@ -14,12 +14,22 @@
    the ES module source (``_esm``) and the CSS (``_css``) in every widget
    model, and ``_chart_runtime`` is in the models of widgets that showed a
    chart; both are reported apart and in the per-widget total.
+3. The notebook's saved widget state with 1, 3 and 10 maps that show a chart
+   (a template map with events bound, the funnel overlay on), saved with
+   defaults as JupyterLab does: every model the maps need (each map, its layout,
+   and whatever it references, such as the shared front-end runtime), as the
+   notebook's ``application/vnd.jupyter.widget-state+json`` metadata holds them;
+   and the notebook outputs' static picture (the fallback for places without
+   widget state). Goal: three chart widgets under 1.3 MB. This part uses only
+   ``JourneyWidget`` and ipywidgets, so an older checkout can be measured too
+   (``PYTHONPATH=<checkout>/src python benchmarks/bundle_size.py --saved-only``).
 
 Usage::
 
     python benchmarks/bundle_size.py                  # 10M events
     python benchmarks/bundle_size.py --events 1e6     # quicker
     python benchmarks/bundle_size.py --breakdown --json
+    python benchmarks/bundle_size.py --saved-only      # part 3 only
 """
 
 from __future__ import annotations
@@ -27,6 +37,8 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -160,14 +172,97 @@ def state_sizes(n_events: int, template: str) -> dict:
     }
 
 
+SAVED_GOAL = 1_300_000  # bytes: the saved widget state of three chart widgets
+
+
+def _closure(widgets: list) -> list:
+    """The widgets and every widget their state references (``IPY_MODEL_<id>``), once each."""
+    from ipywidgets.widgets.widget import _instances
+
+    seen: dict[str, object] = {}
+    todo = list(widgets)
+    while todo:
+        w = todo.pop()
+        if w.model_id in seen:
+            continue
+        seen[w.model_id] = w
+        text = json.dumps(w.get_state(), default=str)
+        for ref in set(re.findall(r"IPY_MODEL_([0-9a-f]{32})", text)):
+            if ref in _instances:
+                todo.append(_instances[ref])
+    return list(seen.values())
+
+
+def _outputs_bytes(w) -> tuple[int, list[str]]:
+    """Bytes of the static picture(s) the map's notebook outputs store, and their MIME types."""
+    picture = getattr(w, "_picture", None)
+    bundles = list(picture.bundles()) if picture is not None else [w._repr_mimebundle_()[0]]
+    kinds, size = [], 0
+    for b in bundles:
+        for mime, value in b.items():
+            if mime in ("text/html", "image/svg+xml", "image/png"):
+                kinds.append(mime)
+                size += len(json.dumps(value).encode())
+    return size, kinds
+
+
+def saved_state(counts: tuple[int, ...] = (1, 3, 10), customers: int = 2_000) -> dict:
+    """Saved widget state (bytes, as JSON) with ``n`` chart widgets on the page, for each n."""
+    from ipywidgets import Widget
+
+    import journeywidget as jw
+
+    out: dict = {"widgets": {}}
+    for n in counts:
+        made = []
+        for i in range(n):
+            j = jw.Journey.from_template("ecommerce-purchase")
+            w = jw.JourneyWidget(j)
+            w.bind_events(jw.datasets.events(j, customers=customers, seed=i), customer="customer_id",
+                          time="timestamp", touchpoint="event", segment="plan")
+            w.overlay = "funnel"
+            made.append(w)
+        models = _closure(made)
+        state = Widget.get_manager_state(drop_defaults=False, widgets=models)
+        total = len(json.dumps(state, separators=(",", ":")).encode())
+        out["widgets"][n] = {"bytes": total, "models": len(models)}
+        if n == counts[0]:
+            out["picture_bytes"], out["picture_mimes"] = _outputs_bytes(made[0])
+        for w in made:
+            w.close()
+    return out
+
+
+def print_saved(sv: dict) -> bool:
+    print("\nSaved widget state (notebook metadata, with defaults) of maps that show a chart")
+    print(f"  {'maps':>5} {'models':>7} {'bytes':>12}")
+    for n, r in sv["widgets"].items():
+        print(f"  {n:>5} {r['models']:>7} {r['bytes']:>12,}  ({kib(r['bytes'])})")
+    three = sv["widgets"].get(3, {}).get("bytes")
+    ok = three is None or three < SAVED_GOAL
+    if three is not None:
+        print(f"  three maps: {three:,} B, goal < {SAVED_GOAL:,} B: {'met' if ok else 'NOT met'}")
+    print(f"  static picture in the notebook outputs: {sv['picture_bytes']:,} B ({kib(sv['picture_bytes'])}) "
+          f"as {', '.join(sv['picture_mimes'])}")
+    return ok
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--events", type=float, default=10e6, help="events to bind (default 1e7)")
     ap.add_argument("--template", default="ecommerce-purchase")
     ap.add_argument("--breakdown", action="store_true", help="bytes per npm package (esbuild metafile)")
     ap.add_argument("--json", action="store_true", help="print the results as JSON too")
+    ap.add_argument("--saved-only", action="store_true", help="only the saved widget state (part 3)")
     args = ap.parse_args()
-    sys.path.insert(0, str(ROOT / "src"))
+    if not os.environ.get("PYTHONPATH"):  # else: measuring the checkout PYTHONPATH names
+        sys.path.insert(0, str(ROOT / "src"))
+    if args.saved_only:
+        sv = saved_state()
+        ok = print_saved(sv)
+        if args.json:
+            print(json.dumps(sv, indent=2))
+        return 0 if ok else 1
 
     result: dict = {"bundle": bundle_sizes()}
     js = result["bundle"]["widget.js"]
@@ -214,9 +309,11 @@ def main() -> int:
     print(f"  saved-notebook growth per widget: without charts {kib(nc['total'])} "
           f"({nc['total']:,} B), with charts up to {kib(with_charts)} ({with_charts:,} B)")
     result["growth"] = {"without_charts": nc["total"], "with_charts": with_charts}
+    result["saved"] = saved_state()
+    saved_ok = print_saved(result["saved"])
     if args.json:
         print(json.dumps(result, indent=2))
-    return 0 if shipped < BUDGET and worst < CHART_BUDGET else 1
+    return 0 if shipped < BUDGET and worst < CHART_BUDGET and saved_ok else 1
 
 
 if __name__ == "__main__":

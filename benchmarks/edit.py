@@ -34,9 +34,9 @@ import journeywidget as jw
 STAGES, PER_STAGE = 40, 50
 
 
-def big_map() -> jw.Journey:
+def big_map(stages: int = STAGES) -> jw.Journey:
     ops = []
-    for s in range(STAGES):
+    for s in range(stages):
         ops.append({"op": "add", "kind": "stage", "item": {"id": f"s{s}", "name": f"Stage {s}"}})
         for t in range(PER_STAGE):
             ops.append({"op": "add", "kind": "touchpoint", "item": {
@@ -47,11 +47,11 @@ def big_map() -> jw.Journey:
     return j
 
 
-def events(n_customers: int = 2_000, seed: int = 0) -> pd.DataFrame:
+def events(n_customers: int = 2_000, seed: int = 0, stages: int = STAGES) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     rows = []
     for c in range(n_customers):
-        depth = int(rng.integers(1, STAGES + 1))
+        depth = int(rng.integers(1, stages + 1))
         for s in range(depth):
             t = int(rng.integers(PER_STAGE))
             rows.append((f"c{c}", s * 3600 + int(rng.integers(3600)), f"k{s}_{t}"))

@@ -1,7 +1,10 @@
 // Bundles the front end into src/journeywidget/static/:
-//   widget.js          js/src/index.ts: the map (anywidget's `_esm`), WITHOUT Vega
+//   widget.js          js/src/index.ts: the map, WITHOUT Vega; the kernel's shared
+//                      JourneyRuntime widget holds it once (or a widget's `_esm` inline)
+//   loader.js          js/src/loader.ts: every JourneyWidget's `_esm` (about 2 KB): takes
+//                      widget.js from the shared runtime
 //   charts-runtime.js  js/src/charts-runtime.ts: vega + vega-lite + vega-embed, sent to
-//                      the page (trait `_chart_runtime`) only once a widget shows a chart
+//                      the page (the runtime's `charts` trait) only once a map shows a chart
 //   standalone.js      js/src/standalone.ts: the module script of the standalone HTML
 //                      page (journeywidget.export.to_html embeds it): the page's model
 //                      and op applier; it loads widget.js from the page
@@ -45,6 +48,13 @@ const options = {
   plugins: [noVega],
 };
 
+const loaderOptions = {
+  ...common,
+  entryPoints: [resolve(here, "src/loader.ts")],
+  outfile: resolve(outdir, "loader.js"),
+  plugins: [noVega],
+};
+
 const runtimeOptions = {
   ...common,
   entryPoints: [resolve(here, "src/charts-runtime.ts")],
@@ -76,8 +86,9 @@ if (process.argv.includes("--watch")) {
   });
   const runtimeCtx = await esbuild.context(runtimeOptions);
   const standaloneCtx = await esbuild.context(standaloneOptions);
-  await Promise.all([ctx.watch(), runtimeCtx.watch(), standaloneCtx.watch()]);
+  const loaderCtx = await esbuild.context(loaderOptions);
+  await Promise.all([ctx.watch(), runtimeCtx.watch(), standaloneCtx.watch(), loaderCtx.watch()]);
 } else {
-  await Promise.all([esbuild.build(options), esbuild.build(runtimeOptions), esbuild.build(standaloneOptions)]);
+  await Promise.all([esbuild.build(options), esbuild.build(runtimeOptions), esbuild.build(standaloneOptions), esbuild.build(loaderOptions)]);
   copyCss();
 }

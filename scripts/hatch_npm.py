@@ -31,6 +31,7 @@ TARGETS = (
     "src/journeywidget/static/widget.js",
     "src/journeywidget/static/charts-runtime.js",
     "src/journeywidget/static/standalone.js",
+    "src/journeywidget/static/loader.js",
     "src/journeywidget/static/widget.css",
 )
 

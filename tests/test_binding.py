@@ -129,7 +129,7 @@ def test_nan_customers_nat_and_string_timestamps_are_reported():
     j = jw.Journey.from_template("buying-process")
     df = pd.DataFrame({
         "c": ["a", None, "b", "b", "c", np.nan, "d"],
-        "t": ["2026-01-01 10:00", "2026-01-01 11:00", "yesterday-ish", None, "2026-01-02T09:00:00Z",
+        "t": ["2026-01-01 10:00", "2026-01-01 11:00", "yesterday-ish", None, "2026-01-02T09:00:00",
               "2026-01-02", "2026-01-03 08:00"],
         "e": ["leaflet_qr_scan", "leaflet_qr_scan", "leaflet_qr_scan", "leaflet_qr_scan", None,
               "leaflet_qr_scan", "LEAFLET_QR_SCAN"],

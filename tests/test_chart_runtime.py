@@ -1,9 +1,10 @@
 """The chart runtime (vega, vega-lite, vega-embed) is a module of its own, sent lazily.
 
-``static/widget.js`` (anywidget's ``_esm``, synced and saved with every widget) holds
-the map only; ``static/charts-runtime.js`` travels in the ``_chart_runtime`` trait,
-set the first time the widget has a chart to show, so a notebook saved with widgets
-that show no chart does not carry a copy of Vega per widget.
+``static/widget.js`` holds the map only; ``static/charts-runtime.js`` travels in the
+kernel's shared runtime widget (its ``charts`` trait, widget/runtime.py) the first
+time any map has a chart to show, so a notebook saves Vega once whatever the number
+of maps, and not at all when no map shows a chart. Widgets that carry their code
+inline (``share_code = False``, marimo) carry it in their ``_chart_runtime`` trait.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import journeywidget as jw
 from journeywidget import charts as charts_mod
 from journeywidget.export import html as html_mod
 from journeywidget.widget import JourneyWidget
+from journeywidget.widget.runtime import shared_runtime
 
 STATIC = charts_mod.CHART_RUNTIME_PATH.parent
 
@@ -44,36 +46,59 @@ def test_the_two_modules_are_split():
     assert re.search(r"export\s*\{[^}]*\bembed\b", runtime)
 
 
-def test_runtime_is_sent_only_with_the_first_chart(monkeypatch):
+@pytest.fixture
+def fresh_runtime():
+    """A new shared runtime (the kernel's one may have sent the chart runtime already)."""
+    shared_runtime().close()
+    rt = shared_runtime()
+    yield rt
+    rt.close()
+
+
+def test_runtime_is_sent_once_with_the_first_chart(fresh_runtime):
     j = jw.Journey.from_template("ecommerce-purchase")
     w = JourneyWidget(j)
-    assert w._chart_runtime == ""
+    assert w._runtime is fresh_runtime and fresh_runtime.charts == ""
     _bind(w)
-    assert w._chart_runtime == "", "binding data without showing a chart sends no runtime"
-    assert "_chart_runtime" in w.keys
+    assert fresh_runtime.charts == "", "binding data without showing a chart sends no runtime"
     w.show_overlay("funnel")
-    assert w._chart_runtime == (STATIC / "charts-runtime.js").read_text(encoding="utf-8")
-    # cached at module level: a second widget reuses the same text object
+    assert fresh_runtime.charts == (STATIC / "charts-runtime.js").read_text(encoding="utf-8")
+    assert w._chart_runtime == "", "a widget that shares the runtime carries no copy of its own"
+    # a second map on the page uses the same copy
     w2 = JourneyWidget(jw.Journey.from_template("ecommerce-purchase"))
     _bind(w2)
     w2.add_chart({"mark": "bar", "data": {"values": [{"a": 1}]},
                   "encoding": {"x": {"field": "a", "type": "quantitative"}}}, name="c")
-    assert w2._chart_runtime is w._chart_runtime
-    # it stays once sent (the page keeps the module anyway)
-    w.show_overlay("none")
-    assert w._chart_runtime
+    assert w2._runtime is fresh_runtime and w2._chart_runtime == ""
     w.close()
     w2.close()
 
 
-def test_saved_state_without_charts_has_no_vega():
+def test_inline_widget_carries_its_own_runtime(monkeypatch):
+    monkeypatch.setattr(JourneyWidget, "share_code", False)
+    w = JourneyWidget(jw.Journey.from_template("ecommerce-purchase"))
+    assert w._runtime is None and w._esm == (STATIC / "widget.js").read_text(encoding="utf-8")
+    assert w._css == (STATIC / "widget.css").read_text(encoding="utf-8")
+    assert w._chart_runtime == ""
+    _bind(w)
+    assert w._chart_runtime == ""
+    w.show_overlay("funnel")
+    assert w._chart_runtime == (STATIC / "charts-runtime.js").read_text(encoding="utf-8")
+    w.show_overlay("none")
+    assert w._chart_runtime  # it stays once sent (the page keeps the module anyway)
+    w.close()
+
+
+def test_saved_state_without_charts_has_no_vega(fresh_runtime):
     w = JourneyWidget(jw.Journey.from_template("ecommerce-purchase"))
     _bind(w)
     state = w.get_state()
     saved = json.dumps({k: v for k, v in state.items() if isinstance(v, (str, dict, list, int, bool))})
     assert len(saved) < 400_000
+    assert len(json.dumps(fresh_runtime.get_state())) < 300_000
     w.show_overlay("emotion")
-    assert len(json.dumps(w.get_state()["_chart_runtime"])) > 500_000
+    assert len(json.dumps(fresh_runtime.get_state()["charts"])) > 500_000
+    assert len(json.dumps(w.get_state())) < 400_000
     w.close()
 
 

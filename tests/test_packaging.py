@@ -49,11 +49,13 @@ def _check_wheel(wheel: Path) -> None:
         assert BUNDLE in names, sorted(n for n in names if "static" in n)
         assert BUNDLE_CSS in names
         assert STANDALONE in names, sorted(n for n in names if "static" in n)
+        assert "journeywidget/static/loader.js" in names  # every widget's _esm (widget/runtime.py)
         assert zf.getinfo(BUNDLE).file_size > 1000, "the bundle is suspiciously small"
         assert zf.getinfo(STANDALONE).file_size > 1000, "the standalone page script is suspiciously small"
         assert "journeywidget/__init__.py" in names
         assert "journeywidget/schema/journey.schema.json" in names
         assert "journeywidget/core/vocabulary.json" in names  # read by Python, bundled into the page
+        assert "journeywidget/core/limits.json" in names  # the bounds of an edit, read by both too
         assert any(n.startswith("journeywidget/templates/") and n.endswith(".json") for n in names)
         bad = [n for n in names if "node_modules" in n or n.startswith(("tests/", "js/"))]
         assert not bad, bad[:10]

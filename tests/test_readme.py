@@ -28,5 +28,5 @@ def test_commands_in_readme_exist():
     assert "scripts/test.sh" in ci
     out = subprocess.run([sys.executable, "-m", "journeywidget", "--help"], capture_output=True, text=True)
     assert out.returncode == 0
-    for sub in ("validate", "render", "templates", "new", "demo"):
+    for sub in ("validate", "render", "templates", "new", "demo", "merge", "git-setup", "diff", "outline"):
         assert sub in out.stdout

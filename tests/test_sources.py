@@ -324,11 +324,11 @@ def test_an_interrupted_bind_frees_what_it_built(journey, files, monkeypatch):
     import gc
     import weakref
 
-    from journeywidget.data import metrics as metrics_module
+    from journeywidget.data import binding
 
     built = []
 
-    class Engine(metrics_module.NumpyEngine):
+    class Engine(binding.NumpyEngine):
         def __init__(self, store):
             super().__init__(store)
             built.append(weakref.ref(store))
@@ -337,7 +337,7 @@ def test_an_interrupted_bind_frees_what_it_built(journey, files, monkeypatch):
             store = self.store  # noqa: F841 - a local of a frame in the traceback
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(metrics_module, "NumpyEngine", Engine)
+    monkeypatch.setattr(binding, "NumpyEngine", Engine)
     with pytest.raises(KeyboardInterrupt) as info:
         JourneyMetrics(journey).bind_events(files / "events.parquet", **ARGS)
     gc.collect()
@@ -455,3 +455,38 @@ def test_random_logs_in_tiny_batches_match_the_reference(tmp_path, monkeypatch, 
     for seg in m.segment_values:
         m.segment = seg
         compare_to_reference(m, doc, rows, segment=seg)
+
+
+def test_checks_of_a_frame_hold_for_files_read_in_batches(tmp_path, small_batches):
+    """Duplicate column names, times with and without a zone in different batches, event keys
+    in another Unicode form: the same errors and numbers as for a pandas frame."""
+    j = jw.Journey.from_template("buying-process")
+    # duplicate column names
+    t = pa.Table.from_arrays([pa.array(["a"]), pa.array([1]), pa.array(["x"]), pa.array(["y"])],
+                             names=["c", "t", "e", "e"])
+    pq.write_table(t, tmp_path / "dup.parquet")
+    with pytest.raises(jw.BindingError, match="several columns named 'e'"):
+        JourneyMetrics(j).bind_events(tmp_path / "dup.parquet", customer="c", time="t", touchpoint="e")
+    # naive times in the first batches, times in UTC later: a mix, with the counts of both
+    n = 2000
+    times = [f"2026-01-01 10:{i % 60:02d}:00" for i in range(n)]
+    times[1500:] = [f"2026-01-02T10:{i % 60:02d}:00Z" for i in range(1500, n)]
+    df = pd.DataFrame({"c": [f"u{i % 97}" for i in range(n)], "t": times, "e": "leaflet_qr_scan"})
+    df.to_csv(tmp_path / "tz.csv", index=False)
+    df.to_parquet(tmp_path / "tz.parquet")
+    with pytest.raises(jw.BindingError) as frame_err:
+        JourneyMetrics(j).bind_events(df, customer="c", time="t", touchpoint="e")
+    for path in (tmp_path / "tz.csv", tmp_path / "tz.parquet"):
+        with pytest.raises(jw.BindingError) as e:
+            JourneyMetrics(j).bind_events(path, customer="c", time="t", touchpoint="e")
+        assert str(e.value) == str(frame_err.value)
+        assert "500 rows, e.g. '2026-01-02T10:00:00Z'" in str(e.value) and "1,500 rows" in str(e.value)
+    # keys written with a combining accent match the touchpoint's precomposed key
+    doc = {"stages": [{"id": "s", "name": "S"}],
+           "touchpoints": [{"id": "c", "name": "Café", "stage": "s", "event_keys": ["café"]}]}
+    keys = pd.DataFrame({"c": ["a", "b", "c"], "t": [1, 2, 3], "e": ["cafe\u0301", "caf\u00e9", "x"]})
+    keys.to_parquet(tmp_path / "nfc.parquet")
+    cols = dict(customer="c", time="t", touchpoint="e")
+    a = JourneyMetrics(doc).bind_events(keys, **cols)
+    b = JourneyMetrics(doc).bind_events(tmp_path / "nfc.parquet", **cols)
+    assert tables(a) == tables(b) and a.touchpoints["customers"].tolist() == [2]

@@ -74,8 +74,11 @@ def test_widget_shows_the_live_journey(journey):
     assert w.selected == ""
     assert w._error == ""
     assert (w._can_undo, w._can_redo) == (False, False)
-    assert w._esm and w._css  # the built front end is shipped
-    assert "render" in str(w._esm)
+    # the built front end is shipped once, in the kernel's shared runtime; the widget
+    # carries a small loader and a reference to it
+    assert "render" in str(w._esm) and len(w._esm) < 4096 and w._css == ""
+    assert w._runtime is not None and "render" in w._runtime.code and w._runtime.css
+    assert w.get_state()["_runtime"] == "IPY_MODEL_" + w._runtime.model_id
 
 
 def test_journey_widget_method_and_default(journey):

@@ -17,7 +17,7 @@ const OUT = resolve(here, "../src/model/journey.ts");
 const ROOT_NAME = "JourneyDocument";
 
 // Keywords that only constrain values (checked at run time by model/validate.ts), never the type.
-const VALUE_ONLY = new Set(["title", "description", "default", "maxLength", "minLength", "pattern", "maxItems", "maxProperties", "propertyNames"]);
+const VALUE_ONLY = new Set(["title", "description", "default", "maxLength", "minLength", "pattern", "maxItems", "maxProperties", "propertyNames", "minimum", "maximum"]);
 const TYPE_KEYS = new Set(["type", "enum", "const", "anyOf", "$ref", "items", "properties", "required", "additionalProperties"]);
 
 function fail(path, msg) {

@@ -1,7 +1,9 @@
 // The standalone page's op applier against what Python's mutations did with the same
 // operations (tests/data/op_cases.json, written by tests/data/make_op_cases.py).
 import { describe, expect, it } from "vitest";
-import { applyOp, applyOps, OperationError } from "../src/model/apply";
+import { applyOp, applyOps, countOps, OperationError } from "../src/model/apply";
+import { scaleProblems } from "../src/model/document";
+import { max_ops_per_message } from "../../src/journeywidget/core/limits.json";
 import { clone } from "../src/model/json";
 import { cases, clock, docs, expected } from "./opcases";
 
@@ -44,5 +46,31 @@ describe("applyOps (the widget's list of ops)", () => {
   it("refuses an empty or missing list", () => {
     expect(() => applyOps(doc, [], clock)).toThrow(OperationError);
     expect(() => applyOps(doc, null, clock)).toThrow(OperationError);
+  });
+});
+
+describe("bounds shared with Python (src/journeywidget/core/limits.json)", () => {
+  const doc = docs.small;
+  const rename = { op: "update", id: "buy", fields: { name: "Renamed" } };
+  it("counts the operations of a message, nested ones too, and stops past the cap", () => {
+    expect(countOps([rename, { op: "batch", ops: [rename, rename] }])).toBe(4);
+    expect(countOps(new Array(100_000).fill(rename))).toBe(max_ops_per_message + 1);
+  });
+  it("refuses a message over the cap, as the widget does, and applies one at the cap", () => {
+    expect(() => applyOps(doc, new Array(max_ops_per_message + 1).fill(rename), clock)).toThrow(/at most 5000/);
+    expect(applyOps(doc, new Array(max_ops_per_message).fill(rename), clock).changed).toBe(true);
+  });
+  it("refuses batches nested deeper than the bound before walking them", () => {
+    let op: unknown = rename;
+    for (let i = 0; i < 10_000; i++) op = { op: "batch", ops: [op] };
+    expect(() => applyOp(doc, op, clock)).toThrow(/nest at most 4 deep/);
+  });
+  it("refuses numbers JavaScript cannot carry exactly, and never loops on a far-out scale", () => {
+    expect(() => applyOp(doc, { op: "update", id: "conv", fields: { target: 2 ** 53 } }, clock)).toThrow(/out of range/);
+    expect(() => applyOp(doc, { op: "update", id: "conv", fields: { target: 1e300 } }, clock)).toThrow(/out of range/);
+    expect(scaleProblems({ min: 2 ** 53, max: 2 ** 53 + 2, labels: {} }).length).toBe(1);
+  });
+  it("shows a long id from the page only in part", () => {
+    expect(() => applyOp(doc, { op: "remove", id: "x".repeat(1_000_000) }, clock)).toThrow(/^[^]{0,200}$/);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_SCALE, emotionLabel, emotionToY, stepEmotion, tone, yToEmotion, PAD } from "../src/model/emotion";
 import { addOp, batchOp, dropIndex, moveIfChanged, moveOp, newId, removeOp, updateOp } from "../src/model/ops";
-import { allIds } from "../src/model/items";
+import { allIds, isOpenConflict } from "../src/model/items";
 import { isCardLane } from "../src/model/vocabulary";
 import { slugify, uniqueId } from "../src/model/ids";
 import { historyAction, isTextEntry, itemAction, textKeyAction } from "../src/components/keys";
@@ -187,6 +187,15 @@ describe("layout", () => {
     const c = commentCounts(sampleDoc());
     expect(c.get("search")).toEqual({ open: 1, total: 2 });
     expect(c.get("home")).toBeUndefined();
+  });
+  it("counts open merge conflicts among the comments", () => {
+    const doc = sampleDoc();
+    const conflict = (id: string, resolved: boolean) =>
+      ({ id, target: "home", author: "journeywidget merge", text: "merge conflict: theirs set name to 'X'", created: "", resolved });
+    doc.comments.push(conflict("k1", false), conflict("k2", true),
+      { id: "k3", target: "home", author: "", text: "not a merge conflict: just text", created: "", resolved: false });
+    expect(commentCounts(doc).get("home")).toEqual({ open: 2, total: 3, conflicts: 1 });
+    expect(isOpenConflict(conflict("k4", false)) && !isOpenConflict(conflict("k5", true))).toBe(true);
   });
   it("finds the drop index in reading order", () => {
     const r = (left: number, top: number) => ({ left, top, width: 100, height: 50 });

@@ -42,6 +42,9 @@ _LAZY = {
     "JourneyWidget": ".widget",
     "JourneyMetrics": ".data.metrics",
     "BindingError": ".core.errors",
+    "merge": ".collab",
+    "MergeResult": ".collab",
+    "Conflict": ".document.merge",
 }
 #: ``jw.<name>`` -> the module it stands for
 _SUBMODULES = {
@@ -50,10 +53,19 @@ _SUBMODULES = {
     "widget": ".widget", "items": ".document.schema", "cli": ".cli",
 }
 
-from .core.errors import DocumentError, JourneyError, OperationError  # noqa: E402  (tiny, no deps)
+from .core.errors import (  # noqa: E402  (tiny, no deps)
+    DocumentError,
+    FileWriteError,
+    InputLimitError,
+    JourneyError,
+    OperationError,
+    SaveConflictError,
+    SourceError,
+)
 
 __all__ = [
-    "DocumentError", "JourneyError", "OperationError", "schema", *sorted(_LAZY), *_SUBMODULES,
+    "DocumentError", "FileWriteError", "InputLimitError", "JourneyError", "OperationError", "SaveConflictError",
+    "SourceError", "schema", *sorted(_LAZY), *_SUBMODULES,
 ]
 
 
@@ -89,12 +101,14 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # pragma: no cover
     from . import export
+    from .collab import MergeResult, merge
     from .data import datasets, insights, metrics
     from .data import metrics as binding
     from .data.metrics import JourneyMetrics
     from .document.diff import Change
     from .document.guidance import Suggestion
     from .document.history import Checkpoint
+    from .document.merge import Conflict
     from .document.schema import (
         CHANNELS,
         JOURNEY_TYPES,

@@ -1,4 +1,5 @@
-"""The ``journeywidget`` command: validate, render, list templates, start a map, run the demo.
+"""The ``journeywidget`` command: validate, render, list templates, start a map, run the demo,
+merge maps and show their differences (also as git's merge and diff drivers).
 
 Startup stays light: only argparse is imported until a command runs.
 """
@@ -30,9 +31,11 @@ def _load(path: str):
 
         return from_table(path)
     if suffix in (".mmd", ".mermaid"):
+        from .export._readers import read_text
+        from .export.limits import MAX_MERMAID_CHARS
         from .export.mermaid import from_mermaid
 
-        return from_mermaid(Path(path).read_text(encoding="utf-8"))
+        return from_mermaid(read_text(path, max_bytes=4 * MAX_MERMAID_CHARS))
     from .journey import Journey
 
     return Journey.load(path)
@@ -109,7 +112,9 @@ def _render(journey, fmt: str, out: str | None, *, metrics=None, editable: bool 
     if fmt == "mermaid":
         text = export.to_mermaid(journey)
         if out:
-            Path(out).write_text(text, encoding="utf-8")
+            from .core.atomic import atomic_write
+
+            atomic_write(out, text)
         return text
     if fmt == "json":
         if out:
@@ -185,7 +190,11 @@ def cmd_new(args: argparse.Namespace) -> int:
         return 1
     if args.title:
         journey.update(journey.id, title=args.title)
-    journey.save(out)
+    try:
+        journey.save(out)
+    except (JourneyError, OSError) as e:  # a read-only file or a missing folder: say so, no traceback
+        _err(str(e))
+        return 1
     print(out)
     return 0
 
@@ -200,6 +209,120 @@ def cmd_demo(args: argparse.Namespace) -> int:
         _err(str(e))
         return 1
     print(out.resolve())
+    return 0
+
+
+# ----------------------------------------------------------------- working as a team
+def cmd_merge(args: argparse.Namespace) -> int:
+    from .collab import merge
+    from .core.errors import JourneyError
+    from .document.io import write_file
+
+    name = args.name or args.ours
+    try:
+        result = merge(args.base, args.ours, args.theirs)
+    except (JourneyError, OSError, ValueError) as e:
+        _err(f"merge {name}: {e}")
+        return 2
+    out = args.output or args.ours
+    try:
+        write_file(out, result.journey.to_json())
+    except OSError as e:
+        _err(f"merge {name}: cannot write {out}: {e}")
+        return 2
+    if result.clean:
+        return 0
+    n = len(result.conflicts)
+    _err(f"{name}: {n} conflict{'s' if n != 1 else ''}; ours kept, each written onto the map as a "
+         "'merge conflict:' comment. Resolve them in the widget (resolving the comment closes it), then commit.")
+    for c in result.conflicts:
+        print(f"  {c}", file=sys.stderr)
+    return 1
+
+
+def cmd_git_setup(args: argparse.Namespace) -> int:
+    import shlex
+
+    from .core.errors import JourneyError
+    from .document.gitio import repo_root, setup_repo
+
+    command = f"{shlex.quote(sys.executable)} -m journeywidget"
+    try:
+        changes = setup_repo(args.repo, args.pattern, command)
+        root = repo_root(args.repo)
+    except JourneyError as e:
+        _err(str(e))
+        return 1
+    for change in changes:
+        print(change)
+    if not changes:
+        print(f"{root}: already set up for {args.pattern}")
+    else:
+        print("Commit .gitattributes so the team shares it; each clone runs `journeywidget git-setup` once "
+              "(git keeps drivers in .git/config, which is not shared).")
+    return 0
+
+
+def _read_map(path: str):
+    """``(document or None, text, problem)``: git passes /dev/null for a side that does not exist."""
+    from .core.errors import JourneyError
+    from .document.io import parse_json, validate_document
+
+    if path == "/dev/null":
+        return None, "", None
+    raw = Path(path).read_bytes()
+    text = raw.decode("utf-8", errors="replace")
+    try:
+        return validate_document(parse_json(raw, path), path), text, None
+    except JourneyError as e:
+        return None, text, str(e).splitlines()[0]
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    import difflib
+
+    from .document.diff import diff_documents
+
+    files = args.files
+    if len(files) == 2:
+        (old, new), label = files, f"{files[0]} -> {files[1]}"
+    elif len(files) in (7, 9):  # git: path old-file old-hex old-mode new-file new-hex new-mode [new-path message]
+        old, new, label = files[1], files[4], files[0] if len(files) == 7 else f"{files[0]} -> {files[7]}"
+    else:
+        _err("diff: give two journey files (or git's 7 arguments, as its diff driver)")
+        return 2
+    try:
+        (a, a_text, a_bad), (b, b_text, b_bad) = _read_map(old), _read_map(new)
+    except OSError as e:
+        _err(f"diff: {e}")
+        return 2
+    if a_bad or b_bad:
+        print(f"{label}: not a valid journey map ({a_bad or b_bad}); the text differences:")
+        sys.stdout.writelines(difflib.unified_diff(a_text.splitlines(True), b_text.splitlines(True), "a", "b"))
+    elif a is None or b is None:
+        doc = b if a is None else a
+        print(f"{label}: {'new' if a is None else 'removed'} map {doc['title']!r} ({len(doc['stages'])} stages, "
+              f"{len(doc['touchpoints'])} touchpoints)")
+    else:
+        changes = diff_documents(a, b)
+        if not changes:
+            print(f"{label}: the map is the same (only its file layout or dates differ)")
+        else:
+            print(f"{label}: {len(changes)} change{'s' if len(changes) != 1 else ''}")
+            for c in changes:
+                print(f"  {c}")
+    return 0
+
+
+def cmd_outline(args: argparse.Namespace) -> int:
+    from .document.outline import outline
+
+    try:
+        doc, text, _ = _read_map(args.file)
+    except OSError as e:
+        _err(f"outline: {e}")
+        return 2
+    sys.stdout.write(outline(doc) if doc is not None else text)
     return 0
 
 
@@ -246,6 +369,29 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--customers", type=int, default=2000, help="how many sample customers (default 2000)")
     d.add_argument("--seed", type=int, default=7, help="random seed of the sample data")
     d.set_defaults(func=cmd_demo)
+
+    m = sub.add_parser("merge", help="merge two edited copies of a map item by item (git's merge-driver convention)",
+                       description="Three-way merge by item and field. Exit 0 when clean, 1 with conflicts (listed on "
+                                   "stderr and written onto the map as comments), 2 on bad input (nothing written).")
+    m.add_argument("base", metavar="BASE", help="the version both started from (an empty file: none)")
+    m.add_argument("ours", metavar="OURS", help="our version (overwritten with the result unless -o is given)")
+    m.add_argument("theirs", metavar="THEIRS", help="their version")
+    m.add_argument("-o", "--output", metavar="OUT", help="write the merged map here instead of over OURS")
+    m.add_argument("--name", help="the file's name in messages (git passes %%P)")
+    m.set_defaults(func=cmd_merge)
+
+    g = sub.add_parser("git-setup", help="set up git to merge maps item by item and diff them in sentences")
+    g.add_argument("--pattern", default="*.journey.json", help="which files are maps (default: *.journey.json)")
+    g.add_argument("--repo", default=".", help="a folder in the git repository (default: here)")
+    g.set_defaults(func=cmd_git_setup)
+
+    f = sub.add_parser("diff", help="what changed between two maps, in sentences (also git's diff driver)")
+    f.add_argument("files", nargs="+", metavar="FILE", help="OLD NEW, or the 7 arguments git passes to a diff driver")
+    f.set_defaults(func=cmd_diff)
+
+    o = sub.add_parser("outline", help="print a map as an outline, one line per item and field (git's textconv)")
+    o.add_argument("file", metavar="FILE")
+    o.set_defaults(func=cmd_outline)
     return p
 
 

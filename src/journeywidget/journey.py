@@ -32,6 +32,7 @@ from .document.history import Checkpoint, Entry, History, ReplaceDoc, SetTop, ap
 if TYPE_CHECKING:  # pragma: no cover
     from .document.diff import Change
     from .document.guidance import Suggestion
+    from .document.merge import Conflict
     from .document.schema import Card, Comment, Goal, Lane, Persona, Stage, Touchpoint
 
 __all__ = ["Journey"]
@@ -108,6 +109,7 @@ class Journey:
         self._history = History(history_limit)
         self._listeners = Signal("journey change listener")
         self.last_change: dict | None = None
+        self._on_disk: dict[str, str] = {}  # real path -> sha256 of the bytes this journey loaded or saved there
 
     @classmethod
     def _from_canonical(cls, doc: dict, history_limit: int = 1000) -> Journey:
@@ -131,8 +133,12 @@ class Journey:
         return cls._from_canonical(validate_document(parse_json(text)))
 
     @classmethod
-    def load(cls, path: str | os.PathLike, *, max_bytes: int | None = None) -> Journey:
+    def load(cls, path: str | os.PathLike, *, max_bytes: int | None = None, revision: str | None = None) -> Journey:
         """Load a journey file. Every problem is reported with its JSON path.
+
+        Its drafts (``<file>.drafts.json``, see :meth:`checkpoint`) come with it.
+        ``revision="HEAD~3"`` (a branch, a commit...) loads the version committed to git
+        then, from the repository holding the file's folder.
 
         >>> import journeywidget as jw, tempfile, os
         >>> p = os.path.join(tempfile.mkdtemp(), "map.json")
@@ -140,9 +146,23 @@ class Journey:
         >>> jw.Journey.load(p).title
         'Demo'
         """
-        from .document.io import MAX_FILE_BYTES, read_file
+        from .document.io import MAX_FILE_BYTES, read_file_digest
 
-        return cls._from_canonical(read_file(path, max_bytes or MAX_FILE_BYTES))
+        if revision is not None:
+            from .document.gitio import read_revision_document
+
+            return cls._from_canonical(read_revision_document(path, revision, max_bytes or MAX_FILE_BYTES))
+        doc, sha = read_file_digest(path, max_bytes or MAX_FILE_BYTES)
+        self = cls._from_canonical(doc)
+        self._on_disk[os.path.realpath(path)] = sha
+        self._load_drafts(path)
+        return self
+
+    def _load_drafts(self, path: str | os.PathLike) -> None:
+        from .document.drafts import read_drafts
+
+        for cp in read_drafts(path):
+            self._history.checkpoints[cp.name] = cp
 
     def to_dict(self) -> dict:
         """The document as a new dict (canonical: every field, schema key order)."""
@@ -169,11 +189,67 @@ class Journey:
 
         return dumps(self._doc)
 
-    def save(self, path: str | os.PathLike) -> None:
-        """Save atomically as UTF-8 JSON (a failure leaves any previous file intact)."""
+    def save(self, path: str | os.PathLike, *, overwrite: bool = False) -> None:
+        """Save atomically as UTF-8 JSON (a failure leaves any previous file intact).
+
+        If this journey was loaded from ``path`` or saved there before, and the file
+        has changed on disk since (another notebook or process saved it), the save is
+        refused with :class:`jw.SaveConflictError` and nothing is written: load the
+        other version and merge (``j.diff(jw.Journey.load(path))`` lists what differs),
+        or pass ``overwrite=True`` to replace it. A file this journey never read or
+        wrote is overwritten as before, so a notebook cell that builds a map and saves
+        it runs again and again. A symlink is written through to its target, hard
+        links are kept, and a read-only file is refused (:class:`jw.FileWriteError`).
+        Checkpoints are kept beside the file, in ``<file>.drafts.json``, and come back
+        with :meth:`load`.
+
+        >>> import journeywidget as jw, tempfile, os
+        >>> p = os.path.join(tempfile.mkdtemp(), "map.json")
+        >>> mine = jw.Journey("Demo")
+        >>> mine.save(p)
+        >>> theirs = jw.Journey.load(p)
+        >>> theirs.add_stage("Theirs")
+        'theirs'
+        >>> theirs.save(p)
+        >>> mine.add_stage("Mine")
+        'mine'
+        >>> try:
+        ...     mine.save(p)
+        ... except jw.SaveConflictError:
+        ...     print("refused")
+        refused
+        >>> [str(c) for c in mine.diff(jw.Journey.load(p))]
+        ["removed stage 'Mine'", "added stage 'Theirs'"]
+        >>> mine.save(p, overwrite=True)
+        """
+        from .core.atomic import digest, file_digest
+        from .core.errors import SaveConflictError
+        from .document.drafts import write_drafts
         from .document.io import write_file
 
-        write_file(path, self.to_json())
+        text = self.to_json()
+        new = digest(text.encode("utf-8"))
+        key = os.path.realpath(path)
+        known = self._on_disk.get(key)
+
+        def check(target: Path) -> None:
+            if overwrite or known is None:
+                return
+            now = file_digest(target)
+            if now is None or now in (known, new):
+                return
+            raise SaveConflictError(
+                f"{path} changed on disk since this journey loaded or last saved it (another notebook or "
+                f"process saved it); nothing was written. To merge: j.merge_from({str(path)!r}) brings the other "
+                f"version in (an item both changed keeps yours and gets a 'merge conflict' comment; "
+                f"j.diff(jw.Journey.load({str(path)!r})) lists what differs), then save; to keep both, save to another path; "
+                f"to replace the other version: j.save({str(path)!r}, overwrite=True).",
+                str(path),
+            )
+
+        write_file(path, text, check=check)
+        self._on_disk[key] = new
+        write_drafts(path, self._history.checkpoints.values())
 
     @classmethod
     def from_template(cls, name: str, *, directory: str | os.PathLike | None = None) -> Journey:
@@ -353,13 +429,17 @@ class Journey:
     def on_change(self, callback: Callable[[Journey], None], *, weak: bool = False) -> Callable[[], None]:
         """Call ``callback(journey)`` after every change (edit, undo, redo, restore).
 
-        ``journey.last_change`` then says what happened. Returns a function that unsubscribes.
+        ``journey.last_change`` then says what happened: ``source`` ("op", "undo", "redo",
+        "restore"), ``label``, the ``ids`` and ``collections`` touched, and ``edits``: the
+        primitive edits (``document.history``) in the order they were applied to the
+        document (an undo's are the inverses), which is what views send on as a delta.
+        Returns a function that unsubscribes.
         A listener that raises is reported as a ``RuntimeWarning``; the edit stands.
         ``weak=True`` holds a bound method's object weakly (views that may be forgotten).
         """
         return self._listeners.connect(callback, weak=weak)
 
-    def _changed(self, source: str, label: str, prims: list) -> None:
+    def _changed(self, source: str, label: str, prims: list, applied: list | None = None) -> None:
         touched: set[str] = set()
         collections: set[str] = set()
         for p in prims:
@@ -372,7 +452,8 @@ class Journey:
                 for it in (getattr(p, "item", None), getattr(p, "before", None), getattr(p, "after", None)):
                     if it:
                         touched.add(it["id"])
-        self.last_change = {"source": source, "label": label, "ids": touched, "collections": collections}
+        self.last_change = {"source": source, "label": label, "ids": touched, "collections": collections,
+                            "edits": prims if applied is None else applied}
         self._listeners.emit(self, stacklevel=4)
 
     def undo(self) -> None:
@@ -380,7 +461,7 @@ class Journey:
         entry = self._history.pop_undo()
         if entry is not None:
             revert_all(self._doc, entry.prims)
-            self._changed("undo", entry.label, entry.prims)
+            self._changed("undo", entry.label, entry.prims, [p.inverse() for p in reversed(entry.prims)])
 
     def redo(self) -> None:
         """Redo the last undone change."""
@@ -402,7 +483,11 @@ class Journey:
         return self._history.labels
 
     def checkpoint(self, name: str) -> None:
-        """Name the current state ("draft for the workshop") to restore it later."""
+        """Name the current state ("draft for the workshop") to restore it later.
+
+        :meth:`save` keeps checkpoints beside the file (``<file>.drafts.json``) and
+        :meth:`load` brings them back, so drafts survive a restart.
+        """
         if not isinstance(name, str) or not name.strip():
             raise JourneyError("checkpoint name must be a non-empty string")
         self._history.checkpoints[name] = Checkpoint(name, datetime.now(timezone.utc), copy.deepcopy(self._doc))
@@ -419,11 +504,51 @@ class Journey:
             raise JourneyError(f"no checkpoint named {name!r}; checkpoints: {known}")
         if cp.document == self._doc:
             return
-        prim = ReplaceDoc(copy.deepcopy(self._doc), copy.deepcopy(cp.document))
+        self._replace_document(copy.deepcopy(cp.document), f"restored checkpoint {name!r}", "restore")
+
+    def _replace_document(self, after: dict, label: str, source: str) -> None:
+        """Replace the whole document as one undoable step (undo gives back exactly the document before)."""
+        prim = ReplaceDoc(copy.deepcopy(self._doc), after)
         prim.apply(self._doc)
-        label = f"restored checkpoint {name!r}"
         self._history.record(Entry(label, [prim]))
-        self._changed("restore", label, [prim])
+        self._changed(source, label, [prim])
+
+    def merge_from(self, other: Any, *, base: Any = None) -> list[Conflict]:
+        """Merge a colleague's copy (a Journey, a document dict or a path) into this map.
+
+        ``base`` is the version you both started from (a Journey, dict or path); without
+        it, items on both sides count as the same and every difference is a conflict. The
+        merge is one undoable step; conflicts keep this map's value, are written onto the
+        map as comments ("merge conflict: ...") and returned. Rules: :func:`journeywidget.merge`.
+        Merging the file at a path you then :meth:`save` to is how to settle a save that was
+        refused because someone else saved the file.
+
+        >>> import journeywidget as jw
+        >>> j = jw.Journey("Shop"); s = j.add_stage("Browse"); start = j.to_dict()
+        >>> mine = jw.Journey.from_dict(start); _ = mine.add_stage("Pay")
+        >>> j.merge_from(mine, base=start), [s.name for s in j.stages]
+        ([], ['Browse', 'Pay'])
+        >>> j.undo(); [s.name for s in j.stages]
+        ['Browse']
+        """
+        from .collab import as_document
+        from .document.io import MAX_FILE_BYTES, read_file_digest
+        from .document.merge import merge_documents
+
+        if isinstance(other, (str, os.PathLike)):
+            theirs, sha = read_file_digest(other, MAX_FILE_BYTES)
+            self._on_disk[os.path.realpath(other)] = sha  # merged in: saving there is no longer a conflict
+        else:
+            theirs = as_document(other, "other")
+        outcome = merge_documents(as_document(base, "base", optional=True), self._doc, theirs)
+        after = outcome.document
+        if after == self._doc:
+            return outcome.conflicts
+        after["modified"] = max(after["modified"], today())
+        name = str(other) if isinstance(other, (str, os.PathLike)) else repr(theirs["title"])
+        n = len(outcome.conflicts)
+        self._replace_document(after, f"merged {name}" + (f" ({n} conflict{'s' if n != 1 else ''})" if n else ""), "merge")
+        return outcome.conflicts
 
     def diff(self, other: Journey | dict) -> list[Change]:
         """What changed from this journey to ``other``, in words.
@@ -629,15 +754,16 @@ class Journey:
         return to_mermaid(self)
 
     @classmethod
-    def from_mermaid(cls, text: str) -> Journey:
-        """A map from Mermaid ``journey`` diagram text."""
+    def from_mermaid(cls, text: str, **kwargs: Any) -> Journey:
+        """A map from Mermaid ``journey`` diagram text (see :func:`journeywidget.export.from_mermaid`)."""
         from .export import from_mermaid
 
-        return from_mermaid(text)
+        return from_mermaid(text, **kwargs)
 
     @classmethod
     def from_table(cls, source: Any, **kwargs: Any) -> Journey:
-        """A map from a CSV/Excel table or DataFrame, one row per touchpoint."""
+        """A map from a CSV/Excel table or DataFrame, one row per touchpoint (see
+        :func:`journeywidget.export.from_table` for the columns, ``encoding=`` and the size limits)."""
         from .export import from_table
 
         return from_table(source, **kwargs)

@@ -73,3 +73,40 @@ def test_marimo_app_runs_headless(tmp_path):
     assert run.returncode == 0, run.stdout + run.stderr
     html = out.read_text(encoding="utf-8")
     assert "SaaS onboarding" in html
+
+
+@pytest.mark.slow
+def test_marimo_app_in_the_browser(page):
+    """marimo opens comms only for anywidgets: the map carries its code inline there, renders,
+    and an edit reaches Python (the app's next cell shows it)."""
+    import os
+    import signal
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "marimo", "run", str(ROOT / "examples" / "marimo_app.py"), "--headless",
+         "--host", "127.0.0.1", "--port", str(port), "--no-token"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        page.set_viewport_size({"width": 1400, "height": 1000})
+        for _ in range(120):
+            try:
+                page.goto(f"http://127.0.0.1:{port}/")
+                break
+            except Exception:  # noqa: BLE001 - the server is still starting
+                page.wait_for_timeout(500)
+        expect(page.locator(".jw-tp")).to_have_count(20, timeout=90_000)
+        expect(page.locator(".jw-loading")).to_have_count(0)
+        from harness import retype
+
+        name = page.locator('.jw-stage [data-field="name"]').first
+        retype(page, name, "Found in marimo")
+        expect(name).to_have_text("Found in marimo")
+        # the funnel overlay's chart (its runtime travels inline too) names the stage
+        expect(page.locator(".jw-chart-host")).to_contain_text("Found in marimo", timeout=30_000)
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(20)

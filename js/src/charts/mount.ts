@@ -75,13 +75,16 @@ export function mountCharts(opts: {
   root: HTMLElement;
   /** Select an item on the map (sets `selected`). */
   select(id: string): void;
+  /** The kernel's shared runtime model: its `charts` trait holds the chart runtime's source. */
+  shared?: Pick<ChartsModel, "get" | "on" | "off"> | null;
   embed?: EmbedFn;
   /** For tests / other hosts: the chart runtime instead of the `_chart_runtime` trait's module. */
   runtime?: ChartRuntime;
 }): MountedCharts {
   const { model, host, root } = opts;
   const runtimeSource = (): string => {
-    const src = model.get("_chart_runtime");
+    const shared = opts.shared ? opts.shared.get("charts") : "";
+    const src = typeof shared === "string" && shared ? shared : model.get("_chart_runtime");
     return typeof src === "string" ? src : "";
   };
   // Charts can be drawn once a runtime is at hand: given, set page-wide, or sent by Python.
@@ -160,6 +163,7 @@ export function mountCharts(opts: {
   model.on("change:overlay", onChange);
   model.on("change:overlay_metric", onChange);
   model.on("change:_chart_runtime", onChange);
+  opts.shared?.on("change:charts", onChange);
   // JupyterLab theme switches change the CSS variables the charts are coloured with
   let observer: MutationObserver | null = null;
   if (typeof MutationObserver !== "undefined" && typeof document !== "undefined") {
@@ -179,6 +183,7 @@ export function mountCharts(opts: {
       model.off("change:overlay", onChange);
       model.off("change:overlay_metric", onChange);
       model.off("change:_chart_runtime", onChange);
+      opts.shared?.off("change:charts", onChange);
       observer?.disconnect();
       layer.destroy();
       switcher.remove();

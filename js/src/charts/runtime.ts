@@ -1,10 +1,13 @@
 // The chart runtime of the map's charts: vega, vega-lite and vega-embed are NOT in
 // the widget module. They are built into a separate single-file module
-// (static/charts-runtime.js, see charts-runtime.ts) whose source Python sends in the
-// `_chart_runtime` trait the first time the widget has a chart to show. It is
+// (static/charts-runtime.js, see charts-runtime.ts) whose source Python sends the
+// first time a widget has a chart to show: in the kernel's shared JourneyRuntime model
+// (its `charts` trait), or in the widget's own `_chart_runtime` trait for widgets that
+// carry their code inline (marimo) and in the standalone page. It is
 // imported here from a Blob URL, once per source text for the whole page (every
 // view of every widget shares the load), so a notebook without charts never
 // carries Vega in its saved widget state. Nothing is fetched from the network.
+import { importCode } from "../host/import-code";
 
 /** What the chart runtime module provides (charts-runtime.ts). */
 export interface ChartRuntime {
@@ -34,22 +37,6 @@ function asRuntime(mod: any): ChartRuntime {
   return { embed: embed as EmbedFn, vega: mod.vega, vegaLite: mod.vegaLite };
 }
 
-async function importSource(source: string): Promise<any> {
-  const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
-  try {
-    return await import(/* @vite-ignore */ url);
-  } catch (err) {
-    // Some hosts refuse blob: modules (e.g. file:// pages in some browsers); a data: URL works there.
-    try {
-      return await import(/* @vite-ignore */ "data:text/javascript;charset=utf-8," + encodeURIComponent(source));
-    } catch {
-      throw err;
-    }
-  } finally {
-    URL.revokeObjectURL(url);
-  }
-}
-
 // One load per runtime source text, shared by every view and widget on the page.
 const runtimeLoads = new Map<string, Promise<ChartRuntime>>();
 
@@ -57,7 +44,7 @@ const runtimeLoads = new Map<string, Promise<ChartRuntime>>();
 export function loadChartRuntime(source: string): Promise<ChartRuntime> {
   let p = runtimeLoads.get(source);
   if (!p) {
-    p = importSource(source).then(asRuntime);
+    p = importCode(source).then(asRuntime);
     runtimeLoads.set(source, p);
     p.catch(() => {
       if (runtimeLoads.get(source) === p) runtimeLoads.delete(source); // a later draw may retry

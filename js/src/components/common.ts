@@ -67,8 +67,11 @@ export function buildChrome(target: EventTarget | null): void {
   }
 }
 
-/** The comments badge: open / total counts; opens the comments of the item. */
-export function commentBadge(ctx: Ctx, id: string): { el: HTMLButtonElement; set(c?: { open: number; total: number }): void } {
+/** Comments on one item: open and in all; `conflicts`: open merge-conflict comments. */
+export type CommentCounts = { open: number; total: number; conflicts?: number };
+
+/** The comments badge: open / total counts (marked when merge conflicts are open); opens the comments of the item. */
+export function commentBadge(ctx: Ctx, id: string): { el: HTMLButtonElement; set(c?: CommentCounts): void } {
   const count = h("span", { class: "jw-count" });
   const el = h("button", { type: "button", class: "jw-cbadge" }, icon("comment"), count);
   el.addEventListener("click", (e) => {
@@ -82,9 +85,12 @@ export function commentBadge(ctx: Ctx, id: string): { el: HTMLButtonElement; set
       const open = c ? c.open : 0;
       el.hidden = total === 0 && !ctx.editable;
       toggleClass(el, "jw-cbadge-empty", total === 0);
+      const conflicts = (c && c.conflicts) || 0;
       toggleClass(el, "jw-cbadge-resolved", total > 0 && open === 0);
+      toggleClass(el, "jw-cbadge-conflict", conflicts > 0);
       setText(count, total === 0 ? "" : open > 0 ? String(open) : "✓");
-      const label = total === 0 ? "Add a comment" : `${open} open comment${open === 1 ? "" : "s"}, ${total} in all`;
+      let label = total === 0 ? "Add a comment" : `${open} open comment${open === 1 ? "" : "s"}, ${total} in all`;
+      if (conflicts > 0) label = `${conflicts} merge conflict${conflicts === 1 ? "" : "s"} to resolve; ${label}`;
       el.setAttribute("title", label);
       el.setAttribute("aria-label", label);
     },

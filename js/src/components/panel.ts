@@ -5,7 +5,7 @@ import { emotionLabel } from "../model/emotion";
 import { linesToList, listToLines } from "./format";
 import { icon } from "./icons";
 import { CHANNELS } from "../model/vocabulary";
-import { findItem, itemTitle } from "../model/items";
+import { findItem, isOpenConflict, itemTitle } from "../model/items";
 import { addOp, removeOp, updateOp } from "../model/ops";
 import { KeyedList, type Component } from "./reconcile";
 import { FIELDS, empathyText, fromText, toText, type FieldDef } from "./fields";
@@ -351,6 +351,7 @@ export class Panel {
       setText(when, cm.created ? cm.created.slice(0, 10) : "");
       setText(text, cm.text);
       toggleClass(el, "jw-resolved", !!cm.resolved);
+      toggleClass(el, "jw-conflict", isOpenConflict(cm));
       if (resolve) {
         setText(resolve, cm.resolved ? "Reopen" : "Resolve");
         resolve.setAttribute("aria-pressed", String(!!cm.resolved));

@@ -10,6 +10,8 @@ import { conform, fail, itemSchema, OperationError, topFieldSchema } from "./val
 import { documentProblems, scaleProblems } from "./document";
 import { COMPUTED_LANES } from "./vocabulary";
 import type { JourneyDoc } from "./types";
+// the bounds Python applies too (src/journeywidget/core/limits.json)
+import { max_batch_depth, max_ops_per_message } from "../../../src/journeywidget/core/limits.json";
 
 export { OperationError };
 
@@ -97,7 +99,7 @@ function newId(doc: Doc, kind: ListKind, item: Item): string {
 
 function checkIndex(index: unknown, what: string): number | null {
   if (index === null || index === undefined) return null;
-  if (typeof index !== "number" || !Number.isInteger(index)) fail(`${what}: index must be an integer or null, got ${repr(index)}`);
+  if (typeof index !== "number" || !Number.isInteger(index)) fail(`${what}: index must be an integer or null, got ${brief(index)}`);
   return index;
 }
 
@@ -129,28 +131,29 @@ class Run {
     readonly clock: Clock,
   ) {}
 
-  run(op: unknown): void {
+  run(op: unknown, depth = 0): void {
     if (!isPlainObject(op)) fail(`an operation must be an object such as {"op": "update", ...}`);
     const name = op.op;
-    if (typeof name !== "string" || !OPS.includes(name)) fail(`op: unknown operation ${repr(name)}; use one of: ${OPS.join(", ")}`);
-    (this as any)[name](op);
+    if (typeof name !== "string" || !OPS.includes(name)) fail(`op: unknown operation ${brief(name)}; use one of: ${OPS.join(", ")}`);
+    if (name === "batch") this.batch(op, depth);
+    else (this as any)[name](op);
   }
 
   private find(id: unknown, where: string): { coll: Collection; pos: number; kind: ListKind } {
-    if (typeof id !== "string") fail(`${where}: expected an item id (a string), got ${repr(id)}`);
+    if (typeof id !== "string") fail(`${where}: expected an item id (a string), got ${brief(id)}`);
     const at = locate(this.doc as JourneyDoc, id);
-    if (!at) fail(`${where}: no item with id ${repr(id)} in this journey`);
+    if (!at) fail(`${where}: no item with id ${brief(id)} in this journey`);
     return { ...at, kind: KIND_OF[at.coll] };
   }
 
   add(op: Item): void {
     const kind = op.kind;
-    if (typeof kind !== "string" || !(kind in COLLECTIONS)) fail(`add.kind: unknown kind ${repr(kind)}; use one of: ${Object.keys(COLLECTIONS).join(", ")}`);
+    if (typeof kind !== "string" || !(kind in COLLECTIONS)) fail(`add.kind: unknown kind ${brief(kind)}; use one of: ${Object.keys(COLLECTIONS).join(", ")}`);
     const k = kind as ListKind;
     if (!isPlainObject(op.item)) fail(`add.item: expected an object with the ${k}'s fields`);
     const item: Item = { ...op.item };
     if (item.id === undefined || item.id === null || item.id === "") item.id = newId(this.doc, k, item);
-    else if (!isValidId(item.id)) fail(`${k}.id: ${repr(item.id)} is not a valid id; use letters, digits and '-' (or leave it out to make one from the name)`);
+    else if (!isValidId(item.id)) fail(`${k}.id: ${brief(item.id)} is not a valid id; use letters, digits and '-' (or leave it out to make one from the name)`);
     else if (allIds(this.doc as JourneyDoc).has(item.id)) fail(`${k}.id: id ${repr(item.id)} is already used; ids must be unique (leave it out to get a fresh one)`);
     if (k === "comment" && !truthy(item.created)) item.created = this.clock.now();
     const data = validateItem(this.doc as JourneyDoc, k, item);
@@ -267,11 +270,12 @@ class Run {
     this.edits += 2;
   }
 
-  batch(op: Item): void {
+  batch(op: Item, depth: number): void {
     if (!Array.isArray(op.ops)) fail("batch.ops: expected a list of operations");
+    if (depth >= max_batch_depth) fail(`batch: batches nest at most ${max_batch_depth} deep; put the operations in one batch`);
     op.ops.forEach((sub: unknown, i: number) => {
       try {
-        this.run(sub);
+        this.run(sub, depth + 1);
       } catch (err) {
         if (err instanceof OperationError) fail(`batch.ops[${i}]: ${err.message}`);
         throw err;
@@ -307,5 +311,33 @@ export function applyOp(doc: JourneyDoc, op: unknown, clock: Clock = systemClock
  */
 export function applyOps(doc: JourneyDoc, ops: unknown, clock: Clock = systemClock): { doc: JourneyDoc; changed: boolean } {
   if (!Array.isArray(ops) || ops.length === 0) fail("expected a non-empty list of operations");
+  if (countOps(ops) > max_ops_per_message) {
+    fail(`more than ${max_ops_per_message} operations in one message; send at most ${max_ops_per_message} at a time`);
+  }
   return applyOp(doc, ops.length === 1 ? ops[0] : { op: "batch", ops }, clock);
+}
+
+/**
+ * How many operations a message holds, batches and the operations inside them counted,
+ * stopping one past the cap (so a flood is not walked to its end), as Python's widget counts.
+ */
+export function countOps(ops: unknown[], cap: number = max_ops_per_message): number {
+  let n = 0;
+  const stack: unknown[][] = [ops];
+  while (stack.length && n <= cap) {
+    for (const op of stack.pop()!) {
+      n++;
+      if (n > cap) break;
+      if (isPlainObject(op) && op.op === "batch" && Array.isArray(op.ops)) stack.push(op.ops);
+    }
+  }
+  return n;
+}
+
+/** A value from outside, shown in a message without repeating all of it. */
+function brief(value: unknown, limit = 60): string {
+  if (typeof value === "string" && value.length > limit) return `${repr(value.slice(0, limit - 8)).slice(0, -1)}…' (${value.length} characters)`;
+  if (Array.isArray(value)) return `a list of ${value.length} items`;
+  if (isPlainObject(value)) return "an object";
+  return repr(value);
 }

@@ -56,7 +56,8 @@ export function scaleProblems(scale: { min: number; max: number; labels: Record<
   if (lo >= hi) return [`min (${lo}) must be below max (${hi})`];
   if (hi - lo > 20) return [`the scale ${lo}..${hi} has more than 21 points; use at most 21`];
   const want = new Set<string>();
-  for (let i = lo; i <= hi; i++) want.add(String(i));
+  // counted by offset: past 2**53, lo + 1 === lo and `i++` would never reach hi
+  for (let k = 0; k <= hi - lo; k++) want.add(String(lo + k));
   const have = new Set(Object.keys(scale.labels));
   const missing = [...want].filter((k) => !have.has(k));
   const extra = [...have].filter((k) => !want.has(k)).sort();

@@ -2,6 +2,14 @@
 import type { ItemKind, JourneyDoc } from "./types";
 
 /** Item kind -> the document list that holds it (the order Python's KINDS has). */
+/** Comments a merge writes for each conflict start with this (Python's document/merge.py). */
+export const CONFLICT_PREFIX = "merge conflict:";
+
+/** True for an open merge-conflict comment. */
+export function isOpenConflict(c: { text?: string; resolved?: boolean }): boolean {
+  return !c.resolved && typeof c.text === "string" && c.text.startsWith(CONFLICT_PREFIX);
+}
+
 export const COLLECTIONS = {
   persona: "personas",
   goal: "goals",

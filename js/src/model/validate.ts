@@ -126,11 +126,11 @@ export function conform(schema: Schema, value: unknown, path: string, owner = ""
       return conformString(schema, value, path);
     case "integer":
       if (typeof value !== "number" || !Number.isInteger(value)) fail(`${path}: expected a whole number, got ${typeName(value)}`);
-      return value;
+      return inRange(schema, value, path);
     case "number":
       if (typeof value !== "number") fail(`${path}: expected a number, got ${typeName(value)}`);
       if (!Number.isFinite(value)) fail(`${path}: must be a finite number; use null to leave it unset`);
-      return value;
+      return inRange(schema, value, path);
     case "boolean":
       if (typeof value !== "boolean") fail(`${path}: expected true or false, got ${typeName(value)}`);
       return value;
@@ -147,6 +147,14 @@ export function conform(schema: Schema, value: unknown, path: string, owner = ""
     default:
       throw new Error(`unsupported schema at ${path}`);
   }
+}
+
+/** The schema's bounds on a number (numbers in a journey are at most 2**53 - 1 in size). */
+function inRange(schema: Schema, value: number, path: string): number {
+  if ((schema.minimum !== undefined && value < schema.minimum) || (schema.maximum !== undefined && value > schema.maximum)) {
+    fail(`${path}: ${value} is out of range; numbers in a journey are between ${schema.minimum} and ${schema.maximum}`);
+  }
+  return value;
 }
 
 function conformString(schema: Schema, value: unknown, path: string): string {

@@ -156,6 +156,32 @@ export class PageModel {
     }
   }
 
+  /**
+   * This page again, with the map as it is now (the Export menu's "HTML" when no Python
+   * is behind the page): the page's own markup with its data script rewritten and the
+   * rendered map taken out. Null outside a standalone page.
+   */
+  pageHtml(): string | null {
+    if (typeof document === "undefined" || !document.getElementById("jw-data")) return null;
+    const T = this.data.traits;
+    const copy = document.documentElement.cloneNode(true) as HTMLElement;
+    copy.removeAttribute("data-jw-ready");
+    for (const sel of ["#jw-root", "#jw-status"]) {
+      const el = copy.querySelector(sel);
+      if (el) el.textContent = "";
+    }
+    copy.querySelector("#jw-icon-sheet")?.remove();
+    copy.querySelector("#jw-download")?.classList.remove("jw-dirty");
+    const state: Record<string, unknown> = { ...this.state, [T.error]: "", selected: "" };
+    if (T.can_undo) state[T.can_undo] = false;
+    if (T.can_redo) state[T.can_redo] = false;
+    // "<" written as an escape (no "</script>" can end the data early); no "<" followed by
+    // "/" may appear in this module's code either: Python escapes "</" when it inlines it
+    const json = JSON.stringify({ ...this.data, state }).split("<").join("\\u003c").split("\u2028").join("\\u2028").split("\u2029").join("\\u2029");
+    copy.querySelector("#jw-data")!.textContent = json;
+    return "<!DOCTYPE html>\n" + copy.outerHTML + "\n";
+  }
+
   /** A new document: bump the revision and the undo / redo flags with it. */
   private commit(doc: JourneyDoc): void {
     const T = this.data.traits;

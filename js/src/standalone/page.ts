@@ -7,6 +7,8 @@
 // The chart runtime (vega, vega-lite, vega-embed) is not in the widget bundle: when
 // the page has charts, the state carries its source in `_chart_runtime` and the
 // widget imports it from a Blob URL (data: URL fallback) like the bundle below.
+import { downloadText } from "../host/download";
+import { importCode } from "../host/import-code";
 import { slugify } from "../model/ids";
 import { PageModel, type PageData } from "./page-model";
 
@@ -22,15 +24,7 @@ function say(text: string, isError = false): void {
 
 function download(model: PageModel, data: PageData): void {
   const doc = model.get(data.traits.doc);
-  const text = JSON.stringify(doc, null, 2) + "\n";
-  const url = URL.createObjectURL(new Blob([text], { type: "application/json" }));
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = `${slugify(doc.id || doc.title, "journey")}.json`;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
+  downloadText(JSON.stringify(doc, null, 2) + "\n", `${slugify(doc.id || doc.title, "journey")}.json`, "application/json");
 }
 
 function showFallback(root: HTMLElement, err: unknown): void {
@@ -51,16 +45,7 @@ function showFallback(root: HTMLElement, err: unknown): void {
 }
 
 async function loadBundle(): Promise<any> {
-  const src: string = readJson("jw-bundle");
-  const url = URL.createObjectURL(new Blob([src], { type: "text/javascript" }));
-  try {
-    return await import(/* @vite-ignore */ url);
-  } catch {
-    // Some browsers refuse blob: modules from file:// pages; a data: URL works there.
-    return await import(/* @vite-ignore */ "data:text/javascript;charset=utf-8," + encodeURIComponent(src));
-  } finally {
-    URL.revokeObjectURL(url);
-  }
+  return importCode(readJson("jw-bundle"));
 }
 
 async function start(root: HTMLElement): Promise<void> {

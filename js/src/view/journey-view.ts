@@ -11,8 +11,9 @@
 //   keyboard.ts    key presses on items and emotion dots
 //   drag.ts        drag and drop
 //   rpc.ts         ops to Python and their results, undo / redo, the error bar
+//   export-menu.ts the toolbar's Export menu (JSON, HTML, SVG, PNG, CSV)
 import { h, toggleClass } from "../components/dom";
-import { buildChrome } from "../components/common";
+import { buildChrome, type CommentCounts } from "../components/common";
 import { ProgressChip } from "../components/progress";
 import { installIcons } from "../components/icons";
 import { emptyStats, type ReconcileStats } from "../components/reconcile";
@@ -24,6 +25,7 @@ import { laneTitle } from "../model/vocabulary";
 import { emptyDoc, type JourneyDoc, type Metrics, type Op, type WidgetModel } from "../model/types";
 import { DataTools } from "./data-tools";
 import { Drag } from "./drag";
+import { ExportMenu } from "./export-menu";
 import { Grid } from "./grid";
 import { Header } from "./header";
 import { Keyboard } from "./keyboard";
@@ -33,6 +35,13 @@ import { Selection } from "./selection";
 import { Toolbar } from "./toolbar";
 
 let viewCounter = 0;
+
+/** The kernel's shared JourneyRuntime model (loader.ts): it holds the chart runtime. */
+export interface SharedRuntime {
+  get(name: string): any;
+  on(event: string, cb: (...args: any[]) => void): void;
+  off(event?: string | null, cb?: ((...args: any[]) => void) | null): void;
+}
 
 /** Rendering counters, for tests and the benchmark. */
 export interface RenderInfo {
@@ -45,12 +54,14 @@ export class JourneyView implements Ctx {
   readonly root: HTMLElement;
   readonly uid: string;
   readonly model: WidgetModel;
+  /** The shared runtime model, or null when the code came inline (standalone page, marimo). */
+  readonly runtime: SharedRuntime | null;
   editable = true;
   doc: JourneyDoc = emptyDoc();
   scale: EmotionScale = scaleOf(null);
   metrics: Metrics = {};
   layout: Layout = computeLayout(emptyDoc());
-  counts = new Map<string, { open: number; total: number }>();
+  counts = new Map<string, CommentCounts>();
   selected = "";
   info: RenderInfo = { renders: 0, lastMs: 0, stats: emptyStats() };
   /** Zoom of the map in this view: a factor, or "fit" (the whole width in view). */
@@ -66,12 +77,14 @@ export class JourneyView implements Ctx {
   readonly selection = new Selection(this);
   readonly keyboard = new Keyboard(this);
   readonly drag = new Drag(this);
+  readonly exporter = new ExportMenu(this);
   /** components/progress.ts: a bind at work in the kernel (rows read, phase), in the toolbar. */
   readonly progress = new ProgressChip();
   private disposers: (() => void)[] = [];
 
-  constructor(model: WidgetModel, el: HTMLElement) {
+  constructor(model: WidgetModel, el: HTMLElement, opts: { runtime?: SharedRuntime | null } = {}) {
     this.model = model;
+    this.runtime = opts.runtime || null;
     this.uid = `${++viewCounter}${Math.floor(Math.random() * 1e4)}`;
     this.root = h("div", { class: "jw-root", "data-lm-suppress-shortcuts": "true", "data-jw-view": this.uid, tabindex: -1 });
     this.root.classList.add("lm-suppress-shortcuts");
@@ -89,6 +102,7 @@ export class JourneyView implements Ctx {
     this.listen("change:compare", () => this.data.render());
     this.listen("change:_progress", () => this.progress.render(this.model.get("_progress")));
     this.listen("msg:custom", (msg: any) => this.rpc.onMessage(msg));
+    this.listen("msg:custom", (msg: any, buffers?: unknown[]) => this.exporter.onMessage(msg, buffers));
     const sel = this.selection;
     const doc = el.ownerDocument;
     const onOver = (e: Event) => buildChrome(e.target);
@@ -127,6 +141,7 @@ export class JourneyView implements Ctx {
 
   destroy(): void {
     this.drag.finish();
+    this.exporter.destroy();
     for (const d of this.disposers) d();
     this.disposers = [];
     this.teardown();
@@ -165,7 +180,7 @@ export class JourneyView implements Ctx {
     this.rpc.renderError();
     this.toolbar.renderHistory();
     this.progress.render(this.model.get("_progress"));
-    this.charts = mountCharts({ model: this.model, host: chartHost, toolbar, root: this.root, select: (id) => this.select(id) });
+    this.charts = mountCharts({ model: this.model, shared: this.runtime, host: chartHost, toolbar, root: this.root, select: (id) => this.select(id) });
     if (this.zoom !== "1") this.toolbar.applyZoom();
   }
 

@@ -2,6 +2,8 @@
 // touchpoints (at least one); touchpoints sit in the middle of their slot, so
 // the emotion curve can be drawn in percent of the stages' total width.
 import type { Card, JourneyDoc, Stage, Touchpoint } from "../model/types";
+import { isOpenConflict } from "../model/items";
+import type { CommentCounts } from "../components/common";
 
 export const SLOT_PX = 184;
 
@@ -69,14 +71,15 @@ export function gridColumns(layout: Layout, laneHeaderPx: number): string {
   return cols.join(" ");
 }
 
-/** Open / total comment counts per target id. */
-export function commentCounts(doc: JourneyDoc): Map<string, { open: number; total: number }> {
-  const m = new Map<string, { open: number; total: number }>();
+/** Open / total comment counts per target id, and open merge conflicts among them. */
+export function commentCounts(doc: JourneyDoc): Map<string, CommentCounts> {
+  const m = new Map<string, CommentCounts>();
   for (const c of doc.comments || []) {
     let e = m.get(c.target);
     if (!e) m.set(c.target, (e = { open: 0, total: 0 }));
     e.total++;
     if (!c.resolved) e.open++;
+    if (isOpenConflict(c)) e.conflicts = (e.conflicts || 0) + 1;
   }
   return m;
 }

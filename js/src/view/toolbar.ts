@@ -63,7 +63,7 @@ export class Toolbar {
       v.zoom = zoom.value;
       this.applyZoom();
     });
-    this.el.append(zoom, details);
+    this.el.append(zoom, v.exporter.build(), details);
     return this.el;
   }
 

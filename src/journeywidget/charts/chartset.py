@@ -65,6 +65,7 @@ class ChartSet:
         self._owns_metrics = False
         self._unsub_journey: Callable[[], None] | None = None
         self._frame_cache: dict = {}  # per binding: distinct keys, segment members
+        self._avail: tuple | None = None  # ((touchpoints, feedback) of a metrics payload, metrics it offers)
         self._overlay = "none"
         self._metric = metric
         self.set_overlay(overlay, metric, notify=False)
@@ -403,7 +404,7 @@ class ChartSet:
             raise ChartError(f"unknown overlay {name!r}; overlays: {', '.join(OVERLAYS)}")
         chosen = self._metric if overlay is None else metric
         doc = self._doc()
-        struct = _struct_sig(doc)
+        struct = _struct_sig(doc) if self._custom else None  # O(touchpoints): only custom charts need it
         specs: dict[str, dict] = {}
         mp = metrics_payload
         if mp is None:
@@ -425,10 +426,13 @@ class ChartSet:
             spec, data, err = self._evaluate(c, doc, struct)
             at = c.at if (c.at == "map" or _exists(doc, c.at)) else "map"
             specs[key] = self._entry(key, at, spec, data, err, "custom", key)
-        try:
-            avail = available_metrics(mp)
-        except Exception:  # noqa: BLE001
-            avail = []
+        key = (mp.get("touchpoints"), mp.get("feedback"))  # the metrics cache these parts between edits
+        if self._avail is None or any(a is not b for a, b in zip(self._avail[0], key)):
+            try:
+                self._avail = (key, available_metrics(mp))
+            except Exception:  # noqa: BLE001
+                self._avail = (key, [])
+        avail = list(self._avail[1])
         return {"overlay": name, "metric": chosen, "specs": specs,
                 "metrics_available": avail, "trend_metrics": list(TREND_METRICS)}
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
-    "BindingError", "DocumentError", "ErrorDetail", "JourneyError", "OperationError", "format_path",
+    "BindingError", "DocumentError", "ErrorDetail", "FileWriteError", "InputLimitError", "JourneyError",
+    "OperationError", "SaveConflictError", "SourceError", "format_path",
 ]
 
 
@@ -94,3 +95,53 @@ class BindingError(JourneyError):
         if fix:
             text += f". Fix: {fix}"
         super().__init__(text)
+
+
+class SourceError(JourneyError):
+    r"""An imported table or diagram (CSV, Excel, Mermaid) cannot be read.
+
+    ``source`` is the file (or ``None`` for text and DataFrames), ``location`` where in it
+    (``"line 12"``, ``"sheet 'Touchpoints' row 4"``) and ``field`` the column or field, when known.
+
+    >>> import journeywidget as jw
+    >>> try:
+    ...     jw.export.from_mermaid("journey\n  section A\n    Task: five: Me")
+    ... except jw.SourceError as e:
+    ...     print(e.location, e.field)
+    line 3 score
+    """
+
+    def __init__(self, message: str, *, source: str | None = None, location: str | None = None,
+                 field: str | None = None) -> None:
+        self.source, self.location, self.field, self.reason = source, location, field, message
+        where = ", ".join(p for p in (source, location, f"{field!r}" if field else None) if p)
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class InputLimitError(SourceError):
+    """An input is over one of the import limits (size, rows, cell length, nesting).
+
+    ``limit`` names the keyword argument that raises the limit, when there is one.
+    """
+
+    def __init__(self, message: str, *, limit: str | None = None, **where: str | None) -> None:
+        self.limit = limit
+        super().__init__(message, **where)
+
+
+class FileWriteError(JourneyError, OSError):
+    """A file was not written because writing it would lose something (a read-only file,
+    a folder in the way, a newer version on disk). The file on disk is unchanged; ``path``
+    names it. It is also an ``OSError``, so ``except OSError`` around a save still works."""
+
+    def __init__(self, message: str, path: str | None = None) -> None:
+        self.path = path
+        super().__init__(message)
+
+
+class SaveConflictError(FileWriteError):
+    """``Journey.save`` refused: the file changed on disk since this journey loaded or last saved it.
+
+    Nothing was written. Load the other version and merge (``j.diff(jw.Journey.load(path))``),
+    or replace it with ``j.save(path, overwrite=True)``.
+    """

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Container
+from collections.abc import Container, Iterable
 
 # Characters never in an id: ASCII controls, space and punctuation (but "-", "." and "_"
 # after the first character), Latin-1 punctuation and symbols, and Unicode spaces,
@@ -122,3 +122,43 @@ def readable_name(key: object, max_length: int = 300) -> str:
     name = " ".join(words) or raw or "Event"
     name = name[:1].upper() + name[1:]
     return name[:max_length].rstrip() or "Event"
+
+
+
+class IdAllocator:
+    """:func:`unique_id` for many names in a row, in linear time.
+
+    Importers give thousands of items ids; probing ``base-2``, ``base-3``... from 2 each
+    time is quadratic when many share a name. This remembers the next suffix to try per
+    base; since ids are only ever added, it returns exactly what :func:`unique_id` would.
+
+    >>> ids = IdAllocator({"journey"})
+    >>> [ids.claim("step") for _ in range(3)], ids.claim("journey")
+    (['step', 'step-2', 'step-3'], 'journey-2')
+    >>> ids.add("step-4"); ids.claim("step")
+    'step-5'
+    """
+
+    def __init__(self, taken: Iterable[str] = ()) -> None:
+        self.taken: set[str] = set(taken)
+        self._next: dict[str, int] = {}
+
+    def __contains__(self, item: object) -> bool:
+        return item in self.taken
+
+    def add(self, item: str) -> None:
+        """Mark ``item`` as used."""
+        self.taken.add(item)
+
+    def claim(self, base: str) -> str:
+        """``base`` if free, else the first free ``base-N`` (N >= 2); marked as used."""
+        if base not in self.taken:
+            self.taken.add(base)
+            return base
+        n = self._next.get(base, 2)
+        while f"{base}-{n}" in self.taken:
+            n += 1
+        self._next[base] = n + 1
+        out = f"{base}-{n}"
+        self.taken.add(out)
+        return out

@@ -29,8 +29,17 @@ from collections.abc import Callable
 from typing import Any
 
 from ..core.errors import BindingError
-from .columns import LabelIndex, codes_of, examples, is_arrow, time_of, values_array, values_of
-from .encoding import EventStore, _values, sort_events
+from .columns import (
+    LabelIndex,
+    codes_of,
+    examples,
+    is_arrow,
+    time_of,
+    values_array,
+    values_of,
+    zone_of,
+)
+from .encoding import EventStore, MixedTimeZones, _values, has_zone, mixed_zones_error, sort_events
 from .engine import NS_PER_S, _pmap
 from .frames import check_columns, to_pandas, used_columns
 from .sources import is_source_input, open_source
@@ -196,6 +205,8 @@ class StoreBuilder:
         self._counts = {"missing_customer": 0, "missing_time": 0, "unparsable_time": 0,
                         "missing_touchpoint": 0, "invalid_value": 0}
         self._examples: dict[str, list[str]] = {"unparsable_time": [], "invalid_value": []}
+        self._zones: dict[bool, tuple[int, Any]] = {}  # with a time zone or not: (rows, example)
+        self._zone_mix = False  # a batch mixed both: the rest is only counted
 
     def _phase(self, name: str) -> None:
         if self.progress is not None:
@@ -211,7 +222,19 @@ class StoreBuilder:
         ccodes, cuniq = codes_of(batch[self.customer], customer=True)
         miss_c = ccodes < 0
         tcol = batch[self.time]
-        t, miss_t, bad_t = time_of(tcol, self.time)
+        try:
+            t, miss_t, bad_t = None, None, None
+            if not self._zone_mix:
+                t, miss_t, bad_t = time_of(tcol, self.time)
+        except MixedTimeZones:
+            self._zone_mix = True  # refused in finish(), with the counts of the whole column
+        if self._zone_mix:
+            self._count_zones(tcol)
+            return n
+        zone = zone_of(tcol)
+        if zone is not None:  # batches with and without a time zone are a mix too
+            n_z, ex = self._zones.get(zone[0], (0, zone[1]))
+            self._zones[zone[0]] = (n_z + int((~miss_t & ~bad_t).sum()), ex)
         kcol = batch[self.touchpoint]
         if _is_bool(kcol):
             raise BindingError(
@@ -269,6 +292,17 @@ class StoreBuilder:
         self._chunks.append(ch)
         self._customers.add(ch, cuniq)
         return n
+
+    def _count_zones(self, col: Any) -> None:
+        """Times with and without a zone, value by value (once a mix is found)."""
+        values = col.to_pylist() if is_arrow(col) else col.tolist()
+        for v in values:
+            if v is None or v != v:
+                continue
+            kind = has_zone(v)
+            if kind is not None:
+                n_z, ex = self._zones.get(kind, (0, v))
+                self._zones[kind] = (n_z + 1, ex)
 
     # -- the whole log ---------------------------------------------------------
     def _problems(self) -> dict[str, dict]:
@@ -336,6 +370,9 @@ class StoreBuilder:
         np = _np()
         if self.n_rows == 0:
             raise BindingError("the events data is empty (0 rows)", None, "bind a non-empty event log")
+        if len(self._zones) == 2:
+            (n_a, ex_a), (n_n, ex_n) = self._zones[True], self._zones[False]
+            raise mixed_zones_error(self.time, n_a, ex_a, n_n, ex_n)
         problems = self._problems()
         n_valid = sum(ch.cust.shape[0] for ch in self._chunks)
         if n_valid == 0:
@@ -399,7 +436,6 @@ class StoreBuilder:
             perm = sort_events(ccodes, t)
         cust_s, t_s, key_s = _pmap(lambda a, p=perm: a[p], [ccodes, t, kcodes], min_items=2)
         del t
-        self._phase("encoding")
         dup = _duplicates(np, cust_s, t_s, key_s)
         if dup:
             problems["duplicate_events"] = {"count": dup, "column": None}

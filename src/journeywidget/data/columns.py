@@ -23,10 +23,10 @@ from typing import Any
 
 from ..core.errors import BindingError
 from .encoding import _examples as _pd_examples
-from .encoding import factorize, label, time_ns, times_from_floats
+from .encoding import factorize, has_zone, label, time_ns, times_from_floats
 
-__all__ = ["is_arrow", "codes_of", "labels_of", "time_of", "values_of", "examples", "values_array",
-           "LabelIndex"]
+__all__ = ["is_arrow", "codes_of", "labels_of", "time_of", "zone_of", "values_of", "examples",
+           "values_array", "LabelIndex"]
 
 
 def is_arrow(col: Any) -> bool:
@@ -206,6 +206,37 @@ def time_of(col: Any, column: str) -> tuple[Any, Any, Any]:
         x = col.cast(pa.float64()).to_numpy(zero_copy_only=False)  # nulls -> NaN
         return times_from_floats(np.asarray(x, dtype=float), np.isnan(x))
     return time_ns(col.to_pandas(), column)
+
+
+def zone_of(col: Any) -> tuple[bool, Any] | None:
+    """Whether the times of a batch carry a time zone, and one of them (None: no times to
+    tell, or numbers). A batch is one kind (``time_ns`` refuses a mix); batches of both
+    kinds are a mix too (:func:`~journeywidget.data.encoding.mixed_zones_error`)."""
+    import pandas as pd
+
+    if is_arrow(col):
+        pa, pc = _pa()
+        if pa.types.is_dictionary(col.type):
+            col = col.dictionary
+        t = col.type
+        if not (pa.types.is_timestamp(t) or pa.types.is_string(t) or pa.types.is_large_string(t)
+                or pa.types.is_string_view(t)):
+            return None
+        valid = col.drop_null()
+        if not len(valid):
+            return None
+        first = valid[0].as_py()
+        return (t.tz is not None, first) if pa.types.is_timestamp(t) else (bool(has_zone(first)), first)
+    if isinstance(col.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(col.dtype):
+        valid = col.dropna()
+        return (isinstance(col.dtype, pd.DatetimeTZDtype), valid.iloc[0]) if len(valid) else None
+    if pd.api.types.is_numeric_dtype(col.dtype) or pd.api.types.is_bool_dtype(col.dtype):
+        return None
+    valid = col.dropna()
+    if not len(valid):
+        return None
+    kind = has_zone(valid.iloc[0])
+    return None if kind is None else (kind, valid.iloc[0])
 
 
 def values_of(col: Any, column: str) -> tuple[Any, Any]:

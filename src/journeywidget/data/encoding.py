@@ -19,9 +19,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..core.errors import BindingError
+from ..core.limits import brief
 from .engine import NS_PER_S, _pmap
 
-__all__ = ["EventStore", "sort_events", "label", "to_labels", "factorize", "time_ns", "times_from_floats"]
+__all__ = ["EventStore", "sort_events", "label", "to_labels", "factorize", "time_ns", "times_from_floats",
+           "check_time_zones", "has_zone", "mixed_zones_error", "MixedTimeZones"]
 
 
 def _np():
@@ -211,7 +213,9 @@ def time_ns(series, column: str):
         parsed = None
         for fmt in ("ISO8601", "mixed"):
             try:
-                parsed = pd.to_datetime(s, errors="coerce", utc=True, format=fmt)
+                parsed = _parse_times(pd, s, fmt, column)
+            except BindingError:
+                raise
             except Exception:
                 parsed = None
                 continue
@@ -220,6 +224,8 @@ def time_ns(series, column: str):
                 break
         if parsed is None:
             raise BindingError(f"time column {column!r} could not be parsed as timestamps", column, fix)
+        if isinstance(parsed.dtype, pd.DatetimeTZDtype):
+            parsed = parsed.dt.tz_convert("UTC")
         parsed = parsed.dt.tz_localize(None)
         arr = parsed.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT"))
         t = arr.view(np.int64).copy()
@@ -236,6 +242,90 @@ def times_from_floats(x, missing):
     unparsable = ~finite & ~missing
     t = np.rint(np.where(finite, x, 0.0) * NS_PER_S).astype(np.int64)
     return t, missing, unparsable
+
+
+def _parse_times(pd, s, fmt: str, column: str):
+    """Timestamps of an object column; times with and without a time zone are not mixed.
+
+    Parsed as they are first (one parse in the usual case: all naive, or all in one zone);
+    pandas refuses a mix of zones, and coerces a datetime object of the other kind to NaT:
+    only then are the values looked at one by one (:func:`check_time_zones`).
+    """
+    try:
+        parsed = pd.to_datetime(s, errors="coerce", format=fmt)
+    except ValueError:  # "Mixed timezones": several offsets, or times without one among them
+        check_time_zones(s, column)
+        return pd.to_datetime(s, errors="coerce", utc=True, format=fmt)
+    lost = (parsed.isna() & s.notna()).to_numpy()
+    if lost.any():  # datetime objects of the other kind than the first ones became NaT
+        kept = s[~lost & s.notna().to_numpy()].head(1).tolist()
+        check_time_zones([v for v in s[lost] if not isinstance(v, str)] + kept, column)
+    return parsed
+
+
+def has_zone(v: Any) -> bool | None:
+    """Whether a time value carries a time zone (None: not a time this can tell)."""
+    if isinstance(v, str):
+        t = v.strip()
+        if not t or ":" not in t:
+            return False  # a date, or a number: no zone
+        if t[-1] in "Zz" or t.upper().endswith((" UTC", " GMT")):
+            return True
+        for width in (6, 5, 3):  # +02:00, +0200, +02 after the time of day
+            if len(t) > width and t[-width] in "+-" and t[-width + 1:].replace(":", "").isdigit() and ":" in t[:-width]:
+                return True
+        return False
+    tz = getattr(v, "tzinfo", _UNSET)
+    return None if tz is _UNSET else tz is not None
+
+
+_UNSET = object()
+
+
+def check_time_zones(values: Any, column: str) -> None:
+    """Refuse a time column that mixes times with a time zone and times without one.
+
+    Times without a zone cannot be placed on the same clock as the others: taking them as
+    UTC (what pandas' ``utc=True`` does) moves them by the zone's offset and silently
+    changes every duration between events. The error names the column, how many of each
+    kind there are with an example, and the fix. Times in several zones (all with one)
+    are fine: they are compared in UTC.
+
+    >>> check_time_zones(["2024-01-01T10:00:00+02:00", "2024-07-01T10:00:00+03:00"], "ts")
+    >>> check_time_zones(["2024-01-01T10:00:00+02:00", "2024-01-01 10:07:30"], "ts")
+    Traceback (most recent call last):
+    ...
+    journeywidget.data.encoding.MixedTimeZones: time column 'ts' mixes times with a time zone (1 row, e.g. '2024-01-01T10:00:00+02:00') and times without one (1 row, e.g. '2024-01-01 10:07:30'); the ones without a zone cannot be placed on the same clock. Fix: give every time its zone: df['ts'] = pd.to_datetime(df['ts'], utc=True) if the times without one are in UTC, or set their zone with .dt.tz_localize(...) before binding
+    """
+    aware: list = []
+    naive: list = []
+    for v in values:
+        if v is None or v != v:
+            continue
+        kind = has_zone(v)
+        if kind is not None:
+            (aware if kind else naive).append(v)
+    if aware and naive:
+        raise mixed_zones_error(column, len(aware), aware[0], len(naive), naive[0])
+
+
+class MixedTimeZones(BindingError):
+    """A time column mixes times with a time zone and times without one."""
+
+
+def mixed_zones_error(column: str, n_aware: int, aware: Any, n_naive: int, naive: Any) -> BindingError:
+    """The error of :func:`check_time_zones`, also for a mix found across batches of a log
+    read in batches."""
+    def some(n: int, example: Any) -> str:
+        return f"{n:,} row{'s' if n != 1 else ''}, e.g. {brief(str(example))}"
+
+    return MixedTimeZones(
+        f"time column {column!r} mixes times with a time zone ({some(n_aware, aware)}) and times "
+        f"without one ({some(n_naive, naive)}); the ones without a zone cannot be placed on the same "
+        "clock", column,
+        f"give every time its zone: df[{column!r}] = pd.to_datetime(df[{column!r}], utc=True) if the "
+        "times without one are in UTC, or set their zone with .dt.tz_localize(...) before binding",
+    )
 
 
 def _examples(series, mask, k=3) -> list[str]:

@@ -27,7 +27,7 @@ from ..core.errors import BindingError
 from .encoding import factorize, to_labels
 from .mapping import UNMAPPED, resolve_mapping
 
-__all__ = ["Feedback", "SCALES"]
+__all__ = ["Feedback", "SCALES", "missing_touchpoints"]
 
 SCALES = {"csat": ("csat", 1, 5), "nps": ("nps", 0, 10), "1-5": ("mean", 1, 5),
           "1-7": ("mean", 1, 7), "1-10": ("mean", 1, 10), "0-10": ("mean", 0, 10)}
@@ -53,6 +53,28 @@ def _parse_scale(scale: Any):
                        "use 'csat', 'nps', '1-5', '1-7', '1-10' or a (lo, hi) tuple")
 
 
+def missing_touchpoints(key_codes: Any, index: Any, column: str) -> dict | None:
+    """The data problem of responses without a touchpoint (skipped): count, column, a few rows.
+
+    >>> import numpy as np, pandas as pd
+    >>> missing_touchpoints(np.array([0, -1, 0, -1]), pd.RangeIndex(4), "tp")["message"]
+    "2 responses have no touchpoint in 'tp' (rows 1, 3); skipped"
+    """
+    import numpy as np
+
+    rows = np.flatnonzero(np.asarray(key_codes) < 0)
+    if not rows.shape[0]:
+        return None
+    n = int(rows.shape[0])
+    shown = [index[int(i)] for i in rows[:5]]
+    shown = [v.item() if hasattr(v, "item") else v for v in shown]  # numpy scalars: plain, for JSON
+    shown = [v if isinstance(v, (int, str)) else str(v) for v in shown]
+    more = ", ..." if n > 5 else ""
+    return {"count": n, "column": column, "rows": shown,
+            "message": f"{n:,} response{'s have' if n != 1 else ' has'} no touchpoint in {column!r} "
+                       f"(row{'s' if n != 1 else ''} {', '.join(map(str, shown))}{more}); skipped"}
+
+
 class Feedback:
     """Survey responses bound to touchpoints (kept in memory; surveys are small)."""
 
@@ -69,6 +91,9 @@ class Feedback:
         self.mapping = mapping
         kc, ku = factorize(pdf[touchpoint])
         self.key_codes, self.keys = to_labels(kc, ku)
+        no_key = missing_touchpoints(self.key_codes, pdf.index, touchpoint)
+        if no_key:
+            self.problems["missing_touchpoint"] = no_key
         sser = pdf[score]
         if pd.api.types.is_bool_dtype(sser.dtype):
             raise BindingError(f"score column {score!r} holds booleans", score,
@@ -110,9 +135,12 @@ class Feedback:
         self._doc = None
         self._cache: dict = {}
 
-    def set_doc(self, doc: dict) -> None:
-        """Use this map: resolve the responses' touchpoint keys against it."""
+    def set_doc(self, doc: dict, *, numbers_kept: bool = False) -> None:
+        """Use this map: resolve the responses' touchpoint keys against it (``numbers_kept``:
+        the edit changed nothing the records depend on, e.g. a name that matches no key)."""
         self._doc = doc
+        if numbers_kept:
+            return
         self._cache.clear()
         tok, _ = resolve_mapping(doc, self.keys, self.mapping)
         self.tok = tok

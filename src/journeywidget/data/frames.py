@@ -23,10 +23,11 @@ from typing import Any
 
 from ..core.errors import BindingError
 from . import sources
+from .sources import duplicate_columns_error
 
 __all__ = [
     "backend_of", "columns_of", "check_columns", "to_pandas", "unique_values", "filter_in",
-    "used_columns", "RowSelector",
+    "used_columns", "RowSelector", "duplicate_columns_error",
 ]
 
 _NAMES = {"pyspark": "spark", "pyspark[connect]": "spark", "sqlframe": "sqlframe"}
@@ -44,6 +45,7 @@ def _files(df: Any) -> Any:
 
 def _narwhals(df: Any) -> Any:
     import narwhals as nw
+    from narwhals.exceptions import DuplicateError
 
     try:
         return nw.from_native(df)
@@ -51,6 +53,12 @@ def _narwhals(df: Any) -> Any:
         raise BindingError(
             f"expected a DataFrame (pandas, polars, pyarrow, DuckDB, PySpark...), got {type(df).__name__}",
             None, "pass your data as a DataFrame",
+        ) from None
+    except DuplicateError:
+        names = getattr(df, "column_names", None)  # pyarrow (whose .columns are the data)
+        names = getattr(df, "columns", []) if names is None else names
+        raise duplicate_columns_error(list(names)) or BindingError(
+            "the data has several columns with the same name", None, "give every column its own name",
         ) from None
 
 
@@ -83,6 +91,10 @@ def check_columns(df: Any, wanted: dict[str, str | None], what: str = "events", 
     """Raise :class:`BindingError` naming the role, the column and the fix when a wanted
     column is not a string or is not in ``df`` (or in ``columns``; a close match is suggested)."""
     cols = columns if columns is not None else columns_of(df)
+    if len(set(cols)) < len(cols):  # frames narwhals lets through (Spark), files: the wanted ones must be unique
+        wanted_dupes = [c for c in cols if c in set(wanted.values()) and cols.count(c) > 1]
+        if wanted_dupes:
+            raise duplicate_columns_error(cols)  # type: ignore[misc]
     for role, name in wanted.items():
         if name is None:
             continue

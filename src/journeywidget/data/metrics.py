@@ -85,24 +85,20 @@ touchpoint level from the encoded arrays; the raw frame is never read again.
 from __future__ import annotations
 
 import math
-import traceback
 from collections.abc import Callable
 from typing import Any
 
 from ..core.errors import BindingError, JourneyError
 from ..core.signals import Signal
-from .builder import store_of
+from .binding import build_engine
 from .encoding import label
 from .engine import NS_PER_S, Engine, StageAgg, TPAgg
 from .feedback import Feedback
-from .frames import backend_of, check_columns, to_pandas, used_columns
+from .frames import check_columns, to_pandas, used_columns
 from .insights import EventFacts, Insight, build_insights
 from .mapping import UNMAPPED, resolve_mapping
-from .numpy_engine import NumpyEngine
 from .payload import PAYLOAD_BUDGET, metrics_payload, two_prop_p
-from .progress import Reporter, progress_callbacks
-from .sources import is_source_input
-from .spark_engine import SparkEngine
+from .relabel import StalePayload, label_changes, names_hit_keys, refresh_insights, relabel_cache
 
 __all__ = ["JourneyMetrics", "BindingError", "bind_events"]
 
@@ -170,7 +166,25 @@ class JourneyMetrics:
         return self
 
     def _on_journey_change(self, journey: Any) -> None:
-        self._set_doc(journey.snapshot())
+        doc = journey.snapshot()
+        renamed = label_changes((getattr(journey, "last_change", None) or {}).get("edits"))
+        if renamed is None or not self._relabel(doc, renamed):
+            self._set_doc(doc)
+
+    def _relabel(self, doc: dict, renamed: dict) -> bool:
+        """After edits that changed no number, patch the names in the cached tables (data/relabel);
+        False when a renamed touchpoint's name may match event keys (then everything is redone)."""
+        fb = self._feedback
+        for mapping, keys in ((self._mapping, getattr(self._engine, "keys", None)),
+                              (getattr(fb, "mapping", None), getattr(fb, "keys", None))):
+            if renamed and keys is not None and (mapping is not None or names_hit_keys(renamed, keys)):
+                return False
+        self._doc = doc
+        relabel_cache(self._cache, doc, renamed)
+        if fb is not None:
+            fb.set_doc(doc, numbers_kept=True)
+        self._notify()
+        return True
 
     def refresh(self) -> JourneyMetrics:
         """Re-read the journey (for a journey given as a dict, pass it to set_journey instead)."""
@@ -276,22 +290,8 @@ class JourneyMetrics:
                   "channel": channel, "value": value, "segment": segment, "order": order}
         if df is None:
             raise BindingError("no events data given (df is None)", None, "pass a DataFrame")
-        callbacks, bar = progress_callbacks(progress)
-        reporter = Reporter(callbacks)
-        try:
-            engine = _open_engine(df, wanted, reporter)
-            reporter.phase("indexing")
-            tok, info = self._apply_mapping(engine, mapping)
-            reporter.done()
-        except BaseException as err:
-            # The traceback (kept by IPython as sys.last_traceback) must not keep the
-            # half-built arrays alive: clear the locals of the frames that have ended.
-            engine = None
-            traceback.clear_frames(err.__traceback__)
-            raise
-        finally:
-            if bar is not None:
-                bar.close()
+        engine, (tok, info) = build_engine(df, wanted, progress,
+                                           lambda e: self._apply_mapping(e, mapping))
         # nothing below can fail part-way: the new binding replaces the old one whole
         self._engine = engine
         self._map_info, self._tp_of_key = info, tok
@@ -740,8 +740,16 @@ class JourneyMetrics:
         :attr:`PAYLOAD_BUDGET` bytes as JSON: optional parts are shed when the map is
         huge, and ``truncated`` says so.
         """
-        return metrics_payload(self, max_insights, max_segments, max_transitions, compare,
-                               self.PAYLOAD_BUDGET)
+        key = ("payload", self._segment, None if compare is None else str(compare), max_insights,
+               max_segments, max_transitions)
+        hit = self._cache.get(key)
+        if isinstance(hit, StalePayload):  # only the insights named something renamed since
+            hit = refresh_insights(hit.payload, self.insights, self.PAYLOAD_BUDGET)
+        if hit is None:
+            hit = metrics_payload(self, max_insights, max_segments, max_transitions, compare,
+                                  self.PAYLOAD_BUDGET)
+        self._cache[key] = hit
+        return dict(hit)  # cached: the caller may set top-level keys, nothing deeper
 
     def __repr__(self) -> str:
         if self._engine is None:
@@ -773,13 +781,3 @@ def _sec(ns: float) -> float:
 def bind_events(journey: Any, df: Any, **kwargs: Any) -> JourneyMetrics:
     """Shortcut: ``JourneyMetrics(journey).bind_events(df, **kwargs)``."""
     return JourneyMetrics(journey).bind_events(df, **kwargs)
-
-
-def _open_engine(df: Any, cols: dict[str, str | None], reporter: Reporter | None = None) -> Engine:
-    """The engine for an input: Spark's own for PySpark, else numpy on the encoded events
-    (files and lazy inputs read in batches, see :func:`journeywidget.data.builder.store_of`)."""
-    backend = "files" if is_source_input(df) else backend_of(df)
-    if backend == "spark":
-        check_columns(df, cols)
-        return SparkEngine(df, **cols)
-    return NumpyEngine(store_of(df, cols, backend, reporter))

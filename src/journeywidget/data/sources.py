@@ -28,9 +28,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..core.errors import BindingError, JourneyError
+from ..core.limits import brief
 
 __all__ = ["BATCH_ROWS", "Source", "open_source", "is_source_input", "is_path_input", "is_dataset",
-           "need_pyarrow"]
+           "need_pyarrow", "duplicate_columns_error"]
 
 #: Rows per batch: large enough that per-batch work is negligible, small enough
 #: that a batch (tens of MB) is nothing next to the encoded log.
@@ -51,6 +52,33 @@ def need_pyarrow(what: str) -> Any:
             "Fix: pip install 'journeywidget[parquet]' (or pip install pyarrow)"
         ) from None
     return ds
+
+
+def duplicate_columns_error(columns: list) -> BindingError | None:
+    """The error for column names used more than once (None if every name is unique).
+
+    >>> str(duplicate_columns_error(["user", "ts", "user"]))
+    "the data has several columns named 'user' (2); every column needs its own name. Fix: rename them (pandas: df.columns = ['user', 'ts', 'user_2']) or drop the extra ones (pandas: df = df.loc[:, ~df.columns.duplicated()])"
+    """
+    names = [str(c) for c in columns]
+    seen: dict[str, int] = {}
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+    dupes = {name: n for name, n in seen.items() if n > 1}
+    if not dupes:
+        return None
+    shown = ", ".join(f"{brief(name)} ({n})" for name, n in list(dupes.items())[:5])
+    renamed, count = [], {}
+    for name in names:
+        count[name] = count.get(name, 0) + 1
+        renamed.append(name if count[name] == 1 else f"{name}_{count[name]}")
+    example = repr(renamed) if len(renamed) <= 8 else "[...]"
+    return BindingError(
+        f"the data has several columns named {shown}; every column needs its own name",
+        next(iter(dupes)),
+        f"rename them (pandas: df.columns = {example}) or drop the extra ones "
+        "(pandas: df = df.loc[:, ~df.columns.duplicated()])",
+    )
 
 
 def _module(obj: Any) -> str:
@@ -267,6 +295,20 @@ def _expand(spec: Any) -> tuple[list[str], str]:
     return files, kinds.pop()
 
 
+def _header(path: str, fmt: str) -> list[str]:
+    """The column names a file declares (to name its duplicates)."""
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        return list(pq.read_schema(path).names)
+    import csv
+    import gzip
+
+    opener = gzip.open if path.lower().endswith(".gz") else open
+    with opener(path, "rt", newline="", encoding="utf-8", errors="replace") as f:
+        return next(csv.reader(f, delimiter="\t" if ".tsv" in path.lower() else ","), [])
+
+
 def _format_of(path: str) -> str:
     low = path.lower()
     if low.endswith(_CSV):
@@ -310,6 +352,9 @@ def _open_files(spec: Any, cols: list[str] | None, text: list[str] | None) -> _D
         dataset = ds.dataset(files, format=fmt_obj)
     except Exception as err:  # noqa: BLE001 - pyarrow names the file
         bad = next((f for f in files if f in str(err)), files[0])
+        if "duplicate field names" in str(err):
+            names = _header(bad, fmt)
+            raise duplicate_columns_error(names) or _file_error(bad, fmt, err) from None
         raise _file_error(bad, fmt, err) from None
     return _DatasetSource(dataset, fmt, files)
 

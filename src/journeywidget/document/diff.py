@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from .operations import display_name
 from .schema import COLLECTION_KIND, TOP_LEVEL_FIELDS
+from .sequence import stable_ids
 
 __all__ = ["Change", "diff_documents"]
 
@@ -41,6 +42,46 @@ def _short(value: object) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+#: list fields, and what one entry is called
+ENTRY_NAMES = {
+    "pain_points": "pain point", "opportunities": "opportunity", "quotes": "quote", "event_keys": "event key",
+    "tags": "tag", "evidence": "evidence", "goals": "goal", "needs": "need", "motivations": "motivation",
+    "frustrations": "frustration",
+}
+#: yes/no fields: what "yes" means
+_FLAG = {"moment_of_truth": "a moment of truth", "milestone": "a milestone"}
+
+
+def _field_changes(kind: str, item_id: str, name: str, field: str, before: object, after: object) -> list[Change]:
+    """A changed field in words: added/removed entries of a list, marked/unmarked flags, set/cleared texts."""
+    what = f"{kind} {name!r}" if kind != "journey" else "the journey"
+    label = field.replace("_", " ")
+    if field in ENTRY_NAMES and isinstance(before, list) and isinstance(after, list):
+        out = []
+        for x in after:
+            if x not in before:
+                out.append(Change("changed", kind, item_id, f"added {ENTRY_NAMES[field]} {_short(x)} to {what}", field, before, after))
+        for x in before:
+            if x not in after:
+                out.append(Change("changed", kind, item_id, f"removed {ENTRY_NAMES[field]} {_short(x)} from {what}", field, before, after))
+        if out:
+            return out
+        text = f"reordered the {label} of {what}"
+    elif field in _FLAG and isinstance(after, bool):
+        text = f"{'marked' if after else 'unmarked'} {what} as {_FLAG[field]}"
+    elif field == "resolved" and kind == "comment":
+        text = f"{'resolved' if after else 'reopened'} comment {name!r}"
+    elif field == "emotion_scale":
+        text = f"changed the emotion scale from {before['min']}..{before['max']} to {after['min']}..{after['max']}"  # type: ignore[index]
+    elif before in ("", None, [], {}):
+        text = f"set {label} of {what} to {_short(after)}"
+    elif after in ("", None, [], {}):
+        text = f"cleared {label} of {what} (was {_short(before)})"
+    else:
+        text = f"changed {label} of {what} from {_short(before)} to {_short(after)}"
+    return [Change("changed", kind, item_id, text, field, before, after)]
+
+
 def diff_documents(a: dict, b: dict) -> list[Change]:
     """Changes that turn document ``a`` into document ``b``."""
     out: list[Change] = []
@@ -50,10 +91,12 @@ def diff_documents(a: dict, b: dict) -> list[Change]:
                 text = f"renamed journey {a['title']!r} to {b['title']!r}"
                 out.append(Change("renamed", "journey", a["id"], text, key, a[key], b[key]))
             else:
-                text = f"changed journey {key} from {_short(a[key])} to {_short(b[key])}"
-                out.append(Change("changed", "journey", a["id"], text, key, a[key], b[key]))
+                out.extend(_field_changes("journey", a["id"], a["title"], key, a[key], b[key]))
     stage_names = {s["id"]: s["name"] for s in a["stages"]} | {s["id"]: s["name"] for s in b["stages"]}
     lane_names = {x["id"]: x["title"] or x["kind"] for x in a["lanes"] + b["lanes"]}
+    names = {it["id"]: f"{kind} {display_name(it)!r}" for doc in (a, b) for coll, kind in COLLECTION_KIND.items()
+             for it in doc[coll]}
+    names[a["id"]] = names[b["id"]] = "the journey"
     for coll, kind in COLLECTION_KIND.items():
         ai = {it["id"]: it for it in a[coll]}
         bi = {it["id"]: it for it in b[coll]}
@@ -63,6 +106,8 @@ def diff_documents(a: dict, b: dict) -> list[Change]:
         for item_id, it in bi.items():
             if item_id not in ai:
                 where = f" to {stage_names.get(it['stage'], it['stage'])}" if "stage" in it else ""
+                if kind == "comment":
+                    where = f" on {names.get(it['target'], it['target'])}"
                 out.append(Change("added", kind, item_id, f"added {kind} {display_name(it)!r}{where}"))
         for item_id, before in ai.items():
             after = bi.get(item_id)
@@ -84,8 +129,7 @@ def diff_documents(a: dict, b: dict) -> list[Change]:
                             f"to {lane_names.get(after['lane'])!r}")
                     out.append(Change("moved", kind, item_id, text, field, before[field], after[field]))
                 else:
-                    text = f"changed {field} of {kind} {name!r} from {_short(before[field])} to {_short(after[field])}"
-                    out.append(Change("changed", kind, item_id, text, field, before[field], after[field]))
+                    out.extend(_field_changes(kind, item_id, name, field, before[field], after[field]))
         out.extend(_order_changes(a, b, coll, kind))
     return out
 
@@ -107,7 +151,8 @@ def _order_changes(a: dict, b: dict, coll: str, kind: str) -> list[Change]:
             order_a = [i for i in ga.get(key, []) if i in order_b]
             order_b2 = [i for i in order_b if i in order_a]
             if order_a != order_b2:
-                out.extend(_moved_items(a, coll, kind, order_a, order_b2, "within its stage"))
+                stage = {st["id"]: st["name"] for st in b["stages"]}.get(key[0], key[0])
+                out.extend(_moved_items(a, coll, kind, order_a, order_b2, f"within {stage}"))
         return out
     order_a = [it["id"] for it in a[coll] if it["id"] in common]
     order_b = [it["id"] for it in b[coll] if it["id"] in common]
@@ -118,36 +163,15 @@ def _order_changes(a: dict, b: dict, coll: str, kind: str) -> list[Change]:
 
 def _moved_items(doc: dict, coll: str, kind: str, order_a: list, order_b: list, scope: str | None) -> list[Change]:
     """Name the fewest items whose move explains the new order (those off the longest common subsequence)."""
-    keep = _lcs(order_a, order_b)
+    keep = stable_ids(order_a, order_b)
     names = {it["id"]: display_name(it) for it in doc[coll]}
+    where_a = {x: i for i, x in enumerate(order_a)}
     out = []
-    for item_id in order_b:
+    for pb, item_id in enumerate(order_b, start=1):
         if item_id in keep:
             continue
-        pa, pb = order_a.index(item_id) + 1, order_b.index(item_id) + 1
+        pa = where_a[item_id] + 1
         where = f" {scope}" if scope else ""
         text = f"moved {kind} {names[item_id]!r}{where} from position {pa} to {pb}"
         out.append(Change("reordered", kind, item_id, text, "position", pa, pb))
     return out
-
-
-def _lcs(a: list, b: list) -> set:
-    n, m = len(a), len(b)
-    if n * m > 4_000_000:  # very long lists: fall back to "everything moved"
-        return set()
-    dp = [[0] * (m + 1) for _ in range(n + 1)]
-    for i in range(n - 1, -1, -1):
-        for j in range(m - 1, -1, -1):
-            dp[i][j] = dp[i + 1][j + 1] + 1 if a[i] == b[j] else max(dp[i + 1][j], dp[i][j + 1])
-    i = j = 0
-    keep = set()
-    while i < n and j < m:
-        if a[i] == b[j]:
-            keep.add(a[i])
-            i += 1
-            j += 1
-        elif dp[i + 1][j] >= dp[i][j + 1]:
-            i += 1
-        else:
-            j += 1
-    return keep

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from ..core.errors import DocumentError, ErrorDetail, format_path
 
-__all__ = ["MAX_FILE_BYTES", "dumps", "read_file", "validate_document", "write_file", "parse_json"]
+__all__ = [
+    "MAX_FILE_BYTES", "dumps", "read_file", "read_file_digest", "validate_document", "write_file", "parse_json",
+]
 
 #: Files bigger than this are refused unless ``max_bytes`` is raised.
 MAX_FILE_BYTES = 32 * 1024 * 1024
@@ -29,7 +30,7 @@ MAX_FILE_BYTES = 32 * 1024 * 1024
 _UNION_TAGS = {"int", "float", "str", "bool", "none", "list", "dict", "model"}
 
 
-def _clean_loc(loc: tuple) -> tuple:
+def clean_loc(loc: tuple) -> tuple:
     """Drop pydantic's union-member tags (``int``, ``function-after[...]``...) from a location."""
     return tuple(
         p for p in loc
@@ -40,7 +41,7 @@ def _clean_loc(loc: tuple) -> tuple:
 def _pydantic_errors(err: Any) -> list[ErrorDetail]:
     by_path: dict[str, list[str]] = {}
     for e in err.errors():
-        path = format_path(_clean_loc(tuple(e["loc"])))
+        path = format_path(clean_loc(tuple(e["loc"])))
         msg = e["msg"].removeprefix("Value error, ")
         if e["type"] == "extra_forbidden":
             msg = "unknown field; remove it or check its spelling (see jw.schema())"
@@ -66,8 +67,8 @@ def _pydantic_errors(err: Any) -> list[ErrorDetail]:
 
 
 def _semantic_errors(doc: dict) -> list[ErrorDetail]:
-    """Cross-item checks the per-item schema cannot express."""
-    from .operations import References, check_references, scale_problems
+    """The rules across items (:mod:`.invariants`; the schema checked the list sizes)."""
+    from .invariants import References, check_references, scale_problems
     from .schema import COLLECTION_KIND
 
     errors: list[ErrorDetail] = []
@@ -93,7 +94,7 @@ def _semantic_errors(doc: dict) -> list[ErrorDetail]:
         if kind not in ("touchpoint", "card", "comment"):
             continue
         for i, item in enumerate(doc[coll]):
-            for field, msg in check_references(doc, kind, item, refs=refs):
+            for field, msg in check_references(refs, kind, item):
                 errors.append(ErrorDetail(f"$.{coll}[{i}].{field}", msg))
     return errors
 
@@ -167,54 +168,39 @@ def dumps(doc: dict) -> str:
 
 def read_file(path: str | os.PathLike, max_bytes: int = MAX_FILE_BYTES) -> dict:
     """Read, parse, migrate and validate a journey file."""
+    return read_file_digest(path, max_bytes)[0]
+
+
+def read_file_digest(path: str | os.PathLike, max_bytes: int = MAX_FILE_BYTES) -> tuple[dict, str]:
+    """(canonical document, sha256 of the file's bytes): :func:`read_file` plus what ``save`` needs
+    to notice a later change on disk."""
+    from ..core.atomic import digest
+
     p = Path(path)
     source = str(p)
     try:
         size = p.stat().st_size
     except FileNotFoundError:
         raise FileNotFoundError(f"no journey file at {source}") from None
+    if p.is_dir():
+        raise DocumentError([ErrorDetail("$", "this is a folder, not a journey file; give the .json file's path")],
+                            source)
     if size > max_bytes:
         raise DocumentError(
             [ErrorDetail("$", f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit; "
                               "pass max_bytes= to load a bigger map")],
             source,
         )
-    return validate_document(parse_json(p.read_bytes(), source), source)
+    data = p.read_bytes()
+    return validate_document(parse_json(data, source), source), digest(data)
 
 
-def write_file(path: str | os.PathLike, text: str) -> Path:
-    """Write ``text`` atomically: temporary file in the same folder, fsync, rename.
+def write_file(path: str | os.PathLike, text: str, *, check: Any = None) -> Path:
+    """Write ``text`` as UTF-8, atomically (see :mod:`journeywidget.core.atomic`).
 
-    If anything fails, the previous file (if any) is left byte-identical.
+    If anything fails, the previous file (if any) is left byte-identical; a symlink is
+    written through to its target, hard links are kept, a read-only file is refused.
     """
-    p = Path(path)
-    folder = p.parent if str(p.parent) else Path(".")
-    data = text.encode("utf-8")
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        try:
-            os.chmod(tmp, p.stat().st_mode & 0o7777)
-        except FileNotFoundError:
-            os.chmod(tmp, 0o644)
-        os.replace(tmp, p)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    try:
-        dir_fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return p
-    try:
-        os.fsync(dir_fd)
-    except OSError:
-        pass
-    finally:
-        os.close(dir_fd)
-    return p
+    from ..core.atomic import atomic_write
+
+    return atomic_write(path, text.encode("utf-8"), check=check)

@@ -21,19 +21,23 @@ from pydantic import ValidationError
 from ..core.clock import now_iso
 from ..core.errors import OperationError
 from ..core.ids import is_valid_id, slugify, unique_id
+from ..core.limits import MAX_BATCH_DEPTH, bounded_message, brief
 from .history import Delete, Insert, Primitive, Replace, SetTop, revert_all
+from .invariants import DocIndex, References, check_references, edit_problems, scale_problems
+from .io import clean_loc
 from .schema import (
     COLLECTION_KIND,
-    COMPUTED_LANES,
     KINDS,
     TOP_LEVEL_FIELDS,
     EmotionScale,
     JourneyDocument,
 )
 
-__all__ = ["locate", "run_op", "all_ids", "display_name"]
+__all__ = ["locate", "run_op", "all_ids", "display_name", "count_ops", "MAX_LABEL_CHARS"]
 
 _OPS = ("add", "update", "remove", "move", "batch")
+#: A batch's ``label`` (shown in the history) is cut to this many characters.
+MAX_LABEL_CHARS = 200
 
 
 def all_ids(doc: dict) -> set[str]:
@@ -64,169 +68,139 @@ def _kind_of(coll: str) -> str:
     return COLLECTION_KIND[coll]
 
 
-def _ids_hint(doc: dict, coll: str, limit: int = 12) -> str:
-    ids = [item["id"] for item in doc[coll]]
-    if not ids:
-        return f"the journey has no {coll} yet; add one first"
-    shown = ", ".join(repr(i) for i in ids[:limit])
-    more = f" (and {len(ids) - limit} more)" if len(ids) > limit else ""
-    return f"use one of: {shown}{more}"
-
-
 def _validation_error(kind: str, err: ValidationError) -> OperationError:
     parts = []
-    for e in err.errors():
-        loc = ".".join(str(p) for p in e["loc"])
+    errors = err.errors()
+    for e in errors[:5]:
+        loc = ".".join(bounded_message(str(p), 40) for p in clean_loc(tuple(e["loc"])))
         msg = e["msg"].removeprefix("Value error, ")
         if e["type"] == "extra_forbidden":
             fields = ", ".join(KINDS[kind][1].model_fields) if kind in KINDS else ""
             msg = f"unknown field; {kind} fields are: {fields}"
-        parts.append(f"{kind}.{loc}: {msg}" if loc else f"{kind}: {msg}")
+        elif e["type"] == "string_unicode":
+            msg = "holds a lone surrogate (half of a character); text must be valid Unicode"
+        elif e["type"] == "string_pattern_mismatch":
+            msg = f"{brief(e.get('input'))} is not a valid id; use letters, digits and '-'"
+        part = f"{kind}.{loc}: {msg}" if loc else f"{kind}: {msg}"
+        if part not in parts:
+            parts.append(part)
+    if len(errors) > 5:
+        parts.append(f"and {len(errors) - 5} more problems")
     return OperationError("; ".join(parts))
 
 
-def validate_item(doc: dict, kind: str, item: dict, *, own_id: str | None = None) -> dict:
-    """Validate one item (structure and references) against ``doc``; return its canonical dict."""
+def validate_item(refs: References | DocIndex, kind: str, item: dict) -> dict:
+    """Validate one item (structure and references) against ``refs.doc``; return its canonical dict."""
     model = KINDS[kind][1]
     if not isinstance(item, dict):
-        raise OperationError(f"{kind}: expected an object with the {kind}'s fields, got {type(item).__name__}")
+        raise OperationError(f"{kind}: expected an object with the {kind}'s fields, got {brief(item)}")
     try:
         obj = model.model_validate(item)
     except ValidationError as err:
         raise _validation_error(kind, err) from None
     data = obj.model_dump(mode="json")
-    check_references(doc, kind, data, raise_=True)
-    return data
-
-
-class References:
-    """What items may refer to in ``doc``: stage ids, lanes by id, every id. Build once per check."""
-
-    def __init__(self, doc: dict):
-        self.doc = doc
-        self.stage_ids = {s["id"] for s in doc["stages"]}
-        self.lanes = {lane["id"]: lane for lane in doc["lanes"]}
-        self.ids = all_ids(doc)
-
-
-def check_references(
-    doc: dict, kind: str, data: dict, *, raise_: bool = False, refs: References | None = None
-) -> list[tuple[str, str]]:
-    """Check an item's references and ranges against ``doc``; returns ``(field, message)`` pairs.
-
-    Pass ``refs`` when checking many items of one document, so the lookups are built once.
-    """
-    refs = refs or References(doc)
-    problems: list[tuple[str, str]] = []
-    if kind in ("touchpoint", "card") and data["stage"] not in refs.stage_ids:
-        problems.append(("stage", f"unknown stage {data['stage']!r}; {_ids_hint(doc, 'stages')}"))
-    if kind == "card":
-        lane = refs.lanes.get(data["lane"])
-        if lane is None:
-            problems.append(("lane", f"unknown lane {data['lane']!r}; {_ids_hint(doc, 'lanes')}"))
-        elif lane["kind"] in COMPUTED_LANES:
-            problems.append((
-                "lane",
-                f"lane {lane['id']!r} is a {lane['kind']} lane, drawn from the touchpoints; "
-                "put cards in an actions, thoughts, needs, pain_points, opportunities, backstage or text lane",
-            ))
-    if kind == "touchpoint" and data["emotion"] is not None:
-        scale = doc["emotion_scale"]
-        if not scale["min"] <= data["emotion"] <= scale["max"]:
-            problems.append((
-                "emotion",
-                f"{data['emotion']} is off the emotion scale; use a number from {scale['min']} to "
-                f"{scale['max']} or null",
-            ))
-    if kind == "comment" and data["target"] not in refs.ids:
-        problems.append(("target", f"unknown id {data['target']!r}; a comment's target must be the id of an item in the journey"))
-    if raise_ and problems:
+    problems = check_references(refs, kind, data)
+    if problems:
         raise OperationError("; ".join(f"{kind}.{f}: {m}" for f, m in problems))
-    return problems
-
-
-def _new_id(doc: dict, kind: str, item: dict) -> str:
-    base_text = item.get("name") or item.get("title") or (item.get("text") if kind == "card" else "")
-    if kind == "lane" and not base_text:
-        base_text = item.get("kind", "")
-    if kind == "comment":
-        n = len(doc["comments"]) + 1
-        taken = all_ids(doc)
-        while f"comment-{n}" in taken:
-            n += 1
-        return f"comment-{n}"
-    base = slugify(str(base_text or ""), fallback=kind, max_length=40 if kind == "card" else 48)
-    if kind == "card":
-        base = f"card-{base}" if base != "card" else base
-    return unique_id(base, all_ids(doc))
-
-
-def _group_positions(doc: dict, coll: str, key: dict) -> list[int]:
-    return [i for i, it in enumerate(doc[coll]) if all(it[k] == v for k, v in key.items())]
-
-
-def _insert_pos_grouped(doc: dict, coll: str, key: dict, index: int | None) -> int:
-    """List position for inserting so the item is ``index``-th in its group (stage, or lane+stage)."""
-    group = _group_positions(doc, coll, key)
-    if index is not None and index < 0:
-        index = max(0, len(group) + index + 1)
-    if group:
-        if index is None or index >= len(group):
-            return group[-1] + 1
-        return group[index]
-    # empty group: place before the first item of a later stage, for a tidy file
-    stage_order = {s["id"]: i for i, s in enumerate(doc["stages"])}
-    mine = stage_order.get(key.get("stage"), len(stage_order))
-    for i, it in enumerate(doc[coll]):
-        if stage_order.get(it["stage"], -1) > mine:
-            return i
-    return len(doc[coll])
+    return data
 
 
 def _check_index(index: Any, what: str) -> int | None:
     if index is None:
         return None
     if isinstance(index, bool) or not isinstance(index, int):
-        raise OperationError(f"{what}: index must be an integer or null, got {index!r}")
+        raise OperationError(f"{what}: index must be an integer or null, got {brief(index)}")
     return index
 
 
 class _Run:
+    """One operation (a batch included) applied to ``doc``: the primitives it made, an index."""
+
     def __init__(self, doc: dict):
         self.doc = doc
+        self.ix = DocIndex(doc)
         self.prims: list[Primitive] = []
 
     def do(self, prim: Primitive) -> None:
         prim.apply(self.doc)
+        self.ix.note(prim)
         self.prims.append(prim)
+
+    def _new_id(self, kind: str, item: dict) -> str:
+        taken = self.ix
+        if kind == "comment":
+            n = len(self.doc["comments"]) + 1
+            while f"comment-{n}" in taken:
+                n += 1
+            return f"comment-{n}"
+        base_text = item.get("name") or item.get("title") or (item.get("text") if kind == "card" else "")
+        if kind == "lane" and not base_text:
+            base_text = item.get("kind", "")
+        if isinstance(base_text, str):
+            base_text = base_text[:1000]  # an id has at most 48 characters; the rest is validated later
+        base = slugify(str(base_text or ""), fallback=kind, max_length=40 if kind == "card" else 48)
+        if kind == "card":
+            base = f"card-{base}" if base != "card" else base
+        return unique_id(base, taken)
+
+    def _group(self, kind: str, item: dict) -> tuple[str, str, Any]:
+        """Where an item's group (its stage; lane and stage for cards) is told: list, column, value."""
+        if kind == "touchpoint":
+            return "touchpoints", "stage", item["stage"]
+        return "cards", "group", (item["lane"], item["stage"])
+
+    def _insert_pos_grouped(self, kind: str, item: dict, index: int | None) -> int:
+        """List position for inserting so the item is ``index``-th in its group (stage, or lane+stage)."""
+        coll, name, key = self._group(kind, item)
+        col = self.ix.col(coll, name)
+        size = self.ix.count(coll, name, key)
+        if index is not None and index < 0:
+            index = max(0, size + index + 1)
+        if size:
+            if index is None or index >= size:
+                return len(col) - col[::-1].index(key)  # after the group's last item
+            if index <= size // 2:
+                pos = -1
+                for _ in range(index + 1):
+                    pos = col.index(key, pos + 1)
+                return pos
+            rev, pos = col[::-1], -1
+            for _ in range(size - index):
+                pos = rev.index(key, pos + 1)
+            return len(col) - 1 - pos
+        # empty group: place before the first item of a later stage, for a tidy file
+        stage_order = {sid: i for i, sid in enumerate(self.ix.col("stages", "id"))}
+        mine = stage_order.get(item["stage"], len(stage_order))
+        for i, stage in enumerate(self.ix.col(coll, "stage")):
+            if stage_order.get(stage, -1) > mine:
+                return i
+        return len(col)
 
     # -- operations -------------------------------------------------------
     def add(self, op: dict) -> str:
         kind = op.get("kind")
         if kind not in KINDS:
-            raise OperationError(f"add.kind: unknown kind {kind!r}; use one of: {', '.join(KINDS)}")
+            raise OperationError(f"add.kind: unknown kind {brief(kind)}; use one of: {', '.join(KINDS)}")
         coll = KINDS[kind][0]
         item = op.get("item")
         if not isinstance(item, dict):
             raise OperationError(f"add.item: expected an object with the {kind}'s fields")
         item = dict(item)
         if item.get("id") in (None, ""):
-            item["id"] = _new_id(self.doc, kind, item)
+            item["id"] = self._new_id(kind, item)
         elif not is_valid_id(item["id"]):
             raise OperationError(
-                f"{kind}.id: {item['id']!r} is not a valid id; use letters, digits and '-' "
+                f"{kind}.id: {brief(item['id'])} is not a valid id; use letters, digits and '-' "
                 "(or leave it out to make one from the name)"
             )
-        elif item["id"] in all_ids(self.doc):
+        elif self.ix.has_id(item["id"]):
             raise OperationError(f"{kind}.id: id {item['id']!r} is already used; ids must be unique (leave it out to get a fresh one)")
         if kind == "comment" and not item.get("created"):
             item["created"] = now_iso()
-        data = validate_item(self.doc, kind, item)
+        data = validate_item(self.ix, kind, item)
         index = _check_index(op.get("index"), "add.index")
-        if kind == "touchpoint":
-            pos = _insert_pos_grouped(self.doc, coll, {"stage": data["stage"]}, index)
-        elif kind == "card":
-            pos = _insert_pos_grouped(self.doc, coll, {"lane": data["lane"], "stage": data["stage"]}, index)
+        if kind in ("touchpoint", "card"):
+            pos = self._insert_pos_grouped(kind, data, index)
         else:
             n = len(self.doc[coll])
             pos = n if index is None else max(0, min(n, index if index >= 0 else n + index + 1))
@@ -240,13 +214,12 @@ class _Run:
             raise OperationError("update.fields: expected an object of fields to change, e.g. {\"name\": \"New name\"}")
         if item_id == self.doc["id"]:
             return self._update_journey(fields)
-        where = self._find(item_id, "update.id")
-        coll, pos = where
+        coll, pos = self._find(item_id, "update.id")
         kind = _kind_of(coll)
         before = self.doc[coll][pos]
         if "id" in fields and fields["id"] != before["id"]:
             raise OperationError(f"{kind}.id: ids never change (they keep references and files stable); change the name instead")
-        after = validate_item(self.doc, kind, {**before, **fields})
+        after = validate_item(self.ix, kind, {**before, **fields})
         if after == before:
             return ""
         self.do(Replace(coll, pos, before, after))
@@ -256,8 +229,8 @@ class _Run:
         unknown = [k for k in fields if k not in TOP_LEVEL_FIELDS]
         if unknown:
             raise OperationError(
-                f"journey.{unknown[0]}: cannot be updated this way; journey fields you can update are: "
-                + ", ".join(TOP_LEVEL_FIELDS)
+                f"journey.{bounded_message(str(unknown[0]), 40)}: cannot be updated this way; journey fields "
+                "you can update are: " + ", ".join(TOP_LEVEL_FIELDS)
             )
         current = {k: self.doc[k] for k in TOP_LEVEL_FIELDS}
         merged = {**current, **fields}
@@ -297,26 +270,28 @@ class _Run:
         coll, pos = self._find(item_id, "remove.id")
         kind = _kind_of(coll)
         item = self.doc[coll][pos]
+        ix = self.ix
         doomed: set[str] = {item_id}
         if kind == "stage":
-            doomed |= {t["id"] for t in self.doc["touchpoints"] if t["stage"] == item_id}
-            doomed |= {c["id"] for c in self.doc["cards"] if c["stage"] == item_id}
+            for c in ("touchpoints", "cards"):
+                ids = ix.col(c, "id")
+                doomed.update(ids[p] for p in ix.positions(c, "stage", {item_id}))
         elif kind == "lane":
-            doomed |= {c["id"] for c in self.doc["cards"] if c["lane"] == item_id}
+            ids = ix.col("cards", "id")
+            doomed.update(ids[p] for p in ix.positions("cards", "lane", {item_id}))
         # comments on anything removed (and comments on those comments)
-        grew = True
-        while grew:
-            extra = {c["id"] for c in self.doc["comments"] if c["target"] in doomed} - doomed
-            doomed |= extra
-            grew = bool(extra)
+        frontier = set(doomed)
+        comment_ids = ix.col("comments", "id")
+        while frontier:
+            frontier = {comment_ids[p] for p in ix.positions("comments", "target", frontier)} - doomed
+            doomed |= frontier
         counts: dict[str, int] = {}
         for c in ("comments", "cards", "touchpoints", "lanes", "stages", "goals", "personas"):
-            for p in range(len(self.doc[c]) - 1, -1, -1):
+            for p in reversed(ix.positions(c, "id", doomed)):
                 it = self.doc[c][p]
-                if it["id"] in doomed:
-                    self.do(Delete(c, p, it))
-                    if it["id"] != item_id:
-                        counts[c] = counts.get(c, 0) + 1
+                self.do(Delete(c, p, it))
+                if it["id"] != item_id:
+                    counts[c] = counts.get(c, 0) + 1
         label = f"removed {kind} {display_name(item)!r}"
         if counts:
             label += " (with " + ", ".join(f"{n} {c if n != 1 else c[:-1]}" for c, n in counts.items()) + ")"
@@ -336,13 +311,13 @@ class _Run:
                 changes["lane"] = op["lane"]
             elif op.get("lane") is not None:
                 raise OperationError("move.lane: only cards move between lanes")
-            after = validate_item(self.doc, kind, {**item, **changes}) if changes else item
-            group_key = {"stage": after["stage"]} if kind == "touchpoint" else {"lane": after["lane"], "stage": after["stage"]}
-            old_group = [self.doc[coll][i]["id"] for i in _group_positions(self.doc, coll, group_key)]
+            after = validate_item(self.ix, kind, {**item, **changes}) if changes else item
+            coll_, name, key = self._group(kind, after)
+            col = self.ix.col(coll_, name)
+            rank_before = col[:pos].count(key)  # the item's place in the group it lands in
             self.do(Delete(coll, pos, item))
-            new_pos = _insert_pos_grouped(self.doc, coll, group_key, index)
+            new_pos = self._insert_pos_grouped(kind, after, index)
             self.do(Insert(coll, new_pos, after))
-            new_group = [self.doc[coll][i]["id"] for i in _group_positions(self.doc, coll, group_key)]
             if after["stage"] != item["stage"]:
                 names = {s["id"]: s["name"] for s in self.doc["stages"]}
                 return (
@@ -351,7 +326,7 @@ class _Run:
                 )
             if kind == "card" and after["lane"] != item["lane"]:
                 return f"moved card {display_name(item)!r} to another lane"
-            if new_group == old_group:
+            if col[:new_pos].count(key) == rank_before:
                 self._undo_local(2)
                 return ""
             return f"reordered {kind} {display_name(item)!r} within its stage"
@@ -368,20 +343,25 @@ class _Run:
         self.do(Insert(coll, new_pos, item))
         return f"moved {kind} {display_name(item)!r} from position {pos + 1} to {new_pos + 1}"
 
-    def batch(self, op: dict) -> str:
+    def batch(self, op: dict, depth: int) -> str:
         ops = op.get("ops")
         if not isinstance(ops, list):
             raise OperationError("batch.ops: expected a list of operations")
+        if depth >= MAX_BATCH_DEPTH:
+            raise OperationError(
+                f"batch: batches nest at most {MAX_BATCH_DEPTH} deep; put the operations in one batch"
+            )
         labels = []
         for i, sub in enumerate(ops):
             try:
-                label = self.run(sub)
+                label = self.run(sub, depth + 1)
             except OperationError as err:
                 raise OperationError(f"batch.ops[{i}]: {err}") from None
             if label:
                 labels.append(label)
-        if op.get("label"):
-            return str(op["label"])
+        given = op.get("label")
+        if isinstance(given, str) and given:
+            return bounded_message(given, MAX_LABEL_CHARS)
         if len(labels) == 1:
             return labels[0]
         return f"{len(labels)} changes" if labels else ""
@@ -389,60 +369,73 @@ class _Run:
     # -- helpers ----------------------------------------------------------
     def _find(self, item_id: Any, where: str) -> tuple[str, int]:
         if not isinstance(item_id, str):
-            raise OperationError(f"{where}: expected an item id (a string), got {item_id!r}")
-        found = locate(self.doc, item_id)
+            raise OperationError(f"{where}: expected an item id (a string), got {brief(item_id)}")
+        found = self.ix.locate(item_id)
         if found is None:
-            raise OperationError(f"{where}: no item with id {item_id!r} in this journey")
+            raise OperationError(f"{where}: no item with id {brief(item_id)} in this journey")
         return found
 
     def _undo_local(self, n: int) -> None:
         tail = self.prims[-n:]
         del self.prims[-n:]
-        revert_all(self.doc, tail)
+        for p in reversed(tail):
+            inverse = p.inverse()
+            inverse.apply(self.doc)
+            self.ix.note(inverse)
 
-    def run(self, op: Any) -> str:
+    def run(self, op: Any, depth: int = 0) -> str:
         if not isinstance(op, dict):
-            raise OperationError(f"an operation must be an object such as {{'op': 'update', ...}}, got {type(op).__name__}")
+            raise OperationError(f"an operation must be an object such as {{'op': 'update', ...}}, got {brief(op)}")
         name = op.get("op")
         if name not in _OPS:
-            raise OperationError(f"op: unknown operation {name!r}; use one of: {', '.join(_OPS)}")
+            raise OperationError(f"op: unknown operation {brief(name)}; use one of: {', '.join(_OPS)}")
+        if name == "batch":
+            return self.batch(op, depth)
         return getattr(self, name)(op)
 
 
 def run_op(doc: dict, op: dict) -> tuple[list[Primitive], str]:
     """Apply ``op`` to ``doc`` in place; return the primitives applied and a label.
 
-    On error nothing is changed and :class:`OperationError` is raised.
+    The result is checked against the document's rules (:mod:`.invariants`), on what
+    the operation touched: an accepted edit always leaves a document that saves and
+    loads again. On error nothing is changed and :class:`OperationError` is raised.
     """
     run = _Run(doc)
     try:
         label = run.run(op)
+        problems = edit_problems(run.ix, run.prims) if run.prims else []
+        if problems:
+            more = f" (and {len(problems) - 3} more problems)" if len(problems) > 3 else ""
+            raise OperationError(
+                "this edit would leave a map that cannot be saved and loaded again: "
+                + "; ".join(problems[:3]) + more
+            )
     except BaseException:
         revert_all(doc, run.prims)
         raise
     return run.prims, label
 
 
-def scale_problems(scale: dict) -> list[str]:
-    problems = []
-    lo, hi = scale["min"], scale["max"]
-    if lo >= hi:
-        problems.append(f"min ({lo}) must be below max ({hi})")
-    elif hi - lo > 20:
-        problems.append(f"the scale {lo}..{hi} has more than 21 points; use at most 21")
-    else:
-        want = {str(i) for i in range(lo, hi + 1)}
-        have = set(scale["labels"])
-        if have != want:
-            missing = sorted(want - have, key=int)
-            extra = sorted(have - want)
-            bits = []
-            if missing:
-                bits.append("missing labels for " + ", ".join(missing))
-            if extra:
-                bits.append("labels for values off the scale: " + ", ".join(extra))
-            problems.append("labels must have one entry per integer from min to max: " + "; ".join(bits))
-    return problems
+def count_ops(ops: list, cap: int) -> int:
+    """How many operations ``ops`` holds, batches and the operations in them counted, up to
+    ``cap + 1`` (a flood of operations is not walked to its end).
+
+    >>> count_ops([{"op": "remove", "id": "a"}, {"op": "batch", "ops": [{"op": "remove", "id": "b"}]}], 10)
+    3
+    >>> count_ops([{"op": "remove", "id": "a"}] * 1_000_000, 10)
+    11
+    """
+    n = 0
+    stack = [ops]
+    while stack and n <= cap:
+        for op in stack.pop():
+            n += 1
+            if n > cap:
+                break
+            if isinstance(op, dict) and op.get("op") == "batch" and isinstance(op.get("ops"), list):
+                stack.append(op["ops"])
+    return n
 
 
 def _describe_update(doc: dict, kind: str, before: dict, after: dict) -> str:

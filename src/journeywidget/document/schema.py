@@ -11,12 +11,14 @@ methods so every edit is validated and undoable.
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
@@ -26,6 +28,7 @@ from pydantic import (
 )
 
 from ..core.ids import ID_PATTERN
+from ..core.limits import MAX_NUMBER, brief
 from ..core.version import SCHEMA_VERSION
 from ..core.vocabulary import (
     CHANNEL_LABELS,
@@ -56,16 +59,32 @@ Name = Annotated[str, Field(min_length=1, max_length=300)]
 Text = Annotated[str, Field(max_length=20_000)]
 ShortText = Annotated[str, Field(max_length=300)]
 Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=100)]
-Number = Union[StrictInt, StrictFloat]  # noqa: UP007 (runtime alias, py3.10 safe)
+
+
+def _bounded_number(v: Any) -> Any:
+    """Refuse a number JSON and JavaScript cannot carry exactly: not finite, or over 2**53 - 1."""
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return v
+    if isinstance(v, float) and not math.isfinite(v):
+        raise ValueError(f"must be a finite number, not {v}; use null to leave it unset")
+    if not -MAX_NUMBER <= v <= MAX_NUMBER:
+        raise ValueError(
+            f"{brief(v)} is out of range; numbers in a journey are between -{MAX_NUMBER:,} and "
+            f"{MAX_NUMBER:,} (what JSON and JavaScript carry exactly)"
+        )
+    return v
+
+
+#: A whole number or a decimal, finite and at most 2**53 - 1 in size (the bounds are in the
+#: JSON Schema too, so the standalone page refuses the same numbers).
+_Bounds = Field(ge=-MAX_NUMBER, le=MAX_NUMBER)
+_Checked = BeforeValidator(_bounded_number)
+SafeInt = Annotated[StrictInt, _Bounds, _Checked]
+Number = Annotated[Union[Annotated[StrictInt, _Bounds], Annotated[StrictFloat, _Bounds]], _Checked]  # noqa: UP007
+SegmentValue = Annotated[Union[StrictBool, Annotated[StrictInt, _Bounds], Annotated[StrictFloat, _Bounds], str], _Checked]  # noqa: UP007
 TextList = Annotated[list[Annotated[str, Field(max_length=20_000)]], Field(max_length=1_000)]
 Tags = Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]], Field(max_length=200)]
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
-
-
-def _finite(v: Any, what: str) -> Any:
-    if isinstance(v, float) and (v != v or v in (float("inf"), float("-inf"))):
-        raise ValueError(f"{what} must be a finite number, not {v}; use null to leave it unset")
-    return v
 
 
 def _require_id(schema: dict[str, Any]) -> None:
@@ -93,14 +112,7 @@ class Segment(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
     column: Name
-    values: Annotated[list[StrictBool | StrictInt | StrictFloat | str], Field(max_length=1_000)] = []
-
-    @field_validator("values")
-    @classmethod
-    def _finite_values(cls, v: list) -> list:
-        for x in v:
-            _finite(x, "segment value")
-        return v
+    values: Annotated[list[SegmentValue], Field(max_length=1_000)] = []
 
 
 class Persona(_Item):
@@ -129,11 +141,6 @@ class Goal(_Item):
     target: Number | None = None
     unit: Annotated[str, Field(max_length=40)] = ""
     direction: Direction = "increase"
-
-    @field_validator("target")
-    @classmethod
-    def _finite_target(cls, v: float | int | None) -> float | int | None:
-        return _finite(v, "target")
 
 
 class Stage(_Item):
@@ -177,11 +184,6 @@ class Touchpoint(_Item):
     event_keys: Annotated[list[Annotated[str, Field(min_length=1, max_length=300)]], Field(max_length=1_000)] = []
     tags: Tags = []
 
-    @field_validator("emotion")
-    @classmethod
-    def _finite_emotion(cls, v: float | int | None) -> float | int | None:
-        return _finite(v, "emotion")
-
 
 class Card(_Item):
     """A sticky note in a lane, under a stage."""
@@ -218,8 +220,8 @@ class EmotionScale(BaseModel):
     """The scale emotions are set on: integers ``min``..``max`` with a label each."""
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
-    min: StrictInt = -2
-    max: StrictInt = 2
+    min: SafeInt = -2
+    max: SafeInt = 2
     labels: dict[str, ShortText] = Field(default_factory=_default_labels)
 
 

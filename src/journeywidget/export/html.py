@@ -26,7 +26,7 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 _SKIP_TRAITS = {
     "_esm", "_css", "_anywidget_id", "_dom_classes", "_model_module", "_model_module_version", "_model_name",
     "_view_count", "_view_module", "_view_module_version", "_view_name", "layout", "tabbable", "tooltip",
-    "comm", "keys", "log",
+    "comm", "keys", "log", "_runtime",
 }
 
 _PAGE_CSS = """
@@ -207,6 +207,7 @@ def to_html(
     if charts is not None:
         state[_first_key(state, ("_charts", "charts"), "_charts")] = _plain_charts(charts)
     state[_first_key(state, ("editable",), "editable")] = bool(editable)
+    state["_exports"] = []  # no Python behind the page: its Export menu makes what it can itself
     if "read_only" in state:
         state["read_only"] = not editable
     for k in ("can_undo", "can_redo"):
@@ -262,7 +263,9 @@ def to_html(
 </html>
 """
     if path is not None:
-        Path(path).write_text(html, encoding="utf-8")
+        from ..core.atomic import atomic_write
+
+        atomic_write(path, html)
     return html
 
 

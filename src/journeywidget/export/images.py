@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 from ._common import journey_error
@@ -45,7 +44,9 @@ def to_png(
         )
     data = vlc.svg_to_png(svg, scale=float(scale))
     if path is not None:
-        Path(path).write_bytes(data)
+        from ..core.atomic import atomic_write
+
+        atomic_write(path, data)
     return data
 
 
@@ -54,5 +55,7 @@ def to_pdf(journey: Any, path: Any = None, *, metrics: Any = None, overlays: Ite
     vlc = _vlc()
     data = vlc.svg_to_pdf(to_svg(journey, metrics=metrics, overlays=overlays))
     if path is not None:
-        Path(path).write_bytes(data)
+        from ..core.atomic import atomic_write
+
+        atomic_write(path, data)
     return data

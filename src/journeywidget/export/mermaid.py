@@ -29,12 +29,12 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from . import limits
 from ._common import (
     CHANNEL_LABELS,
     channel_label,
     clean_text,
     is_number,
-    journey_error,
     scale_of,
     to_doc,
     touchpoints_by_stage,
@@ -107,23 +107,73 @@ def to_mermaid(journey: Any, *, meta: bool = True, indent: str = "    ") -> str:
     return "\n".join(lines) + "\n"
 
 
-_DIRECTIVE = re.compile(r"%%\{.*?\}%%", re.S)
+def _drop_directives(src: str) -> str:
+    """``src`` without Mermaid ``%%{ ... }%%`` directives (each from ``%%{`` to the next ``}%%``),
+    keeping their line breaks so line numbers stay true. One left-to-right pass: linear,
+    where the regular expression it replaces was quadratic on many unclosed ``%%{``."""
+    out: list[str] = []
+    pos = 0
+    while True:
+        start = src.find("%%{", pos)
+        if start < 0:
+            break
+        end = src.find("}%%", start + 3)
+        if end < 0:
+            break  # no directive closes after this one, so none after it either
+        out.append(src[pos:start])
+        out.append("\n" * src.count("\n", start, end))
+        pos = end + 3
+    out.append(src[pos:])
+    return "".join(out)
 
 
-def from_mermaid(text: str, *, title: str | None = None) -> Any:
-    """Build a :class:`jw.Journey` from Mermaid ``journey`` text.
+def _read_meta(payload: str, lineno: int) -> Any:
+    """The JSON of a ``%% journeywidget:`` comment; ``None`` when it is not JSON (a hand edit)."""
+    depth = limits.MAX_META_DEPTH
+    openers = payload.count("[") + payload.count("{")  # the depth is at most this: skip the scan when it is small
+    if openers > depth and limits.json_depth(payload, depth) > depth:
+        from ..core.errors import InputLimitError
+
+        raise InputLimitError(
+            f"the journeywidget comment is nested more than {depth} levels deep; "
+            "to_mermaid never writes that. Delete the line (the diagram reads without it)",
+            location=f"line {lineno}", field="%% journeywidget",
+        )
+    try:
+        return json.loads(payload)
+    except (ValueError, RecursionError):
+        return None
+
+
+def from_mermaid(text: str, *, title: str | None = None, max_chars: int | None = None) -> Any:
+    r"""Build a :class:`jw.Journey` from Mermaid ``journey`` text.
 
     Sections become stages, tasks touchpoints, scores emotions (1..5 onto the
     journey's scale), actors that name a channel the channel, and the other
     actors personas. ``%% journeywidget:`` comments written by :func:`to_mermaid`
     restore ids, exact emotions, channels and names.
+
+    Reading is linear in the text; text longer than ``max_chars`` (default
+    :data:`journeywidget.export.limits.MAX_MERMAID_CHARS`, 32 Mi characters) is
+    refused. Every problem is a ``jw.SourceError`` naming the line.
+
+    >>> j = from_mermaid("journey\n  section Buy\n    Pay: 5: Me, Web")
+    >>> [(t.name, t.emotion, t.channel) for t in j.touchpoints], [p.name for p in j.personas]
+    ([('Pay', 2, 'web')], ['Me'])
     """
-    from ..core.ids import is_valid_id, slugify, unique_id
+    from ..core.errors import DocumentError, InputLimitError, SourceError
+    from ..core.ids import IdAllocator, is_valid_id, slugify
+    from ..document.io import validate_document
     from ..journey import Journey
+    from .limits import MAX_MERMAID_CHARS, map_capacity
 
     if not isinstance(text, str):
         raise TypeError("from_mermaid takes the diagram text")
-    src = _DIRECTIVE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    limit = MAX_MERMAID_CHARS if max_chars is None else max_chars
+    if len(text) > limit:
+        raise InputLimitError(f"the diagram has {len(text):,} characters, over the limit of {limit:,}; "
+                              "pass max_chars= a larger number to read it", limit="max_chars")
+    src = _drop_directives(text.replace("\r\n", "\n").replace("\r", "\n"))
     raw_lines = src.split("\n")
     # front matter (--- ... ---) at the very top
     i = 0
@@ -142,18 +192,16 @@ def from_mermaid(text: str, *, title: str | None = None) -> Any:
     stages: list[dict] = []  # {"name", "meta", "tps": [...]}
     current: dict | None = None
     last: dict | None = None
-    errors: list[str] = []
+    errors: list[tuple[int, str | None, str]] = []  # (line, field, message)
+    max_stages, max_tps = map_capacity("stages"), map_capacity("touchpoints")
+    n_tasks = 0
     for lineno, line in enumerate(raw_lines, start=1):
         s = line.strip()
         if not s:
             continue
         if s.startswith("%%"):
             if s.startswith(_META.strip()) or s.startswith("%%journeywidget:"):
-                payload = s.split(":", 1)[1].strip()
-                try:
-                    m = json.loads(payload)
-                except ValueError:
-                    m = None
+                m = _read_meta(s.split(":", 1)[1].strip(), lineno)
                 if isinstance(m, dict):
                     if last is None or (last is head_meta):
                         head_meta.update(m)
@@ -165,7 +213,7 @@ def from_mermaid(text: str, *, title: str | None = None) -> Any:
                 started = True
                 last = head_meta
                 continue
-            raise journey_error(f"line {lineno}: a Mermaid journey starts with 'journey', got {s[:40]!r}")
+            raise SourceError(f"a Mermaid journey starts with 'journey', got {s[:40]!r}", location=f"line {lineno}")
         word = s.split(None, 1)[0]
         rest = s[len(word):].strip()
         if word == "title":
@@ -176,6 +224,9 @@ def from_mermaid(text: str, *, title: str | None = None) -> Any:
         elif word.startswith("accDescr"):
             description = s.split(":", 1)[-1].strip().strip("{}").strip()
         elif word == "section":
+            if len(stages) >= max_stages:
+                raise SourceError(f"a map holds at most {max_stages:,} stages and this is section {max_stages + 1:,}",
+                                  location=f"line {lineno}", field="section")
             current = {"name": rest or "Section", "meta": None, "tps": []}
             stages.append(current)
             last = current
@@ -187,8 +238,12 @@ def from_mermaid(text: str, *, title: str | None = None) -> Any:
             try:
                 score = float(score_text) if score_text else None
             except ValueError:
-                errors.append(f"line {lineno}: the score {score_text!r} is not a number")
+                errors.append((lineno, "score", f"line {lineno}: the score {score_text[:40]!r} is not a number"))
                 continue
+            n_tasks += 1
+            if n_tasks > max_tps:
+                raise SourceError(f"a map holds at most {max_tps:,} touchpoints and this is task {n_tasks:,}",
+                                  location=f"line {lineno}", field="task")
             if current is None:
                 current = {"name": "Journey", "meta": None, "tps": []}
                 stages.append(current)
@@ -196,11 +251,14 @@ def from_mermaid(text: str, *, title: str | None = None) -> Any:
             current["tps"].append(tp)
             last = tp
         else:
-            errors.append(f"line {lineno}: cannot read {s[:60]!r} (expected title, section or 'task: score: actors')")
+            errors.append((lineno, None,
+                           f"line {lineno}: cannot read {s[:60]!r} (expected title, section or 'task: score: actors')"))
     if errors:
-        raise journey_error("cannot read the Mermaid journey:\n  " + "\n  ".join(errors[:30]))
+        more = f"\n  ... and {len(errors) - 30} more" if len(errors) > 30 else ""
+        raise SourceError("cannot read the Mermaid journey:\n  " + "\n  ".join(m for _, _, m in errors[:30]) + more,
+                          location=f"line {errors[0][0]}", field=errors[0][1])
     if not started:
-        raise journey_error("not a Mermaid journey: the text has no 'journey' line")
+        raise SourceError("not a Mermaid journey: the text has no 'journey' line")
 
     meta_title = head_meta.get("title") if isinstance(head_meta.get("title"), str) else None
     final_title = title or (meta_title if meta_title and _safe(meta_title) == (doc_title or "") else None) or doc_title
@@ -215,31 +273,39 @@ def from_mermaid(text: str, *, title: str | None = None) -> Any:
         kwargs["emotion_scale"] = scale
     if description:
         kwargs["description"] = description
-    doc = Journey(final_title[:300], **kwargs).to_dict()
+    try:
+        doc = Journey(final_title[:300], **kwargs).to_dict()
+    except DocumentError as e:  # a hand-edited comment's emotion_scale, an over-long accDescr...
+        raise SourceError(str(e).replace("invalid journey document", "the diagram's header gives an invalid map", 1),
+                          field=e.paths[0] if e.paths else None) from None
     lo, hi = scale_of(doc)
-    taken: set[str] = {doc["id"]} | {l["id"] for l in doc["lanes"]}
-    persona_names: list[str] = []
+    ids = IdAllocator({doc["id"]} | {l["id"] for l in doc["lanes"]})
+    persona_names: dict[str, None] = {}  # ordered set: membership in constant time
     meta_personas = [p for p in head_meta.get("personas") or [] if isinstance(p, str)]
     safe_personas = {_safe(p, actor=True): p for p in meta_personas}
 
     for st in stages:
         m = st["meta"] or {}
         name = st["name"]
-        if isinstance(m.get("name"), str) and _safe(m["name"]) == name:
+        if isinstance(m.get("name"), str) and m["name"] != name and _safe(m["name"]) == name:
             name = m["name"]
-        sid = m.get("stage") if isinstance(m.get("stage"), str) and is_valid_id(m["stage"]) and m["stage"] not in taken else None
-        sid = sid or unique_id(slugify(name, fallback="stage"), taken)
-        taken.add(sid)
+        sid = m.get("stage") if isinstance(m.get("stage"), str) and is_valid_id(m["stage"]) and m["stage"] not in ids else None
+        if sid:
+            ids.add(sid)
+        else:
+            sid = ids.claim(slugify(name, fallback="stage"))
         doc["stages"].append({"id": sid, "name": name[:300] or "Stage", "description": "", "customer_goal": "",
                               "milestone": False, "icon": ""})
         for t in st["tps"]:
             tm = t["meta"] or {}
             tname = t["name"] or "Step"
-            if isinstance(tm.get("name"), str) and _safe(tm["name"]) == tname:
+            if isinstance(tm.get("name"), str) and tm["name"] != tname and _safe(tm["name"]) == tname:
                 tname = tm["name"]
-            tid = tm.get("touchpoint") if isinstance(tm.get("touchpoint"), str) and is_valid_id(tm["touchpoint"]) and tm["touchpoint"] not in taken else None
-            tid = tid or unique_id(slugify(tname, fallback="touchpoint"), taken)
-            taken.add(tid)
+            tid = tm.get("touchpoint") if isinstance(tm.get("touchpoint"), str) and is_valid_id(tm["touchpoint"]) and tm["touchpoint"] not in ids else None
+            if tid:
+                ids.add(tid)
+            else:
+                tid = ids.claim(slugify(tname, fallback="touchpoint"))
             actors = list(t["actors"])
             # channel: the meta's when its label is still the last actor; else an actor naming a known channel
             channel = None
@@ -261,8 +327,8 @@ def from_mermaid(text: str, *, title: str | None = None) -> Any:
                         break
             for a in actors:
                 pname = safe_personas.get(a, a)
-                if pname and pname not in persona_names:
-                    persona_names.append(pname)
+                if pname:
+                    persona_names.setdefault(pname, None)
             # emotion: the meta's exact value when the score still matches it
             score = t["score"]
             emotion: Any = None
@@ -280,10 +346,17 @@ def from_mermaid(text: str, *, title: str | None = None) -> Any:
                 "metric": "", "description": "", "pain_points": [], "opportunities": [], "quotes": [], "owner": "",
                 "evidence": [], "event_keys": [], "tags": [],
             })
+    max_personas = map_capacity("personas")
     for pname in persona_names:
         if pname == "Customer" and "personas" in head_meta and "Customer" not in meta_personas:
             continue  # the stand-in actor to_mermaid writes when a map has no persona
-        pid = unique_id(slugify(pname, fallback="persona"), taken)
-        taken.add(pid)
+        if len(doc["personas"]) >= max_personas:
+            raise SourceError(f"a map holds at most {max_personas:,} personas, and the tasks name more actors than "
+                              "that (the actors after a task's second ':' become personas)", field="actors")
+        pid = ids.claim(slugify(pname, fallback="persona"))
         doc["personas"].append({"id": pid, "name": pname[:300]})
-    return Journey.from_dict(doc)
+    try:
+        return Journey._from_canonical(validate_document(doc))
+    except DocumentError as e:
+        raise SourceError(str(e).replace("invalid journey document", "the diagram gives an invalid map", 1),
+                          field=e.paths[0] if e.paths else None) from None

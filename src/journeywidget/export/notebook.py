@@ -32,19 +32,22 @@ def static_html(journey: Any, metrics: Any = None, *, svg: str | None = None) ->
     )
 
 
-def mimebundle_fallback(journey: Any, metrics: Any = None, *, png: bool | None = None, png_scale: float = 1) -> dict:
+def mimebundle_fallback(journey: Any, metrics: Any = None, *, png: bool | None = None, png_scale: float = 1,
+                        html: bool = True) -> dict:
     """Static representations of the map for a notebook output.
 
-    Returns ``{"text/html": ..., "image/svg+xml": ...}`` and, when
-    ``vl-convert-python`` is installed (or ``png=True``), ``"image/png"`` as
-    base64 text. The widget merges this into its ``_repr_mimebundle_`` so a
-    notebook saved without widget state, ``jupyter nbconvert --to html`` or
-    GitHub's viewer still shows the map.
+    Returns ``{"text/html": ..., "image/svg+xml": ...}`` (``html=False``: the SVG
+    only) and, when ``vl-convert-python`` is installed (or ``png=True``),
+    ``"image/png"`` as base64 text. The widget's notebook output carries the SVG
+    (widget/display.py) so a notebook saved without widget state,
+    ``jupyter nbconvert --to html`` or GitHub's viewer still shows the map.
     """
     from .svg import to_svg
 
     svg = to_svg(journey, metrics=metrics)
-    bundle: dict[str, Any] = {"text/html": static_html(journey, svg=svg), "image/svg+xml": svg}
+    bundle: dict[str, Any] = {"image/svg+xml": svg}
+    if html:
+        bundle = {"text/html": static_html(journey, svg=svg), **bundle}
     if png is None:
         from .vlconvert import has_vl_convert
 

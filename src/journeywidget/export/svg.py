@@ -610,7 +610,7 @@ class _Renderer:
     def overlay_block(self, y: float) -> float:
         if not self.overlays:
             return y
-        items = [overlay_svg(o) for o in self.overlays]
+        items = [overlay_svg(o, k) for k, o in enumerate(self.overlays, 1)]
         items = [i for i in items if i]
         if not items:
             return y
@@ -708,9 +708,9 @@ def to_svg(journey: Any, path: Any = None, *, metrics: Any = None, overlays: Ite
         metrics = _metrics_of(journey)
     svg = _Renderer(doc, to_payload(metrics), expand_overlays(overlays)).render()
     if path is not None:
-        from pathlib import Path
+        from ..core.atomic import atomic_write
 
-        Path(path).write_text(svg, encoding="utf-8")
+        atomic_write(path, svg)
     return svg
 
 

@@ -46,7 +46,17 @@ def expand_overlays(overlays: Iterable | Any) -> list:
     return list(overlays)
 
 
-def overlay_svg(o: Any) -> tuple[str, str, float, float] | None:
+def chart_name(title: str, spec: Mapping, number: int) -> str:
+    """How an error names a chart: its title, else the spec's title, else its place among the charts."""
+    named = title or spec.get("title")
+    if isinstance(named, Mapping):
+        named = named.get("text")
+    if isinstance(named, list):
+        named = " ".join(str(x) for x in named)
+    return f"chart {str(named)[:80]!r}" if named else f"chart {number} of the overlays"
+
+
+def overlay_svg(o: Any, number: int = 1) -> tuple[str, str, float, float] | None:
     """(title, svg text, width, height) of one overlay: SVG text, a Vega(-Lite) spec, an Altair chart, or a dict
     ``{"svg": ..., "title": ...}`` / ``{"spec": ..., "title": ...}``."""
     title = ""
@@ -56,7 +66,7 @@ def overlay_svg(o: Any) -> tuple[str, str, float, float] | None:
     if not isinstance(o, (str, Mapping)) and hasattr(o, "to_dict"):
         o = o.to_dict()
     if isinstance(o, Mapping):
-        o = spec_to_svg(o)
+        o = spec_to_svg(o, chart_name(title, o, number))
     if not isinstance(o, str) or "<svg" not in o:
         return None
     w, h = svg_size(o)

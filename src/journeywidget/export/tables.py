@@ -9,7 +9,6 @@ True
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import math
@@ -31,7 +30,6 @@ from ._common import (
     fmt_target,
     fmt_value,
     is_number,
-    journey_error,
     plain,
     scale_of,
     stage_metrics,
@@ -50,7 +48,6 @@ TABLE_COLUMNS = (
     "opportunities", "quotes", "event_keys", "metric", "owner", "evidence", "tags", "stage_id", "touchpoint_id",
 )
 _LIST_COLUMNS = ("pain_points", "opportunities", "quotes", "event_keys", "evidence", "tags")
-_TEXT_COLUMNS = frozenset(TABLE_COLUMNS) - {"emotion", "moment_of_truth"}
 _ALIASES = {
     "touchpoint": ("touchpoint", "name", "touchpoint_name", "step", "task"),
     "stage": ("stage", "stage_name", "phase", "section"),
@@ -70,7 +67,9 @@ _ALIASES = {
     "stage_id": ("stage_id",),
 }
 _EVIDENCE = ("analytics", "survey", "interview", "support_logs", "assumption")
-_INJECTION_START = ("=", "+", "-", "@", "\t", "\r")
+_INJECTION_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+_NEGATIVE_NUMBER = re.compile(r"-(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_CSV_QUOTE = re.compile(r'[",\r\n]')
 
 
 # ----------------------------------------------------------------- rows out
@@ -169,28 +168,55 @@ def _join(items: Iterable[Any]) -> str:
     return "; ".join(items)
 
 
+def _needs_guard(text: str) -> bool:
+    """True if a spreadsheet could take ``text`` for a formula, now or once :func:`from_table`
+    has removed one leading ``'``: after any leading apostrophes it starts with ``= + @``, a
+    tab, CR or LF, or with ``-`` that does not begin a plain number."""
+    s = text.lstrip("'")
+    if not s.startswith(_INJECTION_START):
+        return False
+    return not (s[0] == "-" and _NEGATIVE_NUMBER.fullmatch(s))
+
+
 def _defuse(value: Any) -> Any:
-    """Keep spreadsheet programs from running a text cell as a formula (CSV injection)."""
-    if isinstance(value, str) and value.startswith(_INJECTION_START):
+    """Keep spreadsheet programs from running a text cell as a formula (CSV injection, OWASP):
+    such text gets a leading ``'``; numbers stay numbers."""
+    if isinstance(value, str) and _needs_guard(value):
         return "'" + value
     return value
 
 
-def to_csv(journey: Any, path: Any = None, *, metrics: Any = None) -> str:
-    """The map as CSV text, one row per touchpoint (see :data:`TABLE_COLUMNS`); written to ``path`` when given.
+def _csv_cell(value: Any) -> str:
+    """One CSV field: quoted when it holds a quote, comma, CR or LF (the csv module leaves a lone CR
+    unquoted when lines end in LF, and readers that end rows at CR would split the cell there)."""
+    s = "" if value is None else str(value)
+    return '"' + s.replace('"', '""') + '"' if _CSV_QUOTE.search(s) else s
 
-    Text cells starting with ``= + - @`` get a leading ``'`` so spreadsheet programs
-    show them as text; :func:`from_table` removes it again.
+
+def to_csv(journey: Any, path: Any = None, *, metrics: Any = None) -> str:
+    r"""The map as CSV text, one row per touchpoint (see :data:`TABLE_COLUMNS`); written to ``path`` when given.
+
+    Every text cell and header a spreadsheet could run as a formula (starting with
+    ``= + @``, a tab, a line break, or ``-`` not followed by a number) gets a leading
+    ``'``; :func:`from_table` removes it again. Cells holding a quote, comma or line
+    break are quoted. The file is written atomically.
+
+    >>> import journeywidget as jw
+    >>> j = jw.Journey("Demo"); s = j.add_stage("Buy")
+    >>> _ = j.add_touchpoint("=HYPERLINK(1)", stage=s, description="line\r=cmd")
+    >>> row = to_csv(j).split("\n")[1]
+    >>> row.split(",")[:2], '"line\r=cmd"' in row
+    (['Buy', "'=HYPERLINK(1)"], True)
     """
     columns, rows = touchpoint_rows(journey, metrics)
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
-    w.writeheader()
+    lines = [",".join(_csv_cell(_defuse(c)) for c in columns)]
     for r in rows:
-        w.writerow({k: (_defuse(v) if k in _TEXT_COLUMNS else v) for k, v in r.items()})
-    text = buf.getvalue()
+        lines.append(",".join(_csv_cell(_defuse(r[c])) for c in columns))
+    text = "\n".join(lines) + "\n"
     if path is not None:
-        Path(path).write_text(text, encoding="utf-8", newline="")
+        from ..core.atomic import atomic_write
+
+        atomic_write(path, text)
     return text
 
 
@@ -217,7 +243,9 @@ def to_excel(journey: Any, path: Any, *, metrics: Any = None) -> None:
     def put(sheet, r, c, value):
         cell = sheet.cell(row=r, column=c)
         if isinstance(value, str):
-            cell.value = clean_text(value)
+            text = clean_text(value)
+            # from_table drops one leading ' before a formula-like start (the CSV guard); keep the user's own
+            cell.value = "'" + text if text[:1] == "'" and _needs_guard(text[1:]) else text
             cell.data_type = "s"  # never a formula
         else:
             cell.value = value
@@ -262,7 +290,11 @@ def to_excel(journey: Any, path: Any, *, metrics: Any = None) -> None:
     st.column_dimensions["A"].width = 24
     st.column_dimensions["C"].width = 36
     wb.properties.title = clean_text(doc.get("title") or "")
-    wb.save(str(path))
+    buf = io.BytesIO()
+    wb.save(buf)
+    from ..core.atomic import atomic_write
+
+    atomic_write(path, buf.getvalue())
 
 
 # ----------------------------------------------------------------- Markdown
@@ -387,7 +419,9 @@ def to_markdown(journey: Any, metrics: Any = None, *, path: Any = None) -> str:
         out.append("")
     text = "\n".join(out).rstrip() + "\n"
     if path is not None:
-        Path(path).write_text(text, encoding="utf-8")
+        from ..core.atomic import atomic_write
+
+        atomic_write(path, text)
     return text
 
 
@@ -401,63 +435,35 @@ def _norm_col(name: Any) -> str:
     return re.sub(r"[^0-9a-z]+", "_", str(name).strip().lower()).strip("_")
 
 
-def _read_rows(source: Any, sheet: Any = None) -> tuple[list[str], list[dict]]:
-    """(header, rows as dicts of raw values) from a DataFrame, a CSV/TSV file or an .xlsx file."""
-    if hasattr(source, "columns") and hasattr(source, "to_dict"):  # pandas (or compatible) DataFrame
-        header = [str(c) for c in source.columns]
-        records = source.to_dict("records")
-        return header, [{str(k): plain(v) for k, v in r.items()} for r in records]
-    if isinstance(source, (list, tuple)) and all(isinstance(r, Mapping) for r in source):
-        header: list[str] = []
-        for r in source:
-            header += [str(k) for k in r if str(k) not in header]
-        return header, [{str(k): v for k, v in r.items()} for r in source]
-    path = Path(source)
-    if not path.exists():
-        raise journey_error(f"{path}: no such file")
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        try:
-            from openpyxl import load_workbook
-        except ImportError as e:
-            raise ImportError('reading Excel files needs openpyxl: pip install "journeywidget[excel]"') from e
-        wb = load_workbook(str(path), read_only=True, data_only=True)
-        try:
-            ws = wb[sheet] if isinstance(sheet, str) else wb.worksheets[sheet or 0]
-            it = ws.iter_rows(values_only=True)
-            first = next(it, None)
-            if first is None:
-                return [], []
-            header = ["" if h is None else str(h) for h in first]
-            rows = [dict(zip(header, r)) for r in it]
-        finally:
-            wb.close()
-        return header, rows
-    if suffix == ".xls":
-        raise journey_error(f"{path}: old .xls files are not supported; save it as .xlsx or .csv")
-    text = path.read_text(encoding="utf-8-sig")
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel_tab if suffix in (".tsv", ".tab") else csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    header = list(reader.fieldnames or [])
-    return header, [dict(r) for r in reader]
-
-
 def _cell_text(v: Any) -> str:
-    v = plain(v)
     if v is None:
         return ""
-    if isinstance(v, float) and v.is_integer():
-        v = int(v)
-    s = str(v)
-    if len(s) > 1 and s[0] == "'" and s[1] in "=+-@\t\r":
+    if type(v) is str:
+        s = v
+    else:
+        v = plain(v)
+        if v is None:
+            return ""
+        if isinstance(v, float) and v.is_integer():
+            v = int(v)
+        s = str(v)
+    if s[:1] == "'" and _needs_guard(s[1:]):
         s = s[1:]  # undo the CSV-injection guard of to_csv
     return s.strip()
 
 
+def _blank(v: Any) -> bool:
+    """True for a cell :func:`_cell_text` reads as empty (fast for the common cases)."""
+    if v is None:
+        return True
+    if type(v) is str:
+        return not v.strip() or (v[:1] == "'" and _cell_text(v) == "")
+    return _cell_text(v) == ""
+
+
 def _split_list(v: Any) -> list[str]:
+    if v is None:
+        return []
     if isinstance(v, (list, tuple)):
         return [str(x).strip() for x in v if str(x).strip()]
     s = _cell_text(v)
@@ -466,7 +472,7 @@ def _split_list(v: Any) -> list[str]:
     if s.startswith("["):
         try:
             val = json.loads(s)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON after all (or nested absurdly deep): plain text
             val = None
         if isinstance(val, list):
             return [str(x) for x in val]
@@ -492,29 +498,38 @@ def _channel_id(text: str) -> str | None:
     return text.strip()
 
 
-def _emotion(v: Any, doc: Mapping, where: str, errors: list[str]) -> float | int | None:
+def _scale_labels(doc: Mapping) -> tuple[float, float, dict[str, Any]]:
+    """(min, max, label in lower case -> value) of a document's emotion scale, for :func:`_emotion`."""
+    lo, hi = scale_of(doc)
+    labels = {str(lab).strip().lower(): k for k, lab in ((doc.get("emotion_scale") or {}).get("labels") or {}).items()}
+    return lo, hi, labels
+
+
+def _emotion(v: Any, scale: tuple[float, float, dict[str, Any]], where: str,
+             errors: list[tuple[str, str, str]]) -> float | int | None:
     v = plain(v)
     if v is None or (isinstance(v, str) and not v.strip()):
         return None
-    lo, hi = scale_of(doc)
+    lo, hi, labels = scale
     if isinstance(v, bool):
-        errors.append(f"{where}: emotion {v!r} is not a number")
+        errors.append((where, "emotion", f"{where}: emotion {v!r} is not a number"))
         return None
     if isinstance(v, (int, float)):
         num = v
     else:
         s = str(v).strip().replace(",", ".").replace("\u2212", "-")
-        labels = {str(lab).strip().lower(): k for k, lab in ((doc.get("emotion_scale") or {}).get("labels") or {}).items()}
         if s.lower() in labels:
             num = int(labels[s.lower()])
         else:
             try:
                 num = float(s)
             except ValueError:
-                errors.append(f"{where}: emotion {str(v)!r} is not a number from {fmt_value(lo)} to {fmt_value(hi)}")
+                errors.append((where, "emotion",
+                               f"{where}: emotion {str(v)[:60]!r} is not a number from {fmt_value(lo)} to {fmt_value(hi)}"))
                 return None
     if not math.isfinite(num) or num < lo or num > hi:
-        errors.append(f"{where}: emotion {fmt_value(num)} is outside the scale {fmt_value(lo)}..{fmt_value(hi)}")
+        errors.append((where, "emotion",
+                       f"{where}: emotion {fmt_value(num)} is outside the scale {fmt_value(lo)}..{fmt_value(hi)}"))
         return None
     if isinstance(num, float) and num.is_integer():
         num = int(num)
@@ -528,6 +543,12 @@ def from_table(
     sheet: Any = None,
     journey_type: str = "custom",
     emotion_scale: Mapping | None = None,
+    encoding: str | None = None,
+    max_bytes: int | None = None,
+    max_unpacked: int | None = None,
+    max_rows: int | None = None,
+    max_cell_chars: int | None = None,
+    max_ratio: float | None = None,
 ) -> Any:
     """Build a :class:`jw.Journey` from a table with one row per touchpoint.
 
@@ -538,12 +559,40 @@ def from_table(
     (``;``-separated), ``moment_of_truth`` (yes/no), ``metric``, ``owner``, ``evidence``,
     ``tags``, ``stage_id``, ``touchpoint_id`` (or ``id``). Stages come in order of first
     appearance; a row with a stage and no touchpoint adds just the stage. Other columns
-    (metrics) are ignored. Raises ``jw.JourneyError`` naming missing columns and bad cells.
-    """
-    from ..core.ids import is_valid_id, slugify, unique_id
-    from ..journey import Journey
+    (metrics) are ignored.
 
-    header, raw_rows = _read_rows(path_or_df, sheet)
+    ``sheet``: the .xlsx sheet, by name or number from 0 (default: the first).
+    ``encoding``: a CSV file's text encoding; UTF-8 (with or without a BOM) is read
+    without it, and a UTF-16 file or bytes that are not UTF-8 are refused with the
+    ``encoding=`` to pass (``"utf-16"``, ``"cp1252"``...).
+
+    Inputs are bounded (see :mod:`journeywidget.export.limits`); these raise the bounds:
+    ``max_bytes`` (the file's size; 64 MiB), ``max_unpacked`` (an .xlsx's unpacked size;
+    256 MiB), ``max_rows`` (200,000), ``max_cell_chars`` (100,000) and ``max_ratio``
+    (how much one part of an .xlsx may expand; 100).
+    Every failure is a ``jw.SourceError`` (a ``jw.JourneyError``) naming the file, the
+    row or line and the column; an input over a bound is a ``jw.InputLimitError``.
+
+    >>> t = from_table([{"stage": "Buy", "touchpoint": "Pay"}, {"stage": "Buy", "touchpoint": "Pay"}])
+    >>> [tp.id for tp in t.touchpoints]
+    ['pay', 'pay-2']
+    """
+    from ..core.errors import DocumentError, SourceError
+    from ..core.ids import IdAllocator, is_valid_id, slugify
+    from ..document.io import validate_document
+    from ..journey import Journey
+    from . import limits
+    from ._readers import Bounds, read_table
+
+    bounds = Bounds(
+        max_bytes=limits.MAX_TABLE_BYTES if max_bytes is None else max_bytes,
+        max_unpacked=limits.MAX_UNPACKED_BYTES if max_unpacked is None else max_unpacked,
+        max_rows=limits.MAX_ROWS if max_rows is None else max_rows,
+        max_cell_chars=limits.MAX_CELL_CHARS if max_cell_chars is None else max_cell_chars,
+        max_ratio=limits.MAX_ZIP_RATIO if max_ratio is None else max_ratio,
+    )
+    table = read_table(path_or_df, sheet=sheet, encoding=encoding, bounds=bounds)
+    header, raw_rows, source = table.header, table.rows, table.source
     norm: dict[str, str] = {}
     for h in header:
         key = _norm_col(h)
@@ -558,10 +607,13 @@ def from_table(
     missing = [c for c in ("stage", "touchpoint") if c not in colmap]
     if missing:
         names = {"stage": "'stage'", "touchpoint": "'touchpoint' (or 'name')"}
-        found = ", ".join(repr(h) for h in header) or "none"
-        raise journey_error(
+        found = ", ".join(repr(h) for h in header[:40]) or "none"
+        if len(header) > 40:
+            found += f" ... ({len(header)} in all)"
+        raise SourceError(
             f"the table lacks the column{'s' if len(missing) > 1 else ''} "
-            f"{' and '.join(names[m] for m in missing)}; found columns: {found}"
+            f"{' and '.join(names[m] for m in missing)}; found columns: {found}",
+            source=source, location="the header", field=missing[0],
         )
 
     if title is None:
@@ -572,75 +624,131 @@ def from_table(
     if emotion_scale is not None:
         kwargs["emotion_scale"] = dict(emotion_scale)
     doc = Journey(title, **kwargs).to_dict()
-    taken: set[str] = {doc["id"]} | {l["id"] for l in doc["lanes"]}
+    ids = IdAllocator({doc["id"]} | {l["id"] for l in doc["lanes"]})
+    max_stages, max_tps = limits.map_capacity("stages"), limits.map_capacity("touchpoints")
     stage_by_key: dict[str, dict] = {}
-    errors: list[str] = []
+    stage_rows: list[int] = []
+    tp_rows: list[int] = []
+    errors: list[tuple[str, str, str]] = []  # (row, column, message)
 
-    def get(row: Mapping, canon: str) -> Any:
-        col = colmap.get(canon)
-        return row.get(col) if col is not None else None
+    scale = _scale_labels(doc)
+    # the column of each field (None when the table has none: row.get(None) is None)
+    c_stage, c_sid, c_tp, c_tid, c_mot, c_ev, c_ch, c_emo, c_metric, c_desc, c_pain, c_opp, c_quotes, c_owner, \
+        c_keys, c_tags = (colmap.get(k) for k in (
+            "stage", "stage_id", "touchpoint", "touchpoint_id", "moment_of_truth", "evidence", "channel", "emotion",
+            "metric", "description", "pain_points", "opportunities", "quotes", "owner", "event_keys", "tags"))
 
     for i, row in enumerate(raw_rows, start=1):
         where = f"row {i}"
-        if all(_cell_text(v) == "" for v in row.values()):
+        stage_name = _cell_text(row.get(c_stage))
+        if not stage_name and all(_blank(v) for v in row.values()):
             continue
-        stage_name = _cell_text(get(row, "stage"))
-        stage_id_cell = _cell_text(get(row, "stage_id"))
+        stage_id_cell = _cell_text(row.get(c_sid))
         if not stage_name and not stage_id_cell:
-            errors.append(f"{where}: the stage is empty")
+            errors.append((where, "stage", f"{where}: the stage is empty"))
             continue
         key = stage_id_cell or stage_name
         stage = stage_by_key.get(key)
         if stage is None:
-            sid = stage_id_cell if stage_id_cell and is_valid_id(stage_id_cell) and stage_id_cell not in taken else None
-            sid = sid or unique_id(slugify(stage_name or stage_id_cell, fallback="stage"), taken)
-            taken.add(sid)
+            if len(doc["stages"]) >= max_stages:
+                raise SourceError(
+                    f"a map holds at most {max_stages:,} stages and this row starts stage {max_stages + 1:,} "
+                    f"({key[:60]!r}); is {colmap['stage']!r} the right column for stages?",
+                    source=source, location=where, field=colmap["stage"],
+                )
+            sid = stage_id_cell if stage_id_cell and is_valid_id(stage_id_cell) and stage_id_cell not in ids else None
+            if sid:
+                ids.add(sid)
+            else:
+                sid = ids.claim(slugify(stage_name or stage_id_cell, fallback="stage"))
             stage = {"id": sid, "name": (stage_name or stage_id_cell)[:300], "description": "", "customer_goal": "",
                      "milestone": False, "icon": ""}
             stage_by_key[key] = stage
             doc["stages"].append(stage)
-        name = _cell_text(get(row, "touchpoint"))
+            stage_rows.append(i)
+        name = _cell_text(row.get(c_tp))
         if not name:
             continue  # a stage-only row
-        tid_cell = _cell_text(get(row, "touchpoint_id"))
-        tid = tid_cell if tid_cell and is_valid_id(tid_cell) and tid_cell not in taken else None
-        tid = tid or unique_id(slugify(name, fallback="touchpoint"), taken)
-        taken.add(tid)
-        mot_raw = _cell_text(get(row, "moment_of_truth")).lower()
+        if len(doc["touchpoints"]) >= max_tps:
+            raise SourceError(f"a map holds at most {max_tps:,} touchpoints; this row would add one more",
+                              source=source, location=where, field=colmap["touchpoint"])
+        tid_cell = _cell_text(row.get(c_tid))
+        tid = tid_cell if tid_cell and is_valid_id(tid_cell) and tid_cell not in ids else None
+        if tid:
+            ids.add(tid)
+        else:
+            tid = ids.claim(slugify(name, fallback="touchpoint"))
+        mot_raw = _cell_text(row.get(c_mot)).lower()
         if mot_raw in _TRUE:
             mot = True
         elif mot_raw in _FALSE:
             mot = False
         else:
-            errors.append(f"{where}: moment_of_truth {mot_raw!r} is not yes/no")
+            errors.append((where, "moment_of_truth", f"{where}: moment_of_truth {mot_raw[:60]!r} is not yes/no"))
             mot = False
-        evidence = [e.lower().replace(" ", "_") for e in _split_list(get(row, "evidence"))]
+        evidence = [e.lower().replace(" ", "_") for e in _split_list(row.get(c_ev))]
         bad = [e for e in evidence if e not in _EVIDENCE]
         if bad:
-            errors.append(f"{where}: evidence {bad[0]!r} is not one of {', '.join(_EVIDENCE)}")
+            errors.append((where, "evidence", f"{where}: evidence {bad[0][:60]!r} is not one of {', '.join(_EVIDENCE)}"))
             evidence = [e for e in evidence if e in _EVIDENCE]
         tp = {
             "id": tid,
             "name": name[:300],
             "stage": stage["id"],
-            "channel": _channel_id(_cell_text(get(row, "channel"))),
-            "emotion": _emotion(get(row, "emotion"), doc, where, errors),
+            "channel": _channel_id(_cell_text(row.get(c_ch))),
+            "emotion": _emotion(row.get(c_emo), scale, where, errors),
             "moment_of_truth": mot,
-            "metric": _cell_text(get(row, "metric"))[:300],
-            "description": _cell_text(get(row, "description")),
-            "pain_points": _split_list(get(row, "pain_points")),
-            "opportunities": _split_list(get(row, "opportunities")),
-            "quotes": _split_list(get(row, "quotes")),
-            "owner": _cell_text(get(row, "owner"))[:300],
+            "metric": _cell_text(row.get(c_metric))[:300],
+            "description": _cell_text(row.get(c_desc)),
+            "pain_points": _split_list(row.get(c_pain)),
+            "opportunities": _split_list(row.get(c_opp)),
+            "quotes": _split_list(row.get(c_quotes)),
+            "owner": _cell_text(row.get(c_owner))[:300],
             "evidence": evidence,
-            "event_keys": _split_list(get(row, "event_keys")),
-            "tags": _split_list(get(row, "tags")),
+            "event_keys": _split_list(row.get(c_keys)),
+            "tags": _split_list(row.get(c_tags)),
         }
         doc["touchpoints"].append(tp)
+        tp_rows.append(i)
     if errors:
-        shown = errors[:30]
+        shown = [m for _, _, m in errors[:30]]
         more = f"\n  ... and {len(errors) - len(shown)} more" if len(errors) > len(shown) else ""
-        raise journey_error("cannot import the table:\n  " + "\n  ".join(shown) + more)
+        first_row, first_field, _ = errors[0]
+        raise SourceError("cannot import the table:\n  " + "\n  ".join(shown) + more,
+                          source=source, location=first_row, field=colmap.get(first_field, first_field))
     if not doc["stages"]:
-        raise journey_error("the table has no rows with a stage")
-    return Journey.from_dict(doc)
+        raise SourceError("the table has no rows with a stage", source=source)
+    try:
+        return Journey._from_canonical(validate_document(doc, source))
+    except DocumentError as e:
+        raise _rows_error(e, source, colmap, stage_rows, tp_rows) from None
+
+
+_DOC_PATH = re.compile(r"^\$\.(stages|touchpoints)\[(\d+)\](?:\.(\w+))?")
+
+
+def _rows_error(err: Any, source: str | None, colmap: Mapping[str, str], stage_rows: list[int],
+                tp_rows: list[int]) -> Exception:
+    """A document error of an imported table, told by row and column instead of JSON path."""
+    from ..core.errors import SourceError
+
+    lines: list[str] = []
+    first: tuple[str | None, str | None] = (None, None)
+    for e in err.errors:
+        m = _DOC_PATH.match(e.path)
+        if not m:
+            lines.append(str(e))
+            continue
+        coll, k, fld = m.group(1), int(m.group(2)), m.group(3) or ""
+        rows = stage_rows if coll == "stages" else tp_rows
+        canon = {"name": "stage" if coll == "stages" else "touchpoint", "id": "stage_id" if coll == "stages"
+                 else "touchpoint_id", "stage": "stage"}.get(fld, fld)
+        column = colmap.get(canon, canon) or coll
+        where = f"row {rows[k]}" if k < len(rows) else coll
+        if first == (None, None):
+            first = (where, column)
+        lines.append(f"{where}, {column!r}: {e.message}")
+    shown = lines[:30]
+    more = f"\n  ... and {len(lines) - len(shown)} more" if len(lines) > len(shown) else ""
+    return SourceError("cannot import the table:\n  " + "\n  ".join(shown) + more, source=source,
+                       location=first[0], field=first[1])

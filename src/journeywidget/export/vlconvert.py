@@ -7,8 +7,11 @@ True
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
+
+from ..core.errors import JourneyError
 
 __all__ = ["has_vl_convert", "missing_export_extra", "vl_convert", "spec_to_svg"]
 
@@ -37,10 +40,21 @@ def has_vl_convert() -> bool:
     return find_spec("vl_convert") is not None
 
 
-def spec_to_svg(spec: Mapping) -> str:
-    """A Vega-Lite (or Vega) spec drawn as SVG text."""
+def spec_to_svg(spec: Mapping, name: str = "the chart") -> str:
+    """A Vega-Lite (or Vega) spec drawn as SVG text.
+
+    vl-convert's own failures become a :class:`JourneyError` that names the chart (``name``).
+    """
     vlc = vl_convert()
     schema = str(spec.get("$schema", ""))
-    if "vega-lite" in schema or (not schema and _VL_KEYS & set(spec)):
-        return vlc.vegalite_to_svg(dict(spec))
-    return vlc.vega_to_svg(dict(spec))
+    try:
+        if "vega-lite" in schema or (not schema and _VL_KEYS & set(spec)):
+            return vlc.vegalite_to_svg(dict(spec))
+        return vlc.vega_to_svg(dict(spec))
+    except (ValueError, TypeError, RuntimeError) as e:
+        lines = [ln.strip() for ln in str(e).splitlines() if ln.strip() and not ln.strip().startswith("at ")]
+        reason = " ".join(lines[:2])[:300].rstrip(".") or type(e).__name__
+        text = json.dumps(spec, ensure_ascii=True, default=str)
+        hint = (" The spec holds a line or paragraph separator (U+2028/U+2029), which Vega cannot read in a "
+                "field name or expression: replace it with a space.") if ("\\u2028" in text or "\\u2029" in text) else ""
+        raise JourneyError(f"{name} cannot be drawn: {reason}.{hint}") from None

@@ -22,23 +22,30 @@ segment lives in the metrics; the ``segment`` trait mirrors it both ways.
 
 from __future__ import annotations
 
-import pathlib
+import contextlib
 from typing import Any
 
 import anywidget
 import traitlets
+from ipywidgets import widget_serialization
 
 from ..charts import OVERLAYS, ChartError, ChartSet, chart_runtime_source, payload_has_charts
 from ..core.errors import JourneyError
 from ..core.ids import readable_name
+from ..core.limits import MAX_OPS_PER_MESSAGE, bounded_message, brief
 from ..data.draft import unmapped_key_ops
 from ..data.progress import BindProgress, progress_callbacks
-from ..document.operations import locate
+from ..document.operations import count_ops, locate
 from ..journey import Journey
+from .display import StaticPicture
+from .page_exports import available_formats, page_export
+from .runtime import LOADER_PATH, JourneyRuntime, front_end, host_needs_inline_code, shared_runtime
+from .sync import doc_patch, json_diff, patch_size
 
 __all__ = ["JourneyWidget", "readable_name"]
 
-_STATIC = pathlib.Path(__file__).resolve().parent.parent / "static"
+#: A change to ``_metrics`` or ``_charts`` larger than this (JSON bytes) is sent whole.
+PATCH_LIMIT = 16 * 1024
 
 
 class _Overlay(traitlets.Enum):
@@ -71,12 +78,19 @@ class JourneyWidget(anywidget.AnyWidget):
     Charts: ``w.overlay = "funnel"``, ``w.add_chart(fn, at=stage)``.
     """
 
-    _esm = _STATIC / "widget.js"
-    _css = _STATIC / "widget.css"
+    #: A loader that takes the code from the kernel's shared JourneyRuntime (widget/runtime.py);
+    #: widgets that carry their code inline get static/widget.js and widget.css here instead.
+    _esm = LOADER_PATH
+    _css = ""
+    #: False: every widget carries the whole front end in its own state (as anywidget widgets
+    #: usually do) instead of referencing the kernel's shared runtime; for hosts that cannot
+    #: resolve widget references. marimo is detected and always gets the code inline.
+    share_code = True
 
     #: The document (``journey.to_dict()``); read-only from the page's side.
     _doc = traitlets.Dict().tag(sync=True)
-    #: Increases with every ``_doc`` update; results of edits carry it.
+    #: Revision of the synced state: increases with every change sent to the page (a whole
+    #: ``_doc``, or a ``{"type": "patch"}`` message); results of edits carry it.
     _rev = traitlets.Int(0).tag(sync=True)
     #: Id of the selected item ("" for none); synced both ways.
     selected = traitlets.Unicode("").tag(sync=True)
@@ -99,11 +113,16 @@ class JourneyWidget(anywidget.AnyWidget):
     #: The metric the "metric" overlay draws (e.g. "customers", "share", "median_next_s",
     #: "score") or the "trend" overlay draws ("customers", "events"); "" = default.
     overlay_metric = traitlets.Unicode("").tag(sync=True)
-    #: The chart runtime's ES module source (static/charts-runtime.js: vega, vega-lite,
-    #: vega-embed). Empty until the widget first has a chart to show, so the saved
-    #: state of a widget without charts carries no copy of Vega; the page imports it
-    #: once per page from a Blob URL.
+    #: The shared front end (code, CSS, chart runtime) of every map in this kernel, referenced
+    #: as ``IPY_MODEL_<id>``; None when this widget carries its code inline.
+    _runtime = traitlets.Instance(JourneyRuntime, allow_none=True).tag(sync=True, **widget_serialization)
+    #: The chart runtime's ES module source, only for widgets that carry their code inline
+    #: (the shared runtime holds it otherwise): empty until the widget first has a chart
+    #: to show; the page imports it once per page from a Blob URL.
     _chart_runtime = traitlets.Unicode("").tag(sync=True)
+    #: The files Python makes for the page's Export menu (widget/page_exports.py); the page
+    #: makes JSON itself, and PNG from the SVG when "png" is not listed.
+    _exports = traitlets.List(traitlets.Unicode()).tag(sync=True)
     #: A bind at work: ``{"phase", "rows", "total", "fraction", "text"}`` (the toolbar shows a
     #: bar); ``{}`` when none is.
     _progress = traitlets.Dict().tag(sync=True)
@@ -111,6 +130,10 @@ class JourneyWidget(anywidget.AnyWidget):
     # set in __init__; None until then (ipywidgets may close a widget whose __init__ failed)
     _chartset: ChartSet | None = None
     _unsubscribe: Any = None
+    #: Send changes to ``_doc``, ``_metrics`` and ``_charts`` as patches (widget/sync.py);
+    #: False sends whole values (hosts that cannot apply patches ask for it).
+    _patching = True
+    _quiet: frozenset = frozenset()
 
     def __init__(
         self, journey: Journey | dict | None = None, editable: bool = True, **kwargs: Any
@@ -131,10 +154,19 @@ class JourneyWidget(anywidget.AnyWidget):
         self._journey = journey
         self._chartset = ChartSet(journey, follow_journey=False)
         self._from_page_now: set[str] = set()
+        kwargs.setdefault("_exports", available_formats())
+        if host_needs_inline_code():
+            self._patching = False  # the host shows anywidgets itself: whole values, inline code
+        if not type(self).share_code or host_needs_inline_code():
+            code, css = front_end()
+            kwargs.update(_esm=code, _css=css, _runtime=None)
+        else:
+            kwargs["_runtime"] = shared_runtime()
         super().__init__(editable=editable, **kwargs)
         # Held weakly by both: a journey outlives widgets it was once shown in.
         self._unsubscribe = journey.on_change(self._on_journey_change, weak=True)
         self._chartset.on_change(self._refresh_data, weak=True)
+        self._picture = StaticPicture(self)
         self.on_msg(self._on_page_msg)
         self._sync_doc()
         self._refresh_data()
@@ -295,18 +327,18 @@ class JourneyWidget(anywidget.AnyWidget):
         m = self.metrics
         if m is None or not m.has_events:
             raise traitlets.TraitError(
-                f"{trait}={value!r}: no event data is bound yet; call "
+                f"{trait}={brief(value)}: no event data is bound yet; call "
                 f"w.bind_events(df, ..., segment=<column>) first"
             )
         segs = m.segment_values
         if not segs:
             raise traitlets.TraitError(
-                f"{trait}={value!r}: the bound events have no segment column; bind them with "
+                f"{trait}={brief(value)}: the bound events have no segment column; bind them with "
                 f"w.bind_events(df, ..., segment=<column>)"
             )
         if value not in segs:
             shown = ", ".join(repr(x) for x in segs[:20]) + (" ..." if len(segs) > 20 else "")
-            raise traitlets.TraitError(f"{trait}={value!r} is not a segment in the data; segments: {shown}")
+            raise traitlets.TraitError(f"{trait}={brief(value)} is not a segment in the data; segments: {shown}")
 
     @traitlets.validate("segment", "compare")
     def _valid_segment(self, proposal: dict) -> str:
@@ -335,21 +367,26 @@ class JourneyWidget(anywidget.AnyWidget):
 
     # -- syncing ------------------------------------------------------------------
 
-    def _on_journey_change(self, _journey: Journey) -> None:
-        self._sync_doc()
+    def _on_journey_change(self, journey: Journey) -> None:
+        self._sync_doc((journey.last_change or {}).get("edits"))
         if not self._chartset.metrics_follow_journey:
             # metrics that follow the journey recompute first, then tell the charts (once)
             self._refresh_data()
 
-    def _sync_doc(self) -> None:
+    def _sync_doc(self, edits: list | None = None) -> None:
         doc = self._journey.snapshot()
+        ops = doc_patch(edits) if edits and self._patching and self._doc else None
         with self.hold_sync():
-            self._doc = doc
-            self._rev = self._rev + 1
+            if ops is not None:
+                self._send_patch({"_doc": ops}, {"_doc": doc})
+            else:
+                self._doc = doc
+                self._rev = self._rev + 1
             self._can_undo = bool(self._journey.can_undo)
             self._can_redo = bool(self._journey.can_redo)
             if self.selected and not _has_id(doc, self.selected):
                 self.selected = ""
+        self._picture.schedule()
 
     def _refresh_data(self, _source: Any = None) -> None:
         """Mirror the metrics (segment, payload) and the charts into the synced traits."""
@@ -365,12 +402,77 @@ class JourneyWidget(anywidget.AnyWidget):
         charts = self._chartset.payload(metrics_payload=payload)
         with self.hold_sync():
             self.segment = "" if m is None or m.segment is None else str(m.segment)
-            self._metrics = payload
-            if not self._chart_runtime and payload_has_charts(charts):
+            if payload_has_charts(charts):
+                self._need_chart_runtime()
+            self._update_synced({"_metrics": payload, "_charts": charts})
+        self._picture.schedule()
+
+    def _need_chart_runtime(self) -> None:
+        if self._runtime is not None:
+            self._runtime.need_charts()
+        elif not self._chart_runtime:
+            self._chart_runtime = chart_runtime_source()
+
+    def _inline_code(self) -> None:
+        """The page could not reach the shared runtime: carry the code in this widget (anywidget
+        then loads it again)."""
+        code, css = front_end()
+        with self.hold_sync():
+            self._css = css
+            if payload_has_charts(self._charts):
                 self._chart_runtime = chart_runtime_source()
-            self._charts = charts
+            self._esm = code
+
+    # -- patches (widget/sync.py) -------------------------------------------------
+
+    def _update_synced(self, values: dict) -> None:
+        """Set synced traits: as patches when that is small, else whole (or not at all when equal)."""
+        patches, quiet = {}, {}
+        for name, new in values.items():
+            if not self._patching:
+                setattr(self, name, new)
+                continue
+            ops = json_diff(getattr(self, name), new)
+            if not ops:
+                quiet[name] = new  # equal: keep the new value without sending anything
+            elif patch_size(ops) <= PATCH_LIMIT:
+                patches[name], quiet[name] = ops, new
+            else:
+                setattr(self, name, new)
+        if patches:
+            self._send_patch(patches, quiet)
+        elif quiet:
+            with self._quietly(*quiet):
+                for name, value in quiet.items():
+                    setattr(self, name, value)
+
+    def _send_patch(self, patches: dict, values: dict) -> None:
+        """Give the traits their new values in the kernel without sending them; send the page
+        the patches instead, with the revision they lead from and to."""
+        base = self._rev
+        with self._quietly("_rev", *values):
+            for name, value in values.items():
+                setattr(self, name, value)
+            self._rev = base + 1
+        self.send({"type": "patch", "model": self.model_id, "base": base, "rev": base + 1,
+                   "patches": patches})
+
+    @contextlib.contextmanager
+    def _quietly(self, *names: str) -> Any:
+        before = self._quiet
+        self._quiet = before | set(names)
+        try:
+            yield
+        finally:
+            self._quiet = before
+
+    def _should_send_property(self, key: str, value: Any) -> bool:
+        # traits set in _quietly reach the page as a patch (or not at all), never whole
+        return key not in self._quiet and super()._should_send_property(key, value)
 
     def close(self) -> None:
+        if getattr(self, "_picture", None) is not None:
+            self._picture.cancel()
         if self._chartset is not None:
             self._chartset.close()
         if self._unsubscribe is not None:
@@ -380,25 +482,39 @@ class JourneyWidget(anywidget.AnyWidget):
 
     # -- display and reports ------------------------------------------------------
 
+    def _ipython_display_(self) -> None:
+        """In IPython: the live map, and its static picture as an output of its own that follows
+        the edits (widget/display.py), for places without widget state (nbconvert, GitHub)."""
+        if self.comm is None:  # closed: as ipywidgets shows a closed widget, its text only
+            from IPython.display import display
+
+            display({"text/plain": repr(self)}, raw=True)
+            return
+        self._picture.display()
+
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        """The live widget, plus a static picture of the map for places without widget state
-        (nbconvert, GitHub, a notebook saved without widget state)."""
+        """The live widget, plus a static picture of the map (SVG) for places without widget
+        state; IPython uses :meth:`_ipython_display_` instead."""
         bundle = super()._repr_mimebundle_(**kwargs)
         data, meta = bundle if isinstance(bundle, tuple) else (bundle, None)
         if data is None:
             return bundle
         try:
-            from ..export import mimebundle_fallback
-
-            fallback = mimebundle_fallback(self._journey, metrics=self._metrics or None, png=False)
+            svg = self._picture.svg()
         except Exception as err:  # noqa: BLE001 - a picture must never break the live widget
             import warnings
 
             warnings.warn(f"journeywidget: no static fallback for this output ({err!r})", RuntimeWarning,
                           stacklevel=2)
             return bundle
-        data = {**{k: v for k, v in fallback.items() if k != "text/plain"}, **data}
+        data = {**data, "text/plain": repr(self), "image/svg+xml": svg}
         return (data, meta) if meta is not None else data
+
+    def __repr__(self) -> str:
+        j = getattr(self, "_journey", None)
+        if j is None:
+            return "JourneyWidget()"
+        return f"JourneyWidget({j.title!r}: {len(j.stages)} stages, {len(j.touchpoints)} touchpoints)"
 
     def to_html(self, path: Any = None, *, editable: bool = False, **kwargs: Any) -> str:
         """Write one offline HTML page with this map, its metrics and overlays (read-only unless
@@ -446,7 +562,7 @@ class JourneyWidget(anywidget.AnyWidget):
                 return ""  # from the page: an item that was just removed; clear quietly
             tps = self._journey.touchpoints
             raise traitlets.TraitError(
-                f"selected: no item with id {value!r} in this journey; use an id such as "
+                f"selected: no item with id {brief(value)} in this journey; use an id such as "
                 f"{tps[0].id if tps else self._journey.id!r}"
                 " (see widget.journey.touchpoints), or '' to clear the selection"
             )
@@ -470,7 +586,15 @@ class JourneyWidget(anywidget.AnyWidget):
         if not isinstance(content, dict):
             return
         kind = content.get("type")
-        if kind == "ops":
+        if kind == "export":
+            self._export_for_page(content.get("format"), content.get("rid"))
+        elif kind == "inline":
+            self._inline_code()
+        elif kind == "resync":  # the page missed a patch, or cannot apply patches ("full")
+            if content.get("full"):
+                self._patching = False
+            self.send_state(["_doc", "_metrics", "_charts", "_rev"])
+        elif kind == "ops":
             self._apply_ops(content.get("ops"), content.get("rid"))
         elif kind in ("undo", "redo"):
             if not self.editable:
@@ -480,12 +604,25 @@ class JourneyWidget(anywidget.AnyWidget):
             else:
                 self.redo()
 
+    def _export_for_page(self, fmt: Any, rid: Any) -> None:
+        """Answer the page's Export menu: the file as the message's binary buffer."""
+        try:
+            head, data = page_export(self, fmt)
+        except Exception as err:  # noqa: BLE001 - the page shows why, the map stays
+            self.send({"type": "export", "rid": rid, "ok": False, "format": fmt,
+                       "error": f"could not export {fmt}: {err}"})
+            return
+        self.send({"type": "export", "rid": rid, "ok": True, "format": fmt, **head}, buffers=[data])
+
     def _apply_ops(self, ops: Any, rid: Any) -> None:
         error: str | None = None
         if not self.editable:
             error = "This map is read-only."
         elif not isinstance(ops, list) or not ops:
             error = "expected a non-empty list of operations"
+        elif count_ops(ops, MAX_OPS_PER_MESSAGE) > MAX_OPS_PER_MESSAGE:
+            error = (f"more than {MAX_OPS_PER_MESSAGE:,} operations in one message; send at most "
+                     f"{MAX_OPS_PER_MESSAGE:,} at a time")
         else:
             op = ops[0] if len(ops) == 1 else {"op": "batch", "ops": ops}
             try:
@@ -498,10 +635,18 @@ class JourneyWidget(anywidget.AnyWidget):
             if self._error:
                 self._error = ""
         else:
+            error = bounded_message(error)
             self._error = error
         self.send(
-            {"type": "result", "rid": rid, "ok": error is None, "error": error, "rev": self._rev}
+            {"type": "result", "rid": _short_rid(rid), "ok": error is None, "error": error, "rev": self._rev}
         )
+
+
+def _short_rid(rid: Any) -> Any:
+    """The page's request id, echoed back only if it is a number or short text."""
+    if isinstance(rid, (int, float)) and not isinstance(rid, bool) and abs(rid) < 2**63:
+        return rid
+    return rid if isinstance(rid, str) and len(rid) <= 100 else None
 
 
 def _has_id(doc: dict, item_id: str) -> bool:

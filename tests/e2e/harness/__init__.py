@@ -13,3 +13,19 @@ REPO_ROOT = E2E_DIR.parent.parent
 STATIC_DIR = REPO_ROOT / "src" / "journeywidget" / "static"
 BUNDLE_JS = STATIC_DIR / "widget.js"
 BUNDLE_CSS = STATIC_DIR / "widget.css"
+
+
+def retype(page, field, text: str) -> None:
+    """Replace the text of an editable field as a person does: click, select all, type, Enter."""
+    field.click()
+    page.keyboard.press("Control+a")
+    page.keyboard.type(text)
+    page.keyboard.press("Enter")
+
+
+def use_scheme(page, scheme: str, width: int = 1500, height: int = 900) -> None:
+    """A viewport and a light or dark colour scheme (dark: a dark page around the map)."""
+    page.set_viewport_size({"width": width, "height": height})
+    page.emulate_media(color_scheme=scheme)
+    if scheme == "dark":
+        page.evaluate("() => { document.body.style.background = '#0f1115'; }")

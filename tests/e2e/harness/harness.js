@@ -16,8 +16,14 @@
 //
 // All traffic of one widget goes through one promise chain, so messages
 // arrive in the order they were sent, both ways.
+//
+// Widgets a widget references ("IPY_MODEL_<id>" in its state, e.g. journeywidget's
+// shared runtime) are mounted as models without views (`mountModel`); the model
+// API's `widget_manager.get_model(id)` gives them, and their `set_state` applies a
+// state as a kernel update does (nothing to send back).
 
 const POLL_MS = 25;
+const models = new Map(); // model id -> HarnessModel, for widget_manager.get_model
 
 // ---------------------------------------------------------------- binary data
 
@@ -102,9 +108,16 @@ class HarnessModel {
     this._listeners = [];
     this.widget_manager = {
       async get_model(id) {
-        throw new Error(`standalone harness: widget_manager.get_model(${id}) is not supported`);
+        for (let i = 0; i < 200 && !models.has(id); i++) await new Promise((r) => setTimeout(r, 25));
+        if (!models.has(id)) throw new Error(`standalone harness: no widget model ${id} in this page`);
+        return models.get(id);
       },
     };
+  }
+
+  // A state from the kernel: change events, nothing kept to send back.
+  set_state(state) {
+    this._applyState(state, { fromKernel: true }, false);
   }
 
   get(name) {
@@ -382,10 +395,11 @@ window.__jwHarness = {
 
   // initJson: the widget's full state as a comm "update" message
   // ({data: {method, state, buffer_paths}, buffers: [base64]}), like comm_open.
-  async mount(hid, initJson, esmUrl, cssText, containerId) {
+  async mount(hid, initJson, esmUrl, cssText, containerId, modelId) {
     const host = new WidgetHost(hid, {});
     host.model._receive(JSON.parse(initJson));
     hosts.set(hid, host);
+    if (modelId) models.set(modelId, host.model);
     if (cssText) {
       const style = document.createElement("style");
       style.dataset.harnessWidget = String(hid);
@@ -396,6 +410,16 @@ window.__jwHarness = {
     host.startPolling();
     const container = document.getElementById(containerId) || document.body;
     return host.render(container);
+  },
+
+  // A model without a view (a widget another widget references).
+  mountModel(hid, initJson, modelId) {
+    const host = new WidgetHost(hid, {});
+    host.model._receive(JSON.parse(initJson));
+    hosts.set(hid, host);
+    models.set(modelId, host.model);
+    host.startPolling();
+    return hid;
   },
 
   async render(hid, containerId) {

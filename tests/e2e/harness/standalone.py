@@ -196,6 +196,8 @@ class _ErrorCapture(logging.Handler):
 # Page -> {hid: harness}; the bindings are exposed once per page.
 _PAGES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _HIDS = itertools.count(1)
+# Page -> {model id: [harness of a referenced widget, how many harnesses use it]}.
+_REFS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _page_registry(page, server: HarnessServer) -> dict[int, StandaloneHarness]:
@@ -236,6 +238,7 @@ class StandaloneHarness:
         *,
         esm: str | Path | None = None,
         css: str | Path | None = None,
+        model_only: bool = False,
     ) -> None:
         self.page = page
         self.server = server
@@ -249,15 +252,17 @@ class StandaloneHarness:
         self._comm_closed = False
         self._seen_js_errors = 0
         self._closed = False
+        self.refs: list[StandaloneHarness] = []  # widgets this one references, mounted first
 
-        esm_source = _read_source(esm if esm is not None else getattr(widget, "_esm", None))
-        if not esm_source:
-            raise HarnessError(f"{type(widget).__name__} has no _esm and no esm= was given")
-        css_source = _read_source(css if css is not None else getattr(widget, "_css", None)) or ""
-        if esm_source.startswith(("http://", "https://")):
-            esm_url = esm_source
-        else:
-            esm_url = server.put_module(esm_source)
+        if not model_only:
+            esm_source = _read_source(esm if esm is not None else getattr(widget, "_esm", None))
+            if not esm_source:
+                raise HarnessError(f"{type(widget).__name__} has no _esm and no esm= was given")
+            css_source = _read_source(css if css is not None else getattr(widget, "_css", None)) or ""
+            if esm_source.startswith(("http://", "https://")):
+                esm_url = esm_source
+            else:
+                esm_url = server.put_module(esm_source)
 
         # Swap the widget's comm for ours: from now on ipywidgets talks to the page.
         self._original_comm = widget.comm
@@ -279,17 +284,41 @@ class StandaloneHarness:
         init = self._encode(
             {"method": "update", "state": state, "buffer_paths": buffer_paths}, buffers
         )
+        if model_only:
+            page.evaluate("([hid, init, id]) => window.__jwHarness.mountModel(hid, init, id)",
+                          [self.hid, init, widget.model_id])
+            self.views = []
+            return
+        self._mount_references(state)
         try:
             page.evaluate(
-                "([hid, init, url, css]) => window.__jwHarness.mount("
-                "hid, init, url, css, 'jw-harness-root')",
-                [self.hid, init, esm_url, css_source],
+                "([hid, init, url, css, id]) => window.__jwHarness.mount("
+                "hid, init, url, css, 'jw-harness-root', id)",
+                [self.hid, init, esm_url, css_source, widget.model_id],
             )
         except Exception as exc:
             raise HarnessError(
                 f"mounting {type(widget).__name__} failed: {exc}\n" + self._error_report()
             ) from exc
         self.views = [0]
+
+    def _mount_references(self, state: dict) -> None:
+        """Mount the widgets ``state`` references (``IPY_MODEL_<id>``) as models, once per page."""
+        from ipywidgets.widgets.widget import _instances
+
+        mounted = _REFS.setdefault(self.page, {})
+        for value in state.values():
+            if not (isinstance(value, str) and value.startswith("IPY_MODEL_")):
+                continue
+            model_id = value[len("IPY_MODEL_"):]
+            entry = mounted.get(model_id)
+            if entry is None:
+                target = _instances.get(model_id)
+                if target is None:
+                    continue  # not a widget of this process: get_model fails in the page
+                entry = mounted[model_id] = [StandaloneHarness(self.page, self.server, target, model_only=True), 0]
+            entry[1] += 1
+            self.refs.append(entry[0])
 
     # -- locators -------------------------------------------------------------
 
@@ -326,7 +355,10 @@ class StandaloneHarness:
         """Flush pending messages both ways until quiet; then raise on any error."""
         for _ in range(20):
             self.page.evaluate("([hid]) => window.__jwHarness.flush(hid)", [self.hid])
-            if not self._outbox:
+            for ref in self.refs:  # a referenced widget only talks when Python changed it
+                if ref._outbox:
+                    self.page.evaluate("([hid]) => window.__jwHarness.flush(hid)", [ref.hid])
+            if not self._outbox and not any(ref._outbox for ref in self.refs):
                 break
         else:
             raise HarnessError("standalone harness: Python keeps sending messages")
@@ -464,6 +496,15 @@ class StandaloneHarness:
             pass
         if self.widget.comm is self.comm:
             self.widget.comm = self._original_comm
+        mounted = _REFS.get(self.page, {})
+        for ref in self.refs:
+            entry = mounted.get(ref.widget.model_id)
+            if entry is not None and entry[0] is ref:
+                entry[1] -= 1
+                if entry[1] <= 0:
+                    del mounted[ref.widget.model_id]
+                    ref.close()
+        self.refs = []
 
 
 def _describe(predicate: Callable) -> str:
