@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "tests"))
 
 import journeywidget as jw  # noqa: E402
-from journeywidget.document import validate_document  # noqa: E402
+from journeywidget.document.io import validate_document  # noqa: E402
 from journeywidget.export import from_mermaid, from_table, to_mermaid  # noqa: E402
 
 

@@ -23,9 +23,9 @@ afterEach(() => {
 
 const INSIGHTS: Insight[] = [
   { kind: "unmapped_key", category: "data", severity: 0.31, target: null, message: "41 events have key 'newsletter_open', which is on no touchpoint", value: 41, details: { key: "newsletter_open", count: 41, suggested_stage: "buy" } },
-  { kind: "dropoff", category: "bottleneck", severity: 0.4, target: "buy", message: "827 customers (42%) drop off between Browse and Buy", value: 827, details: {} },
+  { kind: "dropoff", category: "bottleneck", severity: 0.4, target: "buy", message: "827 customers (42\u00a0%) drop off between Browse and Buy", value: 827, details: {} },
   { kind: "slow_step", category: "bottleneck", severity: 0.7, target: "search", message: "after Search customers wait a median 18.9 h", value: 68000, details: {} },
-  { kind: "backwards", category: "data", severity: 0.2, target: null, message: "216 customers (11%) go back", value: 216, details: {} },
+  { kind: "backwards", category: "data", severity: 0.2, target: null, message: "216 customers (11\u00a0%) go back", value: 216, details: {} },
   { kind: "unmapped_key", category: "data", severity: 0.3, target: null, message: "<img src=x onerror=alert(1)> is a key", value: 3, details: { key: "<img src=x onerror=alert(1)>", count: 3, suggested_stage: null } },
 ];
 
@@ -58,9 +58,9 @@ describe("names from event keys", () => {
 describe("A/B figures", () => {
   it("formats both sides as customers · share", () => {
     const f = abFigures({ customers: 1234, share: 0.62 }, { customers: 987, share: 0.55 });
-    expect(f.a).toBe("1,234 · 62%");
-    expect(f.b).toBe("987 · 55%");
-    expect(f.text).toBe("A: 1,234 · 62% | B: 987 · 55%");
+    expect(f.a).toBe("1,234 · 62\u00a0%");
+    expect(f.b).toBe("987 · 55\u00a0%");
+    expect(f.text).toBe("A: 1,234 · 62\u00a0% | B: 987 · 55\u00a0%");
     expect(f.diff).toBe("−7.0 pp");
     expect(f.dir).toBe("down");
     expect(f.big).toBe(true);
@@ -77,13 +77,13 @@ describe("A/B figures", () => {
     expect(fmtPp(-0.123)).toBe("−12 pp");
     expect(fmtPp(0.045)).toBe("+4.5 pp");
     expect(fmtPp(null)).toBe("");
-    expect(fmtSide({ customers: 12345, share: 0.051 })).toBe("12.3k · 5.1%");
+    expect(fmtSide({ customers: 12345, share: 0.051 })).toBe("12.3k · 5.1\u00a0%");
     expect(fmtSide(null)).toBe("–");
   });
   it("renders the block as text with exact counts in data attributes", () => {
     const b = abBlock("jw-ab-stage");
     b.set({ customers: 1234, share: 0.62 }, { customers: 987, share: 0.55 }, ["pro", "<b>free</b>"], 0.002);
-    expect(b.el.textContent).toBe("A: 1,234 · 62% | B: 987 · 55% −7.0 pp");
+    expect(b.el.textContent).toBe("A: 1,234 · 62\u00a0% | B: 987 · 55\u00a0% −7.0 pp");
     expect(b.el.getAttribute("data-a")).toBe("1234");
     expect(b.el.getAttribute("data-b")).toBe("987");
     expect(b.el.querySelector(".jw-ab-diff")!.classList.contains("jw-ab-big")).toBe(true);
@@ -100,8 +100,8 @@ describe("segment selects", () => {
   it("lists the empty choice, then each segment with its size", () => {
     expect(segmentOptions(segs, "All customers")).toEqual([
       { value: "", label: "All customers" },
-      { value: "free", label: "free · 1,202 (60%)" },
-      { value: "pro", label: "pro · 592 (30%)" },
+      { value: "free", label: "free · 1,202 (60\u00a0%)" },
+      { value: "pro", label: "pro · 592 (30\u00a0%)" },
     ]);
     // a current value that is not listed (payload capped) is still offered
     expect(segmentOptions(segs, "x", "gold").map((o) => o.value)).toEqual(["", "free", "pro", "gold"]);
@@ -281,7 +281,7 @@ describe("the view's data tools", () => {
     const { el, model } = mount({ segment: "pro", compare: "free", _metrics: metrics({ segment: "pro", compare }) });
     expect(el.querySelector(".jw-root")!.classList.contains("jw-comparing")).toBe(true);
     const buy = el.querySelector('.jw-stage[data-id="buy"] .jw-ab') as HTMLElement;
-    expect(buy.textContent).toBe("A: 200 · 20% | B: 60 · 10% −10 pp");
+    expect(buy.textContent).toBe("A: 200 · 20\u00a0% | B: 60 · 10\u00a0% −10 pp");
     expect(buy.getAttribute("data-a")).toBe("200");
     expect(buy.getAttribute("data-b")).toBe("60");
     expect(buy.querySelector(".jw-ab-diff")!.classList.contains("jw-ab-big")).toBe(true);
@@ -289,10 +289,9 @@ describe("the view's data tools", () => {
     const home = el.querySelector('.jw-tp[data-id="home"] .jw-ab') as HTMLElement;
     expect(home.getAttribute("data-a")).toBe("900");
     expect(home.getAttribute("data-b")).toBe("540");
-    expect(home.querySelector(".jw-ab-b .jw-ab-val")!.textContent).toBe("540 · 90%");
-    // the plain customers badge is replaced by the A/B block
-    const plain = el.querySelector('.jw-tp[data-id="home"] .jw-stat[data-i="people"]') as HTMLElement;
-    expect(plain.hidden).toBe(true);
+    expect(home.querySelector(".jw-ab-b .jw-ab-val")!.textContent).toBe("540 · 90\u00a0%");
+    // the plain customers figure is replaced by the A/B block
+    expect(el.querySelector('.jw-tp[data-id="home"] .jw-fig-customers')).toBeNull();
     // the metrics lane too
     expect(el.querySelector('.jw-mblock[data-id="search"] .jw-ab')!.getAttribute("data-b")).toBe("240");
     // compare off: back to the plain figures
@@ -300,7 +299,7 @@ describe("the view's data tools", () => {
     model.set("_metrics", metrics({ segment: "pro" }));
     expect(el.querySelector('.jw-stage[data-id="buy"] .jw-ab')).toBeNull();
     expect((el.querySelector('.jw-tp[data-id="home"] .jw-ab') as HTMLElement).hidden).toBe(true);
-    expect(plain.hidden).toBe(false);
+    expect(el.querySelector('.jw-tp[data-id="home"] .jw-fig-customers')!.textContent).toMatch(/^900 customers\u00a0·\u00a0\d+\u00a0%$/);
     expect(el.querySelector(".jw-root")!.classList.contains("jw-comparing")).toBe(false);
   });
 

@@ -230,8 +230,8 @@ describe("formatting", () => {
     expect(fmtInt(12345)).toBe("12.3k");
     expect(fmtInt(2500000)).toBe("2.5M");
     expect(fmtInt(null)).toBe("–");
-    expect(fmtPct(0.423)).toBe("42%");
-    expect(fmtPct(0.051)).toBe("5.1%");
+    expect(fmtPct(0.423)).toBe("42\u00a0%");
+    expect(fmtPct(0.051)).toBe("5.1\u00a0%");
     expect(fmtDuration(42)).toBe("42s");
     expect(fmtDuration(3720)).toBe("1h 2m");
     expect(fmtDuration(3 * 86400 + 3600)).toBe("3d 1h");

@@ -131,7 +131,7 @@ describe("rendering", () => {
     const grid = el.querySelector(".jw-grid") as HTMLElement;
     expect(grid.style.gridTemplateColumns.split(" minmax").length).toBe(4);
     const cell = el.querySelector('.jw-cell[data-lane="pain"][data-stage="buy"]') as HTMLElement;
-    expect(cell.style.gridRow).toBe("5");
+    expect(cell.style.gridRow).toBe("6"); // row 1: stage headers, 2: charts at stages, then the lanes
     expect(cell.style.gridColumn).toBe("3");
     expect(el.querySelector(".jw-root")!.hasAttribute("data-lm-suppress-shortcuts")).toBe(true);
   });
@@ -174,9 +174,16 @@ describe("rendering", () => {
       stages: { browse: { customers: 1200, conversion: null, dropoff: 200, dropoff_rate: 0.1667 } },
       feedback: { home: { score: 4.2, n: 10, emotion: 0.5 } },
     });
-    expect(el.querySelector('.jw-tp[data-id="home"] .jw-tp-stats')!.textContent).toContain("1,200");
-    expect(el.querySelector('.jw-stage[data-id="browse"] .jw-funnel')!.textContent).toContain("−200 (17%)");
-    expect(el.querySelector('.jw-mblock[data-id="home"]')!.textContent).toContain("4.2");
+    // every figure says what it is and its unit
+    const stats = Array.from(el.querySelectorAll('.jw-tp[data-id="home"] .jw-tp-stats .jw-fig')).map((n) => n.textContent);
+    expect(stats).toEqual(["1,200 customers\u00a0·\u00a050\u00a0%", "2m to next", "Score 4.2"]);
+    const funnel = Array.from(el.querySelectorAll('.jw-stage[data-id="browse"] .jw-funnel .jw-fig')).map((n) => n.textContent);
+    expect(funnel).toEqual(["1,200 customers", "−200 lost (17\u00a0%)"]);
+    expect(el.querySelector('.jw-mblock[data-id="home"] .jw-fig-feedback')!.textContent).toBe("Score 4.2");
+    expect(el.querySelector('.jw-mblock[data-id="home"] .jw-fig-feedback')!.getAttribute("data-k")).toBe("Feedback (n=10)");
+    // a touchpoint without figures reads "no data" once data is bound; a stage too
+    expect(el.querySelector('.jw-tp[data-id="search"] .jw-tp-stats')!.textContent).toBe("no data");
+    expect(el.querySelector('.jw-stage[data-id="buy"] .jw-funnel')!.textContent).toBe("no data");
   });
 
   it("is read-only with editable=false", () => {

@@ -316,6 +316,12 @@ class Journey:
     def emotion_scale(self) -> dict:
         return copy.deepcopy(self._doc["emotion_scale"])
 
+    @property
+    def layout(self) -> dict:
+        """How the map lays out: ``{"card_columns": 3}`` (change it with
+        ``j.update(j.id, layout={"card_columns": 4})``, an undoable edit)."""
+        return dict(self._doc["layout"])
+
     def _items(self, coll: str) -> list:
         from .document.schema import COLLECTION_KIND, KINDS
 

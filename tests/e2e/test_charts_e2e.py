@@ -143,20 +143,36 @@ def test_overlay_switcher_funnel_emotion_and_custom_charts(standalone, page, har
     # the switcher in the toolbar drives the `overlay` trait
     h.el.locator("select.jw-overlay-select").select_option("funnel")
     h.wait_until(lambda: w.overlay == "funnel")
-    # 3 stage bars + 2 drop-off bars (B and C lost a customer each)
-    expect(h.el.locator(f"{OVERLAY} g.role-mark.mark-rect path")).to_have_count(5)
-    expect(h.el.locator(f"{OVERLAY} g.role-mark.mark-text text")).to_have_count(2)  # conversion labels
+    # drawn on the map: in the stage headers' band, one bar per stage aligned with its column
+    band = h.el.locator(f".jw-band-stages {OVERLAY}")
+    # 3 tracks + 3 stage bars + 2 drop-off bars (B and C lost a customer each)
+    expect(band.locator("g.role-mark.mark-rect path")).to_have_count(8)
+    expect(band.locator("g.role-mark.mark-text text")).to_have_count(2)  # conversion labels
+    page.wait_for_timeout(200)
+    cols = h.el.evaluate("""(root) => [...root.querySelectorAll('.jw-stage')].map((s) => {
+        const r = s.querySelector('.jw-band-chart').getBoundingClientRect(); return [r.left, r.right, r.top, r.bottom]; })""")
+    marks = band.locator("g.role-mark.mark-rect").nth(2).evaluate(
+        "(g) => [...g.querySelectorAll('path')].map((p) => { const r = p.getBoundingClientRect(); return [r.left, r.right, r.top, r.bottom]; })")
+    assert len(marks) == 3
+    for (l0, r0, t0, b0), (l1, r1, t1, b1) in zip(cols, marks):
+        assert abs(l1 - l0) < 1.5 and r1 <= r0 + 1.5 and t1 >= t0 - 1.5 and b1 <= b0 + 1.5, (cols, marks)
 
     w.overlay = "emotion"
     h.sync()
-    # 3 hand-set points (c1 has none) + 2 feedback diamonds
-    expect(h.el.locator(f"{OVERLAY} g.role-mark.mark-symbol path")).to_have_count(5)
+    # on the emotions lane: the 2 feedback diamonds beside the lane's own points (4: c1 unset)
+    lane = h.el.locator(f".jw-emo {OVERLAY}")
+    expect(lane.locator("g.role-mark.mark-symbol path")).to_have_count(2)
+    expect(h.el.locator(".jw-emo .jw-dot")).to_have_count(4)
 
-    # the custom chart sits in stage B's header and has one bar per event key there
-    stage_b = h.el.locator('[data-kind="stage"][data-id="b"]')
+    # the custom chart sits in the charts row under stage B and has one bar per event key there
+    stage_b = h.el.locator('[data-kind="stage-charts"][data-stage="b"]')
     expect(stage_b.locator('.jw-chart[data-chart-key="per_event"] g.role-mark.mark-rect path')).to_have_count(1)
-    # the broken one shows its error in stage C, as text
-    err = h.el.locator('[data-kind="stage"][data-id="c"] .jw-chart[data-chart-key="broken"] .jw-chart-error')
+    # its own row: the stage headers are no taller than without it
+    heights = h.el.evaluate("(root) => [...root.querySelectorAll('.jw-stage')].map((s) => s.getBoundingClientRect().height)")
+    assert max(heights) < 200, heights
+    assert h.el.locator('.jw-stage[data-id="b"] .jw-chart').count() == 0
+    # the broken one shows its error under stage C, as text
+    err = h.el.locator('[data-kind="stage-charts"][data-stage="c"] .jw-chart[data-chart-key="broken"] .jw-chart-error')
     expect(err).to_contain_text("ZeroDivisionError: division by zero")
 
     # moving c1 into stage B re-runs the function: two event keys there now

@@ -28,12 +28,12 @@ ARTIFACTS = Path(__file__).parents[1] / "artifacts"
 ARGS = dict(customer="customer_id", time="timestamp", touchpoint="event")
 
 READ_FIGURES = """(root) => {
-  const num = (el) => (el && !el.hidden && el.offsetParent !== null ? Number(el.textContent.replace(/,/g, '')) : null);
+  const num = (el) => (el && !el.hidden && el.offsetParent !== null ? Number(el.getAttribute('data-value')) : null);
   const out = { stages: {}, tps: {} };
   for (const el of root.querySelectorAll('.jw-stage[data-id]'))
-    out.stages[el.getAttribute('data-id')] = num(el.querySelector('.jw-funnel .jw-stat[data-i="people"]'));
+    out.stages[el.getAttribute('data-id')] = num(el.querySelector('.jw-funnel .jw-fig-customers'));
   for (const el of root.querySelectorAll('.jw-tp[data-id]'))
-    out.tps[el.getAttribute('data-id')] = num(el.querySelector('.jw-tp-stats .jw-stat[data-i="people"]'));
+    out.tps[el.getAttribute('data-id')] = num(el.querySelector('.jw-tp-stats .jw-fig-customers'));
   return out;
 }"""
 

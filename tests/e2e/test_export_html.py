@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -74,7 +75,7 @@ def test_standalone_page_shows_the_map_offline(page, tmp_path, jw_bundle):
     for s in doc["stages"]:
         expect(root.locator(f'.jw-stage[data-id="{s["id"]}"]')).to_contain_text(s["name"])
     expect(root.locator('.jw-tp[data-id="checkout"]')).to_contain_text("Checkout page")
-    expect(root.locator('.jw-tp[data-id="search-ad"]')).to_contain_text("80%")  # metrics badges
+    expect(root.locator('.jw-tp[data-id="search-ad"]')).to_contain_text(re.compile(r"customers\s·\s80\s%"))  # labelled badges
     expect(root.locator(".jw-dot")).to_have_count(len(doc["touchpoints"]))  # unset emotions sit on the mid line
     expect(root.locator(".jw-readonly")).to_have_count(1)
     expect(page.locator("#jw-download")).to_have_count(0)
@@ -219,7 +220,7 @@ def test_demo_report_renders_with_metrics_and_charts(page, tmp_path, jw_bundle):
     root = page.locator("#jw-root")
     j = jw.Journey.from_template("ecommerce-purchase")
     expect(root.locator(".jw-tp")).to_have_count(len(j.touchpoints))
-    expect(root.locator(".jw-funnel").nth(1)).to_contain_text("conv.")  # the first stage has no conversion
+    expect(root.locator(".jw-funnel").nth(1)).to_contain_text("from previous")  # the first stage has no conversion
     page.wait_for_timeout(500)
     assert net.errors == []
     net.assert_offline()
@@ -239,11 +240,13 @@ def test_overlays_switch_in_the_read_only_page(page, tmp_path, jw_bundle):
     select = page.locator("select.jw-overlay-select, select").filter(has_text="Stage funnel").first
     expect(select).to_have_value("emotion")
     select.select_option("funnel")
-    bars = page.locator("#jw-root svg g.mark-rect path")
-    # one bar per stage for customers reaching it, one per later stage for those lost since the one before
-    expect(bars).to_have_count(2 * len(j.stages) - 1)
+    bars = page.locator("#jw-root .jw-band-stages svg g.mark-rect path")
+    # drawn in the stage headers: per stage a track and a bar for customers reaching it, and
+    # per later stage one for those lost since the one before
+    expect(bars).to_have_count(3 * len(j.stages) - 1)
     select.select_option("metric")
-    expect(page.locator("#jw-root svg g.mark-rect path")).to_have_count(len(j.touchpoints))
+    # in the metrics lane: a track and a bar under each touchpoint's figures
+    expect(page.locator("#jw-root .jw-band-metrics svg g.mark-rect path")).to_have_count(2 * len(j.touchpoints))
     select.select_option("none")
     expect(page.locator("#jw-root svg g.mark-rect path")).to_have_count(0)
     net.assert_offline()

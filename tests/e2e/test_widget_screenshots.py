@@ -7,6 +7,7 @@ the colour scheme.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -100,7 +101,7 @@ def test_screenshot_with_metrics_selection_and_long_text(page, standalone):
     w._metrics = METRICS
     w.selected = "cart-page"
     expect(h.el.locator(".jw-panel")).to_be_visible()
-    expect(h.el.locator('.jw-stage[data-id="cart"] .jw-funnel')).to_contain_text("38% conv.")
+    expect(h.el.locator('.jw-stage[data-id="cart"] .jw-funnel')).to_contain_text(re.compile(r"38\s% from previous"))
     assert overflowing(h) == []
     shoot(page, h, "widget-ecommerce-purchase-metrics.png")
     page.emulate_media(color_scheme="dark")

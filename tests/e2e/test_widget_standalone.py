@@ -434,24 +434,24 @@ def test_metrics_render_when_present(page, mapview, journey):
         "feedback": {"cart-page": {"score": 3.6, "n": 87, "emotion": -0.5}},
     }
     tp = tp_loc(h, "cart-page")
-    expect(tp.locator(".jw-tp-stats")).to_contain_text("1,234")
-    expect(tp.locator(".jw-tp-stats")).to_contain_text("42%")
-    expect(tp.locator(".jw-tp-stats")).to_contain_text("1h 2m")
-    expect(tp.locator(".jw-tp-stats")).to_contain_text("3.6")
-    stage = h.el.locator('.jw-stage[data-id="cart"] .jw-funnel')
-    expect(stage).to_contain_text("1,234")
-    expect(stage).to_contain_text("41% conv.")
-    expect(stage).to_contain_text("−300 (24%)")
+    # every figure says what it is and its unit
+    expect(tp.locator(".jw-tp-stats .jw-fig")).to_have_text(
+        [re.compile(r"^1,234 customers\s·\s42\s%$"), "1h 2m to next", "Score 3.6"]
+    )
+    stage = h.el.locator('.jw-stage[data-id="cart"] .jw-funnel .jw-fig')
+    expect(stage).to_have_text(["1,234 customers", re.compile(r"^41\s% from previous$"), re.compile(r"^−300 lost \(24\s%\)$")])
     mblock = h.el.locator('.jw-mblock[data-id="cart-page"]')
     expect(mblock.locator('.jw-mrow[data-k="Median to next"]')).to_have_text("1h 2m")
-    expect(mblock.locator(".jw-mrow").last).to_have_attribute("data-k", "Score (n=87)")
+    expect(mblock.locator(".jw-mrow").last).to_have_attribute("data-k", "Feedback (n=87)")
+    # a touchpoint without figures in bound data reads "no data" (never a bare label or a 0)
+    expect(tp_loc(h, "site-search").locator(".jw-tp-stats")).to_have_text("no data")
     expect(h.el.locator(".jw-emo-fb")).to_have_attribute("d", re.compile(r"^M"))
     # metrics change: only the touched items are re-rendered
     before = page.evaluate(
         "() => document.querySelector('.jw-root').parentElement.__journeyView.info.stats.updated"
     )
     w._metrics = {**w._metrics, "touchpoints": {"cart-page": {"customers": 99, "share": 0.1}}}
-    expect(tp.locator(".jw-tp-stats")).to_contain_text("99")
+    expect(tp.locator(".jw-tp-stats")).to_contain_text("99 customers")
     after = page.evaluate(
         "() => document.querySelector('.jw-root').parentElement.__journeyView.info.stats.updated"
     )
@@ -498,7 +498,7 @@ def test_zoom_to_fit_and_edit_while_zoomed(page, standalone, journey):
     card = tp_loc(h, "dispatch-notification")
     card.hover()
     target = tp_loc(h, "online-returns-portal").bounding_box()
-    drag(page, card.locator(".jw-grip"), (target["x"] + 3, target["y"] + target["height"] / 2))
+    drag(page, card, (target["x"] + 3, target["y"] + target["height"] / 2))  # at fit, cards are chips: dragged by their body
     h.wait_until(lambda: journey["dispatch-notification"].stage == "returns-support")
     assert [t.id for t in journey.touchpoints_in("returns-support")][0] == "dispatch-notification"
     lane = el.locator(".jw-emo").bounding_box()

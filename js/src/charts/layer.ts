@@ -20,6 +20,10 @@ export interface ChartData {
 
 export interface ChartEntry {
   at: string;
+  /** A built-in overlay that can draw on the map itself: "stages", "emotions" or "metrics". */
+  band?: string | null;
+  /** Its Vega-Lite spec for the map's geometry (rows get jw_* pixel fields; see view/bands.ts). */
+  band_spec?: Record<string, unknown> | null;
   spec: Record<string, unknown> | null;
   data: ChartData | null;
   error: string | null;
@@ -38,7 +42,18 @@ export interface ChartsPayload {
 
 export type Theme = "light" | "dark" | string | null | undefined;
 
+/** Where an overlay draws on the map (view/bands.ts): the host, its size and the rows placed. */
+export interface BandPlace {
+  host: HTMLElement;
+  width: number;
+  height: number;
+  rows(values: Record<string, unknown>[]): Record<string, unknown>[];
+  sig: string;
+}
+
 export interface ChartLayerOptions {
+  /** The map's geometry for a band ("stages", "emotions", "metrics"), or null when the map has no such band. */
+  band?: (name: string) => BandPlace | null;
   /** Called with a touchpoint (or stage) id when a mark is clicked. */
   onSelect?: (id: string) => void;
   /** Where a chart anchored at a stage / touchpoint id goes; null = the host. */
@@ -84,6 +99,10 @@ interface Slot {
   themeKey: string | null;
   at: string;
   serial: number;
+  /** Drawn on the map: the band's name and its geometry's signature. */
+  band: string | null;
+  bandSig: string | null;
+  entry: ChartEntry | null;
 }
 
 let VIEW_SERIAL = 0;
@@ -223,7 +242,7 @@ export function createChartLayer(host: HTMLElement, opts: ChartLayerOptions = {}
     for (const ev of ["pointerdown", "mousedown", "click", "dblclick"]) el.addEventListener(ev, stop);
     const slot: Slot = {
       key, el, body, note, view: null, finalize: null, rev: null, dataRev: undefined,
-      dataJson: null, dataName: null, themeKey: null, at, serial: 0,
+      dataJson: null, dataName: null, themeKey: null, at, serial: 0, band: null, bandSig: null, entry: null,
     };
     slots.set(key, slot);
     place(slot, at);
@@ -276,13 +295,28 @@ export function createChartLayer(host: HTMLElement, opts: ChartLayerOptions = {}
     await view.runAsync();
   }
 
-  async function embedSlot(slot: Slot, entry: ChartEntry, dataJson: string): Promise<void> {
+  /** The band an entry draws on, when the map has it. */
+  function bandOf(entry: ChartEntry): BandPlace | null {
+    if (!entry.band || !entry.band_spec || !opts.band) return null;
+    try {
+      return opts.band(entry.band);
+    } catch {
+      return null;
+    }
+  }
+
+  async function embedSlot(slot: Slot, entry: ChartEntry, dataJson: string, band: BandPlace | null): Promise<void> {
     dropView(slot);
-    const spec = clone(entry.spec) as Record<string, any>;
+    const spec = clone(band ? entry.band_spec : entry.spec) as Record<string, any>;
+    if (band) {
+      // drawn in the map's own pixels: no padding, exactly the band's size
+      Object.assign(spec, { width: band.width, height: band.height, autosize: { type: "none" }, padding: 0 });
+    }
     if (entry.data) {
       // The values go in as the named dataset, so later data-only updates can
       // replace them with view.data(name, values).
-      spec.datasets = { ...(spec.datasets || {}), [entry.data.name]: entry.data.values };
+      const values = band ? band.rows(entry.data.values as Record<string, unknown>[]) : entry.data.values;
+      spec.datasets = { ...(spec.datasets || {}), [entry.data.name]: values };
     }
     const result = await doEmbed(slot.body, spec, {
       actions: false,
@@ -303,6 +337,10 @@ export function createChartLayer(host: HTMLElement, opts: ChartLayerOptions = {}
     slot.dataJson = dataJson;
     slot.dataName = entry.data ? entry.data.name : null;
     slot.themeKey = themeKey;
+    slot.band = band ? entry.band! : null;
+    slot.bandSig = band ? band.sig : null;
+    slot.entry = entry;
+    slot.el.classList.toggle("jw-chart-band", !!band);
     slot.serial = ++VIEW_SERIAL;
     slot.el.dataset.viewSerial = String(slot.serial);
     stats.embeds += 1;
@@ -314,18 +352,24 @@ export function createChartLayer(host: HTMLElement, opts: ChartLayerOptions = {}
     await pushSelected(result.view);
   }
 
-  async function updateSlot(slot: Slot, entry: ChartEntry): Promise<void> {
+  async function updateSlot(slot: Slot, entry: ChartEntry, band: BandPlace | null): Promise<void> {
     const dataJson = entry.data ? JSON.stringify(entry.data.values) : "";
     const needsEmbed =
       !slot.view || slot.rev !== entry.rev || slot.themeKey !== themeKey ||
-      slot.dataName !== (entry.data ? entry.data.name : null);
+      slot.dataName !== (entry.data ? entry.data.name : null) || slot.band !== (band ? entry.band : null);
     if (needsEmbed) {
-      await embedSlot(slot, entry, dataJson);
+      await embedSlot(slot, entry, dataJson, band);
       return;
     }
-    if (dataJson === slot.dataJson) return;
+    slot.entry = entry;
+    if (dataJson === slot.dataJson && (!band || band.sig === slot.bandSig)) return;
     const view = slot.view!;
-    if (entry.data) view.data(entry.data.name, clone(entry.data.values));
+    if (band) {
+      view.width?.(band.width);
+      view.height?.(band.height);
+      slot.bandSig = band.sig;
+    }
+    if (entry.data) view.data(entry.data.name, band ? band.rows(clone(entry.data.values) as Record<string, unknown>[]) : clone(entry.data.values));
     await view.runAsync();
     slot.dataJson = dataJson;
     slot.dataRev = entry.data_rev;
@@ -354,10 +398,12 @@ export function createChartLayer(host: HTMLElement, opts: ChartLayerOptions = {}
       const entry = specs[k];
       if (!entry) continue;
       const at = entry.at || "map";
+      const band = bandOf(entry);
       let slot = slots.get(k);
       if (!slot) slot = newSlot(k, at);
       slot.at = at;
-      place(slot, at);
+      if (band) placeIn(slot, band.host);
+      else place(slot, at);
       slot.el.dataset.kind = entry.kind || "";
       if (entry.title) slot.el.setAttribute("aria-label", entry.title);
       if (entry.error || !entry.spec) {
@@ -366,7 +412,7 @@ export function createChartLayer(host: HTMLElement, opts: ChartLayerOptions = {}
       }
       clearError(slot);
       try {
-        await updateSlot(slot, entry);
+        await updateSlot(slot, entry, band);
       } catch (err) {
         showError(slot, `Chart could not be drawn: ${err instanceof Error ? err.message : String(err)}`);
       }
@@ -381,12 +427,36 @@ export function createChartLayer(host: HTMLElement, opts: ChartLayerOptions = {}
     }
   }
 
-  function reanchor(): void {
-    for (const slot of slots.values()) place(slot, slot.at);
-    host.hidden = ![...slots.values()].some((s) => s.el.parentElement === host);
+  /** A slot drawn over a band of the map. */
+  function placeIn(slot: Slot, parent: HTMLElement): void {
+    slot.el.classList.add("jw-chart-anchored");
+    if (slot.el.parentElement !== parent) parent.appendChild(slot.el);
   }
 
+  function reanchor(): void {
+    let redraw = false;
+    for (const slot of slots.values()) {
+      if (slot.band && slot.entry) {
+        const band = bandOf(slot.entry);
+        if (band) {
+          placeIn(slot, band.host);
+          if (band.sig !== slot.bandSig) redraw = true;
+          continue;
+        }
+        redraw = true; // the band went away: the chart goes back under the header
+      }
+      place(slot, slot.at);
+    }
+    host.hidden = ![...slots.values()].some((s) => s.el.parentElement === host);
+    if (redraw && lastPayload !== undefined) void update(lastPayload, lastTheme, undefined);
+  }
+
+  let lastPayload: ChartsPayload | null | undefined = undefined;
+  let lastTheme: Theme = undefined;
+
   function update(payload: ChartsPayload | null | undefined, theme?: Theme, selectedId?: string | null): Promise<void> {
+    lastPayload = payload;
+    lastTheme = theme;
     pending = { payload, theme, selectedId };
     if (running) return running;
     running = (async () => {

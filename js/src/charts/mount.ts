@@ -1,6 +1,6 @@
 // Charts on the map view: the overlay switcher and the chart layer, driven by
 // the model traits `overlay`, `overlay_metric`, `_charts` and `_chart_runtime`.
-import { createChartLayer, type ChartLayer, type ChartsPayload } from "./layer";
+import { createChartLayer, type BandPlace, type ChartLayer, type ChartsPayload } from "./layer";
 import { chartRuntime, loadChartRuntime, type ChartRuntime, type EmbedFn } from "./runtime";
 
 export interface ChartsModel {
@@ -55,10 +55,15 @@ function option(value: string, label: string): HTMLOptionElement {
   return o;
 }
 
-/** Where a chart anchored at `at` goes inside `root`: a stage header or a touchpoint's metric block / card. */
+/**
+ * Where a chart anchored at `at` goes inside `root`: the charts row under a stage
+ * (its own row, so a chart never makes the stage headers taller), else a stage
+ * header, else a touchpoint's metric block / card.
+ */
 export function defaultAnchor(root: HTMLElement, at: string): HTMLElement | null {
   const esc = typeof CSS !== "undefined" && CSS.escape ? CSS.escape(at) : at.replace(/["\\]/g, "\\$&");
   return (
+    (root.querySelector(`[data-kind="stage-charts"][data-stage="${esc}"]`) as HTMLElement | null) ||
     (root.querySelector(`[data-kind="stage"][data-id="${esc}"]`) as HTMLElement | null) ||
     (root.querySelector(`[data-kind="touchpoint-metric"][data-id="${esc}"]`) as HTMLElement | null) ||
     (root.querySelector(`[data-kind="touchpoint"][data-id="${esc}"]`) as HTMLElement | null)
@@ -77,6 +82,8 @@ export function mountCharts(opts: {
   select(id: string): void;
   /** The kernel's shared runtime model: its `charts` trait holds the chart runtime's source. */
   shared?: Pick<ChartsModel, "get" | "on" | "off"> | null;
+  /** The map's geometry for the built-in overlays that draw on it (view/bands.ts). */
+  band?: (name: string) => BandPlace | null;
   embed?: EmbedFn;
   /** For tests / other hosts: the chart runtime instead of the `_chart_runtime` trait's module. */
   runtime?: ChartRuntime;
@@ -92,6 +99,7 @@ export function mountCharts(opts: {
   const layer = createChartLayer(host, {
     onSelect: (id) => opts.select(id),
     anchor: (at) => defaultAnchor(root, at),
+    band: opts.band,
     embed: opts.embed,
     runtime: () => {
       if (opts.runtime) return opts.runtime;
@@ -153,8 +161,19 @@ export function mountCharts(opts: {
     // Something to draw but no runtime yet: wait for `change:_chart_runtime` (Python
     // sends it with the first chart) instead of showing an error.
     const drawable = Object.values((payload && payload.specs) || {}).some((e) => e && e.spec && !e.error);
+    // a built-in overlay that draws on the map reserves its room there (the band's chart zone)
+    const ov = payload && payload.specs ? payload.specs.overlay : null;
+    for (const band of ["stages", "emotions", "metrics"]) {
+      root.classList.toggle(`jw-ov-${band}`, !!(ov && ov.band === band && ov.band_spec && !ov.error && opts.band));
+    }
     if (drawable && !canDraw()) return;
     await layer.update(payload, detectTheme(root), String(model.get("selected") || ""));
+    markStageCharts();
+  };
+  // the charts row under the stage headers shows its title only when a stage has a chart
+  const markStageCharts = () => {
+    const grid = root.querySelector(".jw-grid");
+    if (grid) grid.classList.toggle("jw-has-stage-charts", !!root.querySelector(".jw-stage-charts > .jw-chart"));
   };
   const onChange = () => {
     void refresh();
@@ -175,7 +194,10 @@ export function mountCharts(opts: {
     layer,
     switcher,
     refresh,
-    reanchor: () => layer.reanchor(),
+    reanchor: () => {
+      layer.reanchor();
+      markStageCharts();
+    },
     select: (id) => void layer.select(id),
     destroy: () => {
       disposed = true;

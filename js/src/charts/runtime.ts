@@ -63,6 +63,9 @@ export interface ViewLike {
   data(name: string, values?: unknown): unknown;
   signal(name: string, value?: unknown): unknown;
   runAsync(): Promise<unknown>;
+  /** Resize (Vega views have these; stand-ins may not). */
+  width?(w: number): unknown;
+  height?(h: number): unknown;
   addEventListener(type: string, handler: (event: unknown, item: any) => void): unknown;
   finalize(): unknown;
 }

@@ -1,6 +1,6 @@
 // A card (sticky note) in a lane's cell.
 import { h } from "./dom";
-import { commentBadge, grip, iconButton, lazyChrome, liveText } from "./common";
+import { bodyDrag, clampTitle, commentBadge, grip, iconButton, lazyChrome, liveText } from "./common";
 import type { Component } from "./reconcile";
 import type { Ctx } from "./ctx";
 import type { Card } from "../model/types";
@@ -28,6 +28,7 @@ export function cardItem(ctx: Ctx, item: CardItem): Component<CardItem> {
     label: "Card text",
   });
   el.append(bar, text.el);
+  if (ctx.editable) bodyDrag(ctx, el, "card", id);
   let cur = item;
   if (ctx.editable) {
     lazyChrome(el, () => {
@@ -41,6 +42,9 @@ export function cardItem(ctx: Ctx, item: CardItem): Component<CardItem> {
   function update(it: CardItem) {
     cur = it;
     text.set(it.card.text || "");
+    clampTitle(text.el, it.card.text || "", 140);
+    // the whole text as the tooltip of the card's chip (compact zoom shows it as a bar)
+    el.setAttribute("title", (it.card.text || "").slice(0, 300));
     if ((it.comments && it.comments.total > 0) || chrome) ensureBadge();
     if (badge) badge.set(it.comments);
     el.setAttribute("data-lane-kind", it.kind);

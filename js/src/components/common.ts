@@ -39,6 +39,30 @@ export function iconButton(name: string, label: string, cls: string, onClick: (e
   return b;
 }
 
+/** A tooltip with the whole text on an element whose text is long enough to be clamped. */
+export function clampTitle(el: HTMLElement, text: string, longer: number): void {
+  if (text.length > longer) {
+    if (el.getAttribute("title") !== text) el.setAttribute("title", text);
+  } else if (el.hasAttribute("title")) el.removeAttribute("title");
+}
+
+/** Controls inside an item that keep their own pointer gestures (no drag from them). */
+const OWN_GESTURES = "button, input, select, textarea, a, .jw-chart, .jw-tools, .jw-grip, [contenteditable]:focus";
+
+/**
+ * Drag an item by its body: a press anywhere on it that is not a control starts a
+ * drag once the pointer has moved a few pixels; a press that does not move stays a
+ * click (select, edit the text) and text being edited keeps its own selection.
+ */
+export function bodyDrag(ctx: Ctx, el: HTMLElement, kind: DragKind, id: string): void {
+  el.addEventListener("pointerdown", (e) => {
+    if (e.button !== 0 || e.pointerType === "touch") return;
+    const t = e.target as Element | null;
+    if (!t || (typeof t.closest === "function" && t.closest(OWN_GESTURES))) return;
+    ctx.startDrag(e, kind, id, el, true);
+  });
+}
+
 export function grip(ctx: Ctx, kind: DragKind, id: string, item: HTMLElement): HTMLElement {
   // dots drawn by CSS: no icon element
   const g = h("span", { class: "jw-grip", title: "Drag to move (or Alt+arrow keys)", "aria-hidden": "true" });

@@ -15,6 +15,7 @@ export interface Ctx {
   remove(id: string): void;
   select(id: string): void;
   openComments(id: string): void;
-  startDrag(e: PointerEvent, kind: DragKind, id: string, source: HTMLElement): void;
+  /** Start dragging an item; `fromBody`: pressed on the item's body (a click until it moves). */
+  startDrag(e: PointerEvent, kind: DragKind, id: string, source: HTMLElement, fromBody?: boolean): void;
   addTouchpoint(stage: string): void;
 }

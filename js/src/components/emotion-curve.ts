@@ -1,6 +1,6 @@
 // The emotion curve of an emotions lane: a smoothed line through the touchpoints'
 // emotions, the feedback line, and one draggable (and keyboard-operable) dot each.
-import { h, s, toggleClass } from "./dom";
+import { h, s, setText, toggleClass } from "./dom";
 import { emotionLabel, emotionToY, tone, type EmotionScale } from "../model/emotion";
 import { KeyedList, type Component, type ReconcileStats } from "./reconcile";
 import type { Ctx } from "./ctx";
@@ -18,6 +18,8 @@ export interface EmotionItem {
   lane: string;
   row: number;
   nStages: number;
+  /** Many points for the room (chips): dots shrink to marks, the curve carries the shape. */
+  dense?: boolean;
   points: EmotionPoint[];
   scale: EmotionScale;
 }
@@ -50,7 +52,10 @@ export function emotionCurve(ctx: Ctx, item: EmotionItem, stats?: ReconcileStats
   const path = s("path", { class: "jw-emo-path", d: "", fill: "none", stroke: `url(#${gid})`, "vector-effect": "non-scaling-stroke" });
   svg.append(defs, bandPos, bandNeg, mid, fbPath, path);
   const dotsLayer = h("div", { class: "jw-emo-dots" });
-  el.append(svg, dotsLayer);
+  // the value and label of a dot being dragged (or stepped with the keyboard), live
+  const live = h("div", { class: "jw-dot-live", role: "status", "aria-live": "polite" });
+  live.hidden = true;
+  el.append(svg, dotsLayer, live);
   let cur = item;
   const previews = new Map<string, number | null>();
 
@@ -105,6 +110,19 @@ export function emotionCurve(ctx: Ctx, item: EmotionItem, stats?: ReconcileStats
     if (face.getAttribute("data-i") !== faceName) face.setAttribute("data-i", faceName);
   }
 
+  function showLive(p: EmotionPoint, v: number | null) {
+    const sc = cur.scale;
+    const y = emotionToY(v === null ? (sc.min + sc.max) / 2 : v, sc);
+    const word = v === null ? "" : (sc.labels && sc.labels[String(Math.round(v))]) || "";
+    setText(live, v === null ? "Not set" : word ? `${signedValue(v)} · ${word}` : signedValue(v));
+    live.setAttribute("data-id", p.id);
+    live.setAttribute("data-tone", tone(v, sc));
+    live.style.left = `${p.x}%`;
+    live.style.top = `${y}%`;
+    toggleClass(live, "jw-live-below", y < 30);
+    live.hidden = false;
+  }
+
   function draw() {
     const sc = cur.scale;
     const mid = emotionToY((sc.min + sc.max) / 2, sc);
@@ -137,6 +155,7 @@ export function emotionCurve(ctx: Ctx, item: EmotionItem, stats?: ReconcileStats
     cur = it;
     el.style.gridRow = String(it.row);
     el.style.gridColumn = `2 / span ${Math.max(1, it.nStages)}`;
+    toggleClass(el, "jw-dense", !!it.dense);
     if (scaleChanged) dots.invalidate();
     dots.sync(dotsLayer, it.points, false);
     draw();
@@ -150,11 +169,13 @@ export function emotionCurve(ctx: Ctx, item: EmotionItem, stats?: ReconcileStats
       const comp = dots.get(id);
       const p = cur.points.find((q) => q.id === id);
       if (comp && p) placeDot(comp.el as HTMLElement, (comp.el as HTMLElement).firstChild as HTMLElement, p, cur.scale);
+      if (p) showLive(p, value);
       draw();
     },
     points: () => cur.points,
     endPreview(id: string) {
       previews.delete(id);
+      if (live.getAttribute("data-id") === id) live.hidden = true;
       const comp = dots.get(id);
       const p = cur.points.find((q) => q.id === id);
       if (comp && p) placeDot(comp.el as HTMLElement, (comp.el as HTMLElement).firstChild as HTMLElement, p, cur.scale);
@@ -190,4 +211,10 @@ export function curvePath(points: { x: number; y: number }[]): string {
     d += `C${f(c1x)},${f(c1y)} ${f(c2x)},${f(c2y)} ${f(p2.x)},${f(p2.y)}`;
   }
   return d;
+}
+
+/** "+1", "−0.5", "0": an emotion value with its sign. */
+export function signedValue(v: number): string {
+  const t = Number.isInteger(v) ? String(Math.abs(v)) : String(Math.round(Math.abs(v) * 100) / 100);
+  return v > 0 ? `+${t}` : v < 0 ? `−${t}` : "0";
 }

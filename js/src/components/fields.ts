@@ -1,7 +1,7 @@
 // The fields the side panel shows for each kind of item, and how a field's text
 // becomes a value (lists one per line, "key: value" attributes, numbers).
 import { csvToList, linesToList, listToLines } from "./format";
-import { DIRECTIONS, EVIDENCE, JOURNEY_TYPES, STATES, isCardLane, options } from "../model/vocabulary";
+import { CARD_COLUMNS, DIRECTIONS, EVIDENCE, JOURNEY_TYPES, LANE_COLORS, LANE_ICONS, STATES, isCardLane, options } from "../model/vocabulary";
 import type { ItemKind, JourneyDoc } from "../model/types";
 
 export type FieldType =
@@ -25,7 +25,14 @@ export interface FieldDef {
   options?: [string, string][] | ((doc: JourneyDoc) => [string, string][]);
   placeholder?: string;
   hint?: string;
+  /** The shown value, when it is not the item's field `key` itself (e.g. a part of an object). */
+  get?: (item: any) => unknown;
+  /** The field's new value from the control's (e.g. merged into the object it is part of). */
+  put?: (value: string, doc: JourneyDoc) => unknown;
 }
+
+const COLUMN_CHOICES: [string, string][] = [];
+for (let n = CARD_COLUMNS.min; n <= CARD_COLUMNS.max; n++) COLUMN_CHOICES.push([String(n), n === 1 ? "1 card wide" : `${n} cards wide`]);
 
 const stagesOf = (doc: JourneyDoc): [string, string][] => (doc.stages || []).map((s) => [s.id, s.name || s.id]);
 const cardLanesOf = (doc: JourneyDoc): [string, string][] =>
@@ -50,6 +57,15 @@ export const FIELDS: Record<ItemKind, FieldDef[]> = {
       options: options(STATES),
     },
     { key: "tags", label: "Tags", type: "csv", placeholder: "comma, separated" },
+    {
+      key: "layout",
+      label: "Touchpoints per row in a stage",
+      type: "select",
+      options: COLUMN_CHOICES,
+      hint: "more stay in the stage, on new rows",
+      get: (item) => String(item?.layout?.card_columns ?? CARD_COLUMNS.default),
+      put: (value, doc) => ({ ...((doc as any).layout || {}), card_columns: Number(value) }),
+    },
   ],
   persona: [
     { key: "name", label: "Name", type: "text" },
@@ -82,7 +98,11 @@ export const FIELDS: Record<ItemKind, FieldDef[]> = {
     { key: "milestone", label: "Milestone", type: "bool" },
     { key: "icon", label: "Icon", type: "text" },
   ],
-  lane: [{ key: "title", label: "Title", type: "text" }],
+  lane: [
+    { key: "title", label: "Title", type: "text" },
+    { key: "color", label: "Colour", type: "select", options: [["", "The kind's colour"], ...options(LANE_COLORS)] },
+    { key: "icon", label: "Icon", type: "select", options: [["", "The kind's icon"], ...options(LANE_ICONS)] },
+  ],
   touchpoint: [
     { key: "name", label: "Name", type: "text" },
     { key: "stage", label: "Stage", type: "select", options: stagesOf },

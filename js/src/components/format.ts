@@ -15,17 +15,26 @@ export function hue(text: string): number {
   return h % 360;
 }
 
+// one formatter for the whole map (toLocaleString builds a new one on every call)
+const GROUPED = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
+
+/** A whole number with thousands separators: 2686 -> "2,686". */
+export function fmtGrouped(n: number): string {
+  return GROUPED.format(Math.round(n));
+}
+
 export function fmtInt(n: number | null | undefined): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return "–";
   if (Math.abs(n) >= 1e6) return (n / 1e6).toFixed(n >= 1e7 ? 0 : 1) + "M";
   if (Math.abs(n) >= 1e4) return (n / 1e3).toFixed(n >= 1e5 ? 0 : 1) + "k";
-  return Math.round(n).toLocaleString("en-US");
+  return fmtGrouped(n);
 }
 
+/** A share as a percentage: "54 %", "5.1 %" (a no-break space before the sign). */
 export function fmtPct(f: number | null | undefined): string {
   if (f === null || f === undefined || !Number.isFinite(f)) return "–";
   const p = f * 100;
-  return (p >= 10 || p === 0 ? p.toFixed(0) : p.toFixed(1)) + "%";
+  return (Math.abs(p) >= 10 || p === 0 ? p.toFixed(0) : p.toFixed(1)) + "\u00a0%";
 }
 
 export function fmtNum(f: number | null | undefined, digits = 1): string {

@@ -1,11 +1,21 @@
-// The grid's headers: a stage (column) with its funnel figures, a lane (row) with its axis.
+// The grid's headers: a stage (column) with its band of figures, a lane (row) with
+// its axis, colour, icon and collapse toggle.
+//
+// A stage header is two parts:
+//   .jw-stage-head  number, name, customer goal; sticky to the left edge of the
+//                   visible map, so the name stays on screen while any part of
+//                   the stage's column is
+//   .jw-stage-band  the stage's band of figures: .jw-band-chart (where the funnel
+//                   overlay draws, aligned with the column) and .jw-funnel (the
+//                   labelled figures). Other figures go into the band too.
 import { h, setText, toggleClass } from "./dom";
 import { emotionToY, tone, type EmotionScale } from "../model/emotion";
-import { fmtInt, fmtPct } from "./format";
 import { icon } from "./icons";
-import { laneTitle } from "../model/vocabulary";
+import { laneColorHex, laneIcon, laneTitle } from "../model/vocabulary";
 import { abBlock, type ABItem, type ABSide } from "./ab";
-import { commentBadge, grip, iconButton, liveText } from "./common";
+import { clampTitle, commentBadge, grip, iconButton, liveText } from "./common";
+import { stageFigures } from "./figures";
+import { figureEl } from "./touchpoint";
 import type { Component } from "./reconcile";
 import type { Ctx } from "./ctx";
 import type { Lane, Stage, StageMetrics } from "../model/types";
@@ -18,6 +28,8 @@ export interface StageItem {
   m?: StageMetrics;
   maxCustomers: number;
   ab?: ABItem;
+  unit: string;
+  bound: boolean;
 }
 
 export function stageHeader(ctx: Ctx, item: StageItem): Component<StageItem> {
@@ -41,14 +53,18 @@ export function stageHeader(ctx: Ctx, item: StageItem): Component<StageItem> {
     multiline: true,
   });
   const funnel = h("div", { class: "jw-funnel" });
-  el.append(top, name.el, goal.el, funnel);
+  const head = h("div", { class: "jw-stage-head" }, top, name.el, goal.el);
+  const band = h("div", { class: "jw-stage-band", "data-stage": id }, h("div", { class: "jw-band-chart", "aria-hidden": "true" }), funnel);
+  el.append(head, band);
   function update(it: StageItem) {
     const st = it.stage;
     el.style.gridColumn = String(it.column);
     setText(num, String(it.index + 1).padStart(2, "0"));
     toggleClass(el, "jw-stage-even", it.index % 2 === 1);
     name.set(st.name || "");
+    clampTitle(name.el, st.name || "", 28);
     goal.set(st.customer_goal || "");
+    clampTitle(goal.el, st.customer_goal || "", 90);
     if (!ctx.editable) goal.el.hidden = !st.customer_goal;
     flag.hidden = !st.milestone;
     toggleClass(el, "jw-is-milestone", !!st.milestone);
@@ -73,26 +89,24 @@ export function stageHeader(ctx: Ctx, item: StageItem): Component<StageItem> {
       const block = abBlock("jw-ab-stage");
       block.set(m as ABSide, b, it.ab.labels, b ? b.p : null);
       funnel.append(bars, block.el);
-    } else if (m && typeof m.customers === "number") {
-      const frac = it.maxCustomers > 0 ? m.customers / it.maxCustomers : 0;
-      const bar = h("div", { class: "jw-funnel-bar" });
-      const fill = h("div", { class: "jw-funnel-fill" });
-      fill.style.width = `${Math.max(2, Math.min(100, frac * 100)).toFixed(1)}%`;
-      bar.appendChild(fill);
-      const parts: HTMLElement[] = [h("span", { class: "jw-stat", title: "Customers in this stage", "data-i": "people" }, fmtInt(m.customers))];
-      if (typeof m.conversion === "number")
-        parts.push(h("span", { class: "jw-stat", title: "Conversion from the previous stage" }, `${fmtPct(m.conversion)} conv.`));
-      if (typeof m.dropoff === "number" && m.dropoff > 0)
-        parts.push(
-          h(
-            "span",
-            { class: "jw-stat jw-drop", title: "Customers lost after this stage" },
-            `−${fmtInt(m.dropoff)}${typeof m.dropoff_rate === "number" ? ` (${fmtPct(m.dropoff_rate)})` : ""}`,
-          ),
-        );
-      funnel.append(bar, h("div", { class: "jw-funnel-text" }, ...parts));
+    } else {
+      const figs = stageFigures(m, it.unit, it.bound);
+      if (m && typeof m.customers === "number") {
+        const frac = it.maxCustomers > 0 ? m.customers / it.maxCustomers : 0;
+        const bar = h("div", { class: "jw-funnel-bar", title: `${figs[0].text}: ${Math.round(frac * 100)} % of the busiest stage` });
+        const fill = h("div", { class: "jw-funnel-fill" });
+        fill.style.width = `${Math.max(2, Math.min(100, frac * 100)).toFixed(1)}%`;
+        bar.appendChild(fill);
+        funnel.appendChild(bar);
+      }
+      if (figs.length) {
+        const text = h("div", { class: "jw-funnel-text" }, ...figs.map(figureEl));
+        text.querySelector(".jw-fig-dropoff")?.classList.add("jw-drop");
+        funnel.appendChild(text);
+      }
     }
     funnel.hidden = funnel.childNodes.length === 0;
+    band.hidden = funnel.hidden;
     el.setAttribute("aria-label", `Stage ${it.index + 1}: ${st.name || ""}`);
   }
   update(item);
@@ -113,33 +127,64 @@ export interface LaneItem {
   row: number;
   comments?: { open: number; total: number };
   scale: EmotionScale;
+  collapsed: boolean;
+  /** What the lane holds, for the collapsed lane's summary ("12 cards"). */
+  summary: string;
 }
 
-export function laneHeader(ctx: Ctx, item: LaneItem): Component<LaneItem> {
+/** What a lane header asks of the view beyond Ctx: collapsing it (a view setting, not an edit). */
+export interface LaneHost {
+  toggleLane(id: string): void;
+}
+
+export function laneHeader(ctx: Ctx & LaneHost, item: LaneItem): Component<LaneItem> {
   const id = item.lane.id;
   const el = h("div", { class: "jw-lane jw-item", "data-id": id, "data-kind": "lane", tabindex: 0 });
   const ic = h("span", { class: "jw-lane-icon" });
   const head = h("div", { class: "jw-lane-head" });
   if (ctx.editable) head.appendChild(grip(ctx, "lane", id, el));
   head.appendChild(ic);
-  const title = liveText(ctx, "div", "jw-lane-title", id, "title", item.lane.title || "", { placeholder: "Lane title", label: "Lane title" });
+  const title = liveText(ctx, "div", "jw-lane-title", id, "title", item.lane.title || "", {
+    placeholder: laneTitle(item.lane.kind) || "Lane title",
+    label: "Lane title",
+  });
   head.appendChild(title.el);
+  const fold = iconButton("down", "Collapse lane", "jw-fold", () => ctx.toggleLane(id));
   const tools = h("div", { class: "jw-lane-tools" });
   const badge = commentBadge(ctx, id);
-  tools.appendChild(badge.el);
+  tools.append(fold, badge.el);
   if (ctx.editable) tools.appendChild(iconButton("close", "Delete lane", "jw-del", () => ctx.remove(id)));
+  const summary = h("div", { class: "jw-lane-summary" });
   const axis = h("div", { class: "jw-axis" });
-  el.append(head, tools, axis);
+  el.append(head, tools, summary, axis);
   let kind = "";
+  let shownIcon = "";
   function update(it: LaneItem) {
     el.style.gridRow = String(it.row);
-    title.set(it.lane.title || "");
+    // read-only: an untitled lane shows its kind's title (editable: as the placeholder)
+    title.set(it.lane.title || (ctx.editable ? "" : laneTitle(it.lane.kind)));
     if (kind !== it.lane.kind) {
       kind = it.lane.kind;
-      ic.textContent = "";
-      ic.appendChild(icon(kind));
       el.setAttribute("data-lane-kind", kind);
     }
+    const ico = laneIcon(it.lane);
+    if (ico !== shownIcon) {
+      shownIcon = ico;
+      ic.textContent = "";
+      ic.appendChild(icon(ico));
+    }
+    // a palette colour: the hex comes from the vocabulary, looked up by name
+    const hex = laneColorHex(it.lane.color);
+    if (hex) el.style.setProperty("--jw-lane-color", hex);
+    else el.style.removeProperty("--jw-lane-color");
+    el.setAttribute("data-color", hex ? String(it.lane.color) : "");
+    toggleClass(el, "jw-lane-collapsed", it.collapsed);
+    const lt = it.lane.title || laneTitle(kind) || kind;
+    fold.setAttribute("aria-expanded", String(!it.collapsed));
+    fold.setAttribute("aria-label", `${it.collapsed ? "Expand" : "Collapse"} lane ${lt}`);
+    fold.setAttribute("title", it.collapsed ? "Expand lane" : "Collapse lane");
+    setText(summary, it.collapsed ? it.summary : "");
+    summary.hidden = !it.collapsed;
     badge.set(it.comments);
     axis.textContent = "";
     if (kind === "emotions") {
@@ -151,7 +196,7 @@ export function laneHeader(ctx: Ctx, item: LaneItem): Component<LaneItem> {
         axis.appendChild(label);
       }
     }
-    axis.hidden = kind !== "emotions";
+    axis.hidden = kind !== "emotions" || it.collapsed;
     el.setAttribute("aria-label", `Lane ${it.lane.title || laneTitle(kind) || kind}`);
   }
   update(item);

@@ -56,7 +56,10 @@ const ICONS: Record<string, Shape[]> = {
   steady: [P("M5 12h14M13 6l6 6-6 6")],
   people: [C(9, 8, 3.5), P("M2.5 20a6.5 6.5 0 0 1 13 0"), P("M16 4.8a3.5 3.5 0 0 1 0 6.4M18 14.2a6.5 6.5 0 0 1 3.5 5.8")],
   clock: [C(12, 12, 9), P("M12 7v5l3 2")],
+  search: [C(10.5, 10.5, 6.5), P("M15.5 15.5l5 5")],
+  expand: [P("M4 9V4h5M15 4h5v5M20 15v5h-5M9 20H4v-5")],
 };
+
 
 /** The SVG markup of an icon, from the constant shapes above (for CSS masks). */
 function svgSource(name: string): string {

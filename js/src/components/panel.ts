@@ -76,7 +76,7 @@ export class Panel {
     }
     setText(this.kindLabel, KIND_LABELS[found.kind]);
     setText(this.titleEl, itemTitle(found.kind, found.item) || "(untitled)");
-    for (const { def, ctl } of this.controls) ctl.set(found.item[def.key], found.item);
+    for (const { def, ctl } of this.controls) ctl.set(def.get ? def.get(found.item) : found.item[def.key], found.item);
     this.renderComments();
   }
 
@@ -148,7 +148,7 @@ export class Panel {
       case "select": {
         const el = h("select", { class: "jw-input" });
         let lastOpts = "";
-        el.addEventListener("change", () => void this.commit(def, el.value));
+        el.addEventListener("change", () => void this.commit(def, def.put ? def.put(el.value, ctx.doc) : el.value));
         return {
           el,
           set: (value) => {

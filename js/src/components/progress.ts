@@ -55,6 +55,7 @@ export class ProgressChip {
     const prog = p && typeof p === "object" ? (p as BindProgress) : {};
     const on = typeof prog.phase === "string" && prog.phase !== "" && prog.phase !== "done";
     this.el.hidden = !on;
+    this.el.parentElement?.classList.toggle("jw-busy", on); // its room in the toolbar grows
     if (!on) return;
     const reading = prog.phase === "reading";
     // reading with a known total: the share read; after reading: full; unknown total: pulsing

@@ -1,11 +1,14 @@
 // A touchpoint card (touchpoints lane) and its figures block (metrics lane).
+// Every figure is labelled (components/figures.ts). In compact mode (semantic
+// zoom) the card shows only its chip: the emotion and the key figure.
 import { h, setText, toggleClass } from "./dom";
 import { emotionLabel, tone, type EmotionScale } from "../model/emotion";
-import { fmtDuration, fmtInt, fmtNum, fmtPct } from "./format";
 import { icon } from "./icons";
 import { channelLabel } from "../model/vocabulary";
 import { abBlock, type ABItem, type ABSide } from "./ab";
-import { commentBadge, grip, iconButton, lazyChrome, liveText } from "./common";
+import { commentBadge, grip, iconButton, lazyChrome, liveText, clampTitle, bodyDrag } from "./common";
+import { chipFigure, metricText, NO_DATA, touchpointFigures, type Figure } from "./figures";
+import { fmtGrouped } from "./format";
 import type { Component } from "./reconcile";
 import type { Ctx } from "./ctx";
 import type { FeedbackMetrics, Touchpoint, TouchpointMetrics } from "../model/types";
@@ -17,6 +20,12 @@ export interface TouchpointItem {
   fb?: FeedbackMetrics;
   scale: EmotionScale;
   ab?: ABItem;
+  /** What the data counts ("customers"). */
+  unit: string;
+  /** Data is bound: missing figures read "no data". */
+  bound: boolean;
+  /** Counts of the touchpoint's pain points / opportunities shown here (no lane of that kind on the map). */
+  notes?: { pains: number; opps: number };
 }
 
 export function touchpointCard(ctx: Ctx, item: TouchpointItem): Component<TouchpointItem> {
@@ -32,12 +41,17 @@ export function touchpointCard(ctx: Ctx, item: TouchpointItem): Component<Touchp
   const emo = h("div", { class: "jw-tp-emotion" });
   const metric = h("div", { class: "jw-tp-metric" });
   const stats = h("div", { class: "jw-tp-stats" });
-  el.append(top, name.el, emo, metric, stats);
+  const notes = h("div", { class: "jw-tp-notes-count" });
+  // the compact chip (semantic zoom): emotion dot and key figure
+  const chipFig = h("span", { class: "jw-chip-fig" });
+  const chipName = h("span", { class: "jw-chip-name" });
+  const chip = h("div", { class: "jw-tp-chip", "aria-hidden": "true" }, h("span", { class: "jw-chip-dot" }), chipName, chipFig);
+  el.append(top, name.el, emo, metric, stats, notes, chip);
+  if (ctx.editable) bodyDrag(ctx, el, "touchpoint", id);
   let ab: ReturnType<typeof abBlock> | null = null;
   let cur = item;
   let motBtn: HTMLElement | null = null;
   let badge: ReturnType<typeof commentBadge> | null = null;
-  let statEls: HTMLElement[] | null = null;
   let chrome = false;
 
   const ensureMot = () => {
@@ -69,6 +83,7 @@ export function touchpointCard(ctx: Ctx, item: TouchpointItem): Component<Touchp
     cur = it;
     const t = it.tp;
     name.set(t.name || "");
+    clampTitle(name.el, t.name || "", 60);
     const ch = t.channel || "";
     if (chIcon.getAttribute("data-ch") !== ch || !chIcon.firstChild) {
       chIcon.setAttribute("data-ch", ch);
@@ -90,54 +105,108 @@ export function touchpointCard(ctx: Ctx, item: TouchpointItem): Component<Touchp
     const tn = tone(t.emotion, it.scale);
     el.setAttribute("data-tone", tn);
     const hasEmotion = t.emotion !== null && t.emotion !== undefined;
-    setText(emo, hasEmotion ? emotionLabel(t.emotion, it.scale) : "");
+    const emoText = hasEmotion ? emotionLabel(t.emotion, it.scale) : "";
+    setText(emo, emoText);
     emo.hidden = !hasEmotion;
-    setText(metric, t.metric ? t.metric : "");
-    metric.hidden = !t.metric;
-    if (t.metric) metric.setAttribute("title", `Metric: ${t.metric}`);
+    // the KPI: with its value when the data has it, never a bare label
+    const mt = t.metric ? metricText(t.metric, it.m) : null;
+    setText(metric, mt ? mt.text : "");
+    metric.hidden = !mt;
+    toggleClass(metric, "jw-no-data", !!mt && mt.value === null);
+    if (mt) metric.setAttribute("title", `Metric of this touchpoint: ${mt.text}`);
     if ((it.comments && it.comments.total > 0) || chrome) ensureBadge();
     if (badge) badge.set(it.comments);
-    // data badges: built once, then only their text changes
-    const m = it.m || {};
-    const fb = it.fb || {};
-    const values = figureTexts(m, fb);
-    if (!statEls && values.some((v) => v !== null)) {
-      statEls = [
-        stat("people", "Customers who reached this touchpoint"),
-        stat(null, "Share of customers"),
-        stat("clock", "Median time to the next step"),
-        stat("star", "Feedback score"),
-      ];
-      stats.append(...statEls);
-    }
-    if (statEls) {
-      values.forEach((v, i) => {
-        const s2 = statEls![i];
-        setText(s2.lastChild as HTMLElement, v ?? "");
-        // A/B mode: customers and share show in the A/B block instead
-        s2.hidden = v === null || (!!it.ab && i < 2);
-      });
-      if (typeof fb.n === "number") statEls[3].setAttribute("title", `Feedback score (n=${fb.n})`);
-    }
+    // data figures: rebuilt only when their text changed
+    const figs = touchpointFigures(it.m, it.fb, it.unit, it.bound);
+    const shown = it.ab ? figs.filter((f) => f.key !== "customers" && f.key !== "share") : figs;
+    // customers and their share read as one figure: "2,686 customers · 54 %" (never split at the dot)
+    const cust = shown.find((f) => f.key === "customers");
+    const share = shown.find((f) => f.key === "share");
+    const line = shown
+      .filter((f) => !(f === share && cust))
+      .map((f) => (f === cust && share ? { ...f, text: `${f.text}\u00a0·\u00a0${share.text}`, title: `${f.title}: ${share.title}` } : f));
+    syncFigures(stats, line, (f) => figureEl(f), (el, f) => fillFigure(el, f), ab?.el);
     if (it.ab && !ab) {
       ab = abBlock("jw-ab-tp");
       stats.prepend(ab.el);
     }
     if (ab) {
       ab.el.hidden = !it.ab;
-      if (it.ab) ab.set(m as ABSide, it.ab.b, it.ab.labels);
+      if (it.ab) ab.set(it.m as ABSide, it.ab.b, it.ab.labels);
+      if (ab.el.parentElement !== stats) stats.prepend(ab.el);
     }
-    stats.hidden = values.every((v) => v === null) && !it.ab;
+    stats.hidden = shown.length === 0 && !it.ab;
     toggleClass(stats, "jw-tp-stats-ab", !!it.ab);
-    el.setAttribute("aria-label", `Touchpoint ${t.name || ""}`);
+    // pain points / opportunities counted here only when the map has no lane for them
+    const nb: string[] = [];
+    if (it.notes?.pains) nb.push(`${it.notes.pains} pain point${it.notes.pains === 1 ? "" : "s"}`);
+    if (it.notes?.opps) nb.push(`${it.notes.opps} opportunit${it.notes.opps === 1 ? "y" : "ies"}`);
+    setText(notes, nb.join(" · "));
+    notes.hidden = nb.length === 0;
+    // the chip
+    const key = chipFigure(figs);
+    setText(chipFig, key);
+    setText(chipName, t.name || "");
+    chip.setAttribute("data-tone", tn);
+    const label = [`Touchpoint ${t.name || ""}`, emoText, ...figs.map((f) => f.text)].filter(Boolean).join(" · ");
+    el.setAttribute("aria-label", label);
+    if (chip.getAttribute("title") !== label) chip.setAttribute("title", label);
   }
   update(item);
   return { el, update, destroy: () => name.field?.destroy() };
 }
 
-function stat(iconName: string | null, title: string): HTMLElement {
-  // the icon is drawn by CSS (::before) from data-i; the value is the only child
-  return h("span", { class: "jw-stat", title, "data-i": iconName }, h("span", null));
+/** One labelled figure: the words as text, what it is in the tooltip, the number in data-value. */
+export function figureEl(f: Figure): HTMLElement {
+  const el = h("span", { class: `jw-stat jw-fig jw-fig-${f.key}` });
+  if (f.key === "none") el.classList.add("jw-no-data");
+  fillFigure(el, f);
+  return el;
+}
+
+function setAttr(el: Element, name: string, value: string | undefined): void {
+  if (value === undefined) {
+    if (el.hasAttribute(name)) el.removeAttribute(name);
+  } else if (el.getAttribute(name) !== value) el.setAttribute(name, value);
+}
+
+/** Put a figure's words, tooltip and numbers on an element (touching only what changed). */
+export function fillFigure(el: HTMLElement, f: Figure): void {
+  setText(el, f.text);
+  setAttr(el, "title", f.title);
+  setAttr(el, "data-value", f.value === undefined ? undefined : String(f.value));
+  setAttr(el, "data-short", f.short);
+}
+
+/**
+ * Keep `box`'s children in line with `figs`, one element per figure key, in order:
+ * a data refresh only changes texts (no elements made or dropped when the same
+ * figures are there).
+ */
+export function syncFigures<T extends { key: string }>(
+  box: HTMLElement,
+  figs: T[],
+  make: (f: T) => HTMLElement,
+  fill: (el: HTMLElement, f: T) => void,
+  skip?: Element | null,
+): void {
+  let node = box.firstElementChild;
+  if (node && node === skip) node = node.nextElementSibling;
+  for (const f of figs) {
+    if (node && node.getAttribute("data-key") === f.key) {
+      fill(node as HTMLElement, f);
+      node = node.nextElementSibling;
+    } else {
+      const el = make(f);
+      el.setAttribute("data-key", f.key);
+      box.insertBefore(el, node);
+    }
+  }
+  while (node) {
+    const next = node.nextElementSibling;
+    if (node !== skip) node.remove();
+    node = next;
+  }
 }
 
 // ---------------------------------------------------------------- metric block
@@ -147,64 +216,83 @@ export interface MetricItem {
   m?: TouchpointMetrics;
   fb?: FeedbackMetrics;
   ab?: ABItem;
+  unit: string;
+  bound: boolean;
 }
+
+/** Row labels of the metrics lane, by figure key. */
+const ROW_LABELS: Record<string, string> = {
+  share: "Share of all",
+  time: "Median to next",
+  feedback: "Feedback",
+  none: "Figures",
+};
 
 export function metricBlock(ctx: Ctx, item: MetricItem): Component<MetricItem> {
   const el = h("div", { class: "jw-mblock", "data-id": item.tp.id, "data-kind": "touchpoint-metric" });
   el.addEventListener("click", () => ctx.select(cur.tp.id));
   let cur = item;
-  let name: HTMLElement | null = null;
-  // one element per row: the label is drawn by CSS from data-k (our words), the value is text
-  const keys = ["Customers", "Share", "Median to next", "Score"];
-  const icons = ["people", "metrics", "clock", "star"];
-  let rows: HTMLElement[] | null = null;
+  const name = h("div", { class: "jw-mname", "data-i": "target" });
+  const rows = h("div", { class: "jw-mrows" });
+  // the strip the metric overlay draws in (charts on the map)
+  const strip = h("div", { class: "jw-mstrip", "aria-hidden": "true" });
+  el.append(name, rows, strip);
   let ab: ReturnType<typeof abBlock> | null = null;
   function update(it: MetricItem) {
     cur = it;
-    const m = it.m || {};
-    const fb = it.fb || {};
-    if (it.tp.metric && !name) {
-      name = h("div", { class: "jw-mname", title: "Metric", "data-i": "target" });
-      el.prepend(name);
-    }
-    if (name) {
-      setText(name, it.tp.metric || "");
-      name.hidden = !it.tp.metric;
-    }
-    const values = figureTexts(m, fb);
-    if (!rows && values.some((v) => v !== null)) {
-      rows = keys.map((k, i) => h("div", { class: "jw-mrow", "data-k": k, "data-i": icons[i] }));
-      el.append(...rows);
-    }
-    if (rows) {
-      values.forEach((v, i) => {
-        setText(rows![i], v ?? "");
-        rows![i].hidden = v === null;
-      });
-      rows[3].setAttribute("data-k", typeof fb.n === "number" ? `Score (n=${fmtInt(fb.n)})` : "Score");
-      if (it.ab) rows[0].hidden = rows[1].hidden = true;
-    }
+    const mt = it.tp.metric ? metricText(it.tp.metric, it.m) : null;
+    setText(name, mt ? mt.text : "");
+    name.hidden = !mt;
+    if (mt) name.setAttribute("title", `Metric of this touchpoint: ${mt.text}`);
+    toggleClass(name, "jw-no-data", !!mt && mt.value === null);
+    const figs = touchpointFigures(it.m, it.fb, it.unit, it.bound).filter((f) => !(it.ab && (f.key === "customers" || f.key === "share")));
+    // one element per row: the label is drawn by CSS from data-k (our words), the value is text
+    const n = it.fb && typeof it.fb.n === "number" ? it.fb.n : null;
+    const labelled = figs.map((f) => ({
+      ...f,
+      label:
+        f.key === "customers"
+          ? it.unit.charAt(0).toUpperCase() + it.unit.slice(1)
+          : f.key === "feedback" && n !== null
+            ? `Feedback (n=${fmtGrouped(n)})`
+            : ROW_LABELS[f.key] || f.key,
+      shown: f.key === "customers" ? figValue(f) : f.key === "time" ? f.text.replace(/ to next$/, "") : f.text,
+    }));
+    syncFigures(
+      rows,
+      labelled,
+      (f) => {
+        const row = h("div", { class: `jw-mrow jw-fig-${f.key}`, "data-i": f.icon || "metrics" });
+        if (f.key === "none") row.classList.add("jw-no-data");
+        fillRow(row, f);
+        return row;
+      },
+      fillRow,
+    );
     if (it.ab && !ab) {
       ab = abBlock("jw-ab-metric");
-      if (name) name.after(ab.el);
-      else el.prepend(ab.el);
+      rows.before(ab.el);
     }
     if (ab) {
       ab.el.hidden = !it.ab;
-      if (it.ab) ab.set(m as ABSide, it.ab.b, it.ab.labels);
+      if (it.ab) ab.set(it.m as ABSide, it.ab.b, it.ab.labels);
     }
-    toggleClass(el, "jw-mempty", !it.tp.metric && values.every((v) => v === null) && !it.ab);
+    toggleClass(el, "jw-mempty", !mt && figs.length === 0 && !it.ab);
+    el.setAttribute("aria-label", `Figures of ${it.tp.name || "touchpoint"}: ${[mt?.text, ...figs.map((f) => f.text)].filter(Boolean).join(", ") || NO_DATA}`);
   }
   update(item);
   return { el, update };
 }
 
-/** A touchpoint's figures as text (null when unknown): customers, share, median time to next, score. */
-function figureTexts(m: TouchpointMetrics, fb: FeedbackMetrics): (string | null)[] {
-  return [
-    typeof m.customers === "number" ? fmtInt(m.customers) : null,
-    typeof m.share === "number" ? fmtPct(m.share) : null,
-    typeof m.median_next_s === "number" ? fmtDuration(m.median_next_s) : null,
-    typeof fb.score === "number" ? fmtNum(fb.score) : null,
-  ];
+function fillRow(row: HTMLElement, f: Figure & { label: string; shown: string }): void {
+  setText(row, f.shown);
+  setAttr(row, "data-k", f.label);
+  setAttr(row, "title", f.title);
+  setAttr(row, "aria-label", `${f.label}: ${f.shown}`);
+  setAttr(row, "data-value", f.value === undefined ? undefined : String(f.value));
+  setAttr(row, "data-short", f.short);
+}
+
+function figValue(f: Figure): string {
+  return typeof f.value === "number" ? f.text.split(" ")[0] : f.text;
 }

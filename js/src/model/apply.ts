@@ -17,7 +17,7 @@ export { OperationError };
 
 const OPS = ["add", "update", "remove", "move", "batch"];
 /** Journey fields an `update` of the journey itself may change. */
-export const TOP_LEVEL_FIELDS = ["title", "description", "journey_type", "state", "tags", "emotion_scale"];
+export const TOP_LEVEL_FIELDS = ["title", "description", "journey_type", "state", "tags", "emotion_scale", "layout"];
 /** The order `remove` deletes in (comments on items first, the items last). */
 const REMOVE_ORDER: Collection[] = ["comments", "cards", "touchpoints", "lanes", "stages", "goals", "personas"];
 
@@ -188,8 +188,10 @@ class Run {
     if (unknown.length) fail(`journey.${unknown[0]}: cannot be updated this way; journey fields you can update are: ${TOP_LEVEL_FIELDS.join(", ")}`);
     const valid: Item = {};
     for (const key of TOP_LEVEL_FIELDS) {
-      const value = key in fields ? fields[key] : this.doc[key];
-      valid[key] = conform(topFieldSchema(key)!, value, `journey.${key}`);
+      const schema = topFieldSchema(key)!;
+      // a document written before a field existed (no `layout`) has its default
+      const value = key in fields ? fields[key] : this.doc[key] !== undefined ? this.doc[key] : clone(schema.default);
+      valid[key] = conform(schema, value, `journey.${key}`);
     }
     if ("emotion_scale" in fields) {
       const problems = scaleProblems(valid.emotion_scale);

@@ -150,9 +150,15 @@ export function conform(schema: Schema, value: unknown, path: string, owner = ""
 }
 
 /** The schema's bounds on a number (numbers in a journey are at most 2**53 - 1 in size). */
+const SAFE = Number.MAX_SAFE_INTEGER;
+
 function inRange(schema: Schema, value: number, path: string): number {
-  if ((schema.minimum !== undefined && value < schema.minimum) || (schema.maximum !== undefined && value > schema.maximum)) {
-    fail(`${path}: ${value} is out of range; numbers in a journey are between ${schema.minimum} and ${schema.maximum}`);
+  const { minimum: lo, maximum: hi } = schema;
+  if ((lo !== undefined && value < lo) || (hi !== undefined && value > hi)) {
+    // the bound every number has (what JSON and JavaScript carry exactly), or a field's own range
+    if (lo === -SAFE && hi === SAFE) fail(`${path}: ${value} is out of range; numbers in a journey are between ${lo} and ${hi}`);
+    if (lo !== undefined && value < lo) fail(`${path}: must be at least ${lo}`);
+    fail(`${path}: must be at most ${hi}`);
   }
   return value;
 }

@@ -4,12 +4,15 @@
 // no list of ids or labels is written twice. Order is display order.
 // (named imports: esbuild bundles only these keys of the file)
 import {
+  card_columns,
   channels,
   default_lanes,
   directions,
   emotion_labels,
   evidence,
   journey_types,
+  lane_colors,
+  lane_icons,
   lane_kinds,
   states,
 } from "../../../src/journeywidget/core/vocabulary.json";
@@ -40,6 +43,12 @@ export const JOURNEY_TYPES: readonly ChipTerm[] = journey_types;
 export const STATES: readonly ChipTerm[] = states;
 export const EVIDENCE: readonly Term[] = evidence;
 export const DIRECTIONS: readonly Term[] = directions;
+/** The palette a lane's colour comes from (names; the hex is ours, never the document's). */
+export const LANE_COLORS: readonly (Term & { readonly hex: string })[] = lane_colors;
+/** Icons a lane may show instead of its kind's (names of components/icons.ts). */
+export const LANE_ICONS: readonly Term[] = lane_icons;
+/** Card columns per stage: bounds and default of `layout.card_columns`. */
+export const CARD_COLUMNS: Readonly<{ min: number; max: number; default: number }> = card_columns;
 /** Labels of the default emotion scale, by value ("-2" … "2"). */
 export const EMOTION_LABELS: Readonly<Record<string, string>> = emotion_labels;
 
@@ -82,4 +91,17 @@ export function stateChip(state: string | null | undefined): string {
 /** [id, label] pairs for a select or a group of check boxes. */
 export function options(terms: readonly Term[]): [string, string][] {
   return terms.map((t) => [t.id, t.label]);
+}
+
+const COLOR_HEX = new Map(LANE_COLORS.map((c) => [c.id, c.hex]));
+const ICON_IDS = new Set(LANE_ICONS.map((t) => t.id));
+
+/** The hex of a palette colour name, or "" for anything else (never a value from the document). */
+export function laneColorHex(name: unknown): string {
+  return typeof name === "string" ? COLOR_HEX.get(name) || "" : "";
+}
+
+/** The icon a lane shows: its own icon when it is one of the vocabulary's, else its kind's. */
+export function laneIcon(lane: { kind: string; icon?: string | null }): string {
+  return lane.icon && ICON_IDS.has(lane.icon) ? lane.icon : lane.kind;
 }

@@ -32,10 +32,16 @@ export class DragSession {
   private lastX = 0;
   private lastY = 0;
 
+  /**
+   * `fromBody`: the press was on the item's body, not its grip: until the pointer
+   * moves THRESHOLD pixels it is a click (select, place the caret); once it moves,
+   * the text selection it started is dropped and the click that follows is eaten.
+   */
   constructor(
     private readonly host: DragHost,
     private readonly source: HTMLElement,
     e: PointerEvent,
+    private readonly fromBody = false,
   ) {
     this.startX = e.clientX;
     this.startY = e.clientY;
@@ -46,7 +52,12 @@ export class DragSession {
     doc.addEventListener("pointerup", this.onUp, true);
     doc.addEventListener("pointercancel", this.onCancel, true);
     doc.addEventListener("keydown", this.onKey, true);
+    doc.addEventListener("selectstart", this.onSelectStart, true);
   }
+
+  private onSelectStart = (e: Event) => {
+    if (this.started) e.preventDefault();
+  };
 
   private onMove = (e: PointerEvent) => {
     this.lastX = e.clientX;
@@ -56,12 +67,20 @@ export class DragSession {
       this.begin();
     }
     e.preventDefault();
+    if (this.fromBody) this.source.ownerDocument.getSelection()?.removeAllRanges();
     this.position(e.clientX, e.clientY);
-    this.autoscroll(e.clientX);
+    this.autoscroll(e.clientX, e.clientY);
   };
 
   private begin(): void {
     this.started = true;
+    if (this.fromBody) {
+      // a body drag: no text selection, no caret left in a field of the card
+      const doc = this.source.ownerDocument;
+      doc.getSelection()?.removeAllRanges();
+      const a = doc.activeElement as HTMLElement | null;
+      if (a && a !== this.source && this.source.contains(a) && typeof a.blur === "function") a.blur();
+    }
     const r = this.source.getBoundingClientRect();
     this.offsetX = this.startX - r.left;
     this.offsetY = this.startY - r.top;
@@ -103,14 +122,17 @@ export class DragSession {
     ind.style.height = `${Math.max(3, t.height)}px`;
   }
 
-  private autoscroll(x: number): void {
+  private autoscroll(x: number, y: number): void {
     const sc = this.host.scroller;
     const r = sc.getBoundingClientRect();
     const edge = 48;
     let dx = 0;
+    let dy = 0;
     if (x < r.left + edge) dx = -Math.ceil((r.left + edge - x) / 3);
     else if (x > r.right - edge) dx = Math.ceil((x - (r.right - edge)) / 3);
-    if (dx === 0) {
+    if (y < r.top + edge && y > r.top - edge) dy = -Math.ceil((r.top + edge - y) / 3);
+    else if (y > r.bottom - edge && y < r.bottom + edge) dy = Math.ceil((y - (r.bottom - edge)) / 3);
+    if (dx === 0 && dy === 0) {
       cancelAnimationFrame(this.raf);
       this.raf = 0;
       return;
@@ -118,9 +140,10 @@ export class DragSession {
     if (this.raf) return;
     const step = () => {
       this.raf = 0;
-      const before = sc.scrollLeft;
+      const before = sc.scrollLeft + sc.scrollTop * 1e6;
       sc.scrollLeft += dx;
-      if (sc.scrollLeft !== before && this.started) {
+      sc.scrollTop += dy;
+      if (sc.scrollLeft + sc.scrollTop * 1e6 !== before && this.started) {
         this.position(this.lastX, this.lastY);
         this.raf = requestAnimationFrame(step);
       }
@@ -131,6 +154,7 @@ export class DragSession {
   private onUp = (e: PointerEvent) => {
     if (this.started) {
       e.preventDefault();
+      if (this.fromBody) this.eatClick();
       this.position(e.clientX, e.clientY);
       const t = this.target;
       this.finish();
@@ -139,6 +163,18 @@ export class DragSession {
       this.finish();
     }
   };
+
+  /** The click a released body drag fires is not a click on the item. */
+  private eatClick(): void {
+    const doc = this.source.ownerDocument;
+    const eat = (ev: Event) => {
+      ev.stopPropagation();
+      ev.preventDefault();
+      doc.removeEventListener("click", eat, true);
+    };
+    doc.addEventListener("click", eat, true);
+    setTimeout(() => doc.removeEventListener("click", eat, true), 0);
+  }
 
   private onCancel = () => this.finish();
 
@@ -160,6 +196,7 @@ export class DragSession {
     doc.removeEventListener("pointerup", this.onUp, true);
     doc.removeEventListener("pointercancel", this.onCancel, true);
     doc.removeEventListener("keydown", this.onKey, true);
+    doc.removeEventListener("selectstart", this.onSelectStart, true);
     cancelAnimationFrame(this.raf);
     this.ghost?.remove();
     this.indicator?.remove();

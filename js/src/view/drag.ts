@@ -15,15 +15,18 @@ export class Drag {
 
   constructor(private readonly v: JourneyView) {}
 
-  start(e: PointerEvent, kind: DragKind, id: string, source: HTMLElement): void {
+  start(e: PointerEvent, kind: DragKind, id: string, source: HTMLElement, fromBody = false): void {
     const v = this.v;
     if (!v.editable || e.button !== 0 || this.session) return;
     if (kind === "emotion") {
       this.startEmotion(e, id, source);
       return;
     }
-    e.preventDefault();
-    e.stopPropagation();
+    if (!fromBody) {
+      // from a grip: the press is the drag's (a body press stays a click until it moves)
+      e.preventDefault();
+      e.stopPropagation();
+    }
     v.rpc.flushAll();
     this.session = new DragSession(
       {
@@ -37,6 +40,7 @@ export class Drag {
       },
       source,
       e,
+      fromBody,
     );
   }
 
@@ -84,10 +88,14 @@ export class Drag {
       if (!cell) return { rect: rectOf(col!), op: moveIfChanged(id, group, group.filter((g) => g !== id).length, { stage }) };
       const cards = Array.from(cell.querySelectorAll(".jw-tp")).filter((el) => el.getAttribute("data-id") !== id) as HTMLElement[];
       const rects = cards.map(rectOf);
-      const i = readingOrderIndex(rects, x, rects.length ? Math.min(Math.max(y, rects[0].top + 1), rects[0].bottom - 1) : y);
+      // cards wrap into rows: a pointer outside the cell's rows counts as the nearest row
+      const cy = rects.length ? Math.min(Math.max(y, rects[0].top + 1), rects[rects.length - 1].bottom - 1) : y;
+      const i = readingOrderIndex(rects, x, cy);
       const cr = rectOf(cell);
-      const left = i < rects.length ? rects[i].left - 4 : rects.length ? rects[rects.length - 1].right + 2 : cr.left + 4;
-      return { rect: { left, top: cr.top + 6, width: 3, height: cr.height - 12 }, op: moveIfChanged(id, group, i, { stage }) };
+      if (!rects.length) return { rect: { left: cr.left + 4, top: cr.top + 6, width: 3, height: cr.height - 12 }, op: moveIfChanged(id, group, i, { stage }) };
+      const at = i < rects.length ? rects[i] : rects[rects.length - 1];
+      const left = i < rects.length ? at.left - 4 : at.right + 2;
+      return { rect: { left, top: at.top, width: 3, height: at.height }, op: moveIfChanged(id, group, i, { stage }) };
     }
     if (kind === "card") {
       const cell = under.closest(".jw-cell") as HTMLElement | null;

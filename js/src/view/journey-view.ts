@@ -3,10 +3,13 @@
 //
 // This class holds the view's state (the document, metrics, layout, selection) and
 // composes the parts that do the work:
-//   toolbar.ts     undo / redo, add buttons, zoom, Details
+//   toolbar.ts     undo / redo, add buttons, Details (sticky)
+//   navigate.ts    search, go to stage, full screen
+//   zoom.ts        the `zoom` trait: fit / factor, compact chips (zoom-plan.ts)
 //   header.ts      chips, title, description, goals, personas
 //   data-tools.ts  segment switch, A/B comparison, Insights
 //   grid.ts        stages, lanes, cells, emotion curves, empty states
+//   bands.ts       where the built-in overlays draw on the map (its geometry)
 //   selection.ts   selected item, side panel, focus kept across renders
 //   keyboard.ts    key presses on items and emotion dots
 //   drag.ts        drag and drop
@@ -30,9 +33,13 @@ import { Grid } from "./grid";
 import { Header } from "./header";
 import { Keyboard } from "./keyboard";
 import { commentCounts, computeLayout, type Layout } from "./layout";
+import { Navigate } from "./navigate";
 import { Rpc } from "./rpc";
 import { Selection } from "./selection";
 import { Toolbar } from "./toolbar";
+import { Zoom } from "./zoom";
+import { Bands } from "./bands";
+import { keepOnScreen } from "./stick";
 
 let viewCounter = 0;
 
@@ -64,10 +71,10 @@ export class JourneyView implements Ctx {
   counts = new Map<string, CommentCounts>();
   selected = "";
   info: RenderInfo = { renders: 0, lastMs: 0, stats: emptyStats() };
-  /** Zoom of the map in this view: a factor, or "fit" (the whole width in view). */
-  zoom = "1";
   /** charts/mount.ts: overlay switcher + Altair/Vega charts under the header and in cells. */
   charts: MountedCharts | null = null;
+  /** Lanes collapsed in this view (a way of looking, not an edit of the map). */
+  readonly collapsedLanes = new Set<string>();
 
   readonly rpc = new Rpc(this);
   readonly toolbar = new Toolbar(this);
@@ -78,9 +85,13 @@ export class JourneyView implements Ctx {
   readonly keyboard = new Keyboard(this);
   readonly drag = new Drag(this);
   readonly exporter = new ExportMenu(this);
+  readonly zoom = new Zoom(this);
+  readonly navigate = new Navigate(this);
+  readonly bands = new Bands(this);
   /** components/progress.ts: a bind at work in the kernel (rows read, phase), in the toolbar. */
   readonly progress = new ProgressChip();
   private disposers: (() => void)[] = [];
+  private unstick: (() => void) | null = null;
 
   constructor(model: WidgetModel, el: HTMLElement, opts: { runtime?: SharedRuntime | null } = {}) {
     this.model = model;
@@ -100,6 +111,7 @@ export class JourneyView implements Ctx {
     this.listen("change:_can_redo", () => this.toolbar.renderHistory());
     this.listen("change:segment", () => this.data.render());
     this.listen("change:compare", () => this.data.render());
+    this.listen("change:zoom", () => this.zoom.apply());
     this.listen("change:_progress", () => this.progress.render(this.model.get("_progress")));
     this.listen("msg:custom", (msg: any) => this.rpc.onMessage(msg));
     this.listen("msg:custom", (msg: any, buffers?: unknown[]) => this.exporter.onMessage(msg, buffers));
@@ -142,6 +154,9 @@ export class JourneyView implements Ctx {
   destroy(): void {
     this.drag.finish();
     this.exporter.destroy();
+    this.zoom.dispose();
+    this.navigate.dispose();
+    this.unstick?.();
     for (const d of this.disposers) d();
     this.disposers = [];
     this.teardown();
@@ -176,12 +191,20 @@ export class JourneyView implements Ctx {
     const body = h("div", { class: "jw-body" }, scroller, this.selection.build());
     const chartHost = h("div", { class: "jw-chart-host" });
     this.root.append(toolbar, header, chartHost, this.data.box, body, errorBar);
+    // plan the zoom before the first render: a map shown at "fit" is built as chips at once
+    this.layout = computeLayout(this.doc);
+    this.zoom.apply(false);
     this.render();
     this.rpc.renderError();
     this.toolbar.renderHistory();
     this.progress.render(this.model.get("_progress"));
-    this.charts = mountCharts({ model: this.model, shared: this.runtime, host: chartHost, toolbar, root: this.root, select: (id) => this.select(id) });
-    if (this.zoom !== "1") this.toolbar.applyZoom();
+    this.unstick?.();
+    this.unstick = keepOnScreen(this.root, toolbar, () => this.grid.scroller, () => this.zoom.plan.scale);
+    this.charts = mountCharts({
+      model: this.model, shared: this.runtime, host: chartHost, toolbar, root: this.root, select: (id) => this.select(id),
+      band: (band) => this.bands.geometry(band),
+    });
+    this.zoom.watch();
   }
 
   /** Re-render from the model: only items whose signature changed are patched. */
@@ -200,6 +223,8 @@ export class JourneyView implements Ctx {
     this.header.render();
     this.grid.render();
     this.data.render();
+    this.navigate.render();
+    if (this.zoom.setting === "fit") this.zoom.schedule();
     this.selection.apply();
     this.selection.restoreFocus(focus);
     this.rpc.settleDeferred();
@@ -232,8 +257,17 @@ export class JourneyView implements Ctx {
     this.selection.openComments(id);
   }
 
-  startDrag(e: PointerEvent, kind: DragKind, id: string, source: HTMLElement): void {
-    this.drag.start(e, kind, id, source);
+  startDrag(e: PointerEvent, kind: DragKind, id: string, source: HTMLElement, fromBody = false): void {
+    this.drag.start(e, kind, id, source, fromBody);
+  }
+
+  /** Collapse or expand a lane in this view. */
+  toggleLane(id: string): void {
+    if (this.collapsedLanes.has(id)) this.collapsedLanes.delete(id);
+    else this.collapsedLanes.add(id);
+    this.grid.render();
+    this.selection.apply();
+    this.charts?.reanchor();
   }
 
   // ------------------------------------------------------------------ adding items

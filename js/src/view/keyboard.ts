@@ -28,6 +28,11 @@ export class Keyboard {
     }
     const target = e.target as HTMLElement;
     if (isTextEntry(target)) return;
+    if (e.key === "Escape" && v.root.classList.contains("jw-presenting") && !target.classList.contains("jw-item")) {
+      e.preventDefault();
+      v.navigate.present(false);
+      return;
+    }
     if (target.classList.contains("jw-dot")) {
       this.onDotKey(e, target);
       return;

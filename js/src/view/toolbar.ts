@@ -1,18 +1,12 @@
-// The toolbar: undo / redo and the add buttons (editable maps) or a read-only chip,
-// the data tools (data-tools.ts), the zoom and the Details button. The chart overlay
-// switcher (charts/mount.ts) joins it when the widget has charts.
-import { h, toggleClass } from "../components/dom";
+// The toolbar (sticky at the top of the widget while it is on screen): undo / redo
+// and the add buttons (editable maps) or a read-only chip, the data tools
+// (data-tools.ts), search, "Go to stage" and full screen (navigate.ts), the zoom
+// (zoom.ts) and the Details button. The chart overlay switcher (charts/mount.ts)
+// joins it when the widget has charts.
+import { h } from "../components/dom";
 import { icon } from "../components/icons";
 import { LANE_KINDS } from "../model/vocabulary";
 import type { JourneyView } from "./journey-view";
-
-const ZOOMS: [string, string][] = [
-  ["1", "100%"],
-  ["0.85", "85%"],
-  ["0.7", "70%"],
-  ["0.55", "55%"],
-  ["fit", "Fit width"],
-];
 
 /** A toolbar button with an icon and a label (shown, or only in the tooltip). */
 export function toolButton(name: string, label: string, onClick: () => void, iconOnly = false): HTMLButtonElement {
@@ -56,14 +50,8 @@ export class Toolbar {
     this.el.append(...v.data.buildTools());
     const details = toolButton("panel", "Details", () => v.selection.toggleDetails());
     details.classList.add("jw-details-btn");
-    const zoom = h("select", { class: "jw-select jw-zoom", "aria-label": "Zoom the map", title: "Zoom the map" });
-    for (const [value, label] of ZOOMS) zoom.appendChild(h("option", { value }, label));
-    zoom.value = v.zoom;
-    zoom.addEventListener("change", () => {
-      v.zoom = zoom.value;
-      this.applyZoom();
-    });
-    this.el.append(zoom, v.exporter.build(), details);
+    const [search, goto, present] = v.navigate.build();
+    this.el.append(h("span", { class: "jw-sep" }), search, goto, v.zoom.build(), present, v.exporter.build(), details);
     return this.el;
   }
 
@@ -72,23 +60,5 @@ export class Toolbar {
     if (!this.v.editable || !this.undoBtn || !this.redoBtn) return;
     this.undoBtn.disabled = !this.v.model.get("_can_undo");
     this.redoBtn.disabled = !this.v.model.get("_can_redo");
-  }
-
-  /** Scale the map (this view only; the document is untouched). */
-  applyZoom(): void {
-    const v = this.v;
-    const grid = v.grid.el;
-    let f = Number(v.zoom);
-    if (v.zoom === "fit") {
-      grid.style.removeProperty("zoom");
-      const natural = grid.scrollWidth;
-      const room = v.grid.scroller.clientWidth - 28;
-      f = natural > 0 && room > 0 ? Math.max(0.35, Math.min(1, room / natural)) : 1;
-    }
-    if (!Number.isFinite(f) || f <= 0) f = 1;
-    if (f === 1) grid.style.removeProperty("zoom");
-    else grid.style.setProperty("zoom", f.toFixed(3));
-    toggleClass(v.root, "jw-zoomed", f < 1);
-    v.charts?.reanchor();
   }
 }

@@ -29,6 +29,7 @@ from ..data.encoding import label
 from ..data.frames import RowSelector, unique_values
 from ..data.mapping import resolve_mapping
 from ..data.metrics import JourneyMetrics
+from .bands import band_spec
 from .base import DATA_NAME, MAX_CHART_BYTES, OVERLAYS, TREND_METRICS, ChartError
 from .custom import (
     ChartContext,
@@ -369,8 +370,8 @@ class ChartSet:
         return c.parts
 
     def _entry(self, key: str, at: str, spec: dict | None, data: dict | None, error: str | None,
-               kind: str, title: str) -> dict:
-        sh = _spec_hash(spec) if spec is not None else f"error:{error}"
+               kind: str, title: str, band: tuple[str, dict] | None = None) -> dict:
+        sh = _spec_hash([spec, band]) if spec is not None else f"error:{error}"
         dh = _spec_hash(data) if data is not None else ""
         rv = self._revs.get(key)
         if rv is None:
@@ -386,8 +387,11 @@ class ChartSet:
             spec, data = None, None
             error = (f"chart {key!r}: its data is larger than {MAX_CHART_BYTES // 1024} KiB as JSON; "
                      "aggregate it (fewer rows or columns) before charting")
-        return {"at": at, "spec": spec, "data": data, "error": error, "rev": rv[1], "data_rev": rv[3],
-                "kind": kind, "title": title}
+        entry = {"at": at, "spec": spec, "data": data, "error": error, "rev": rv[1], "data_rev": rv[3],
+                 "kind": kind, "title": title}
+        if band is not None and spec is not None:
+            entry["band"], entry["band_spec"] = band
+        return entry
 
     def payload(self, theme: str | None = None, *, overlay: str | None = None,
                 metric: str | None = None, metrics_payload: dict | None = None) -> dict:
@@ -395,6 +399,9 @@ class ChartSet:
 
         Each entry: ``{"at", "spec", "data": {"name": "table", "values": [...]}, "error",
         "rev", "data_rev", "kind", "title"}``; ``rev`` changes only when the spec does.
+        The built-in overlay's entry also has ``"band"`` and ``"band_spec"`` when it can draw
+        on the map itself (``charts/bands.py``: the funnel in the stage headers, the emotion
+        overlay on the emotions lane, the metric overlay in the metrics lane).
         ``overlay``/``metric``: another built-in overlay than the one shown (the standalone
         page precomputes each). ``metrics_payload``: the metrics' ``to_payload()`` when the
         caller has it already. Nothing about the set changes.
@@ -413,15 +420,17 @@ class ChartSet:
             except Exception:  # noqa: BLE001 - the map and its other charts still show
                 mp = {}
         if name != "none":
+            band = None
             try:
                 spec, rows = overlay_parts(name, doc, self.metrics, chosen, theme, mp)
                 data = {"name": DATA_NAME, "values": rows}
                 spec.pop("data", None)
                 spec["data"] = {"name": DATA_NAME}
                 err = None
+                band = band_spec(name, doc, chosen, _unit_of(spec))
             except Exception as exc:  # never break the map
                 spec, data, err = None, None, f"{type(exc).__name__}: {exc}"
-            specs["overlay"] = self._entry("overlay", "map", spec, data, err, "overlay", name)
+            specs["overlay"] = self._entry("overlay", "map", spec, data, err, "overlay", name, band)
         for key, c in self._custom.items():
             spec, data, err = self._evaluate(c, doc, struct)
             at = c.at if (c.at == "map" or _exists(doc, c.at)) else "map"
@@ -438,6 +447,12 @@ class ChartSet:
 
     def __repr__(self) -> str:
         return f"<ChartSet overlay={self._overlay!r} metric={self._metric!r} charts={list(self._custom)}>"
+
+
+def _unit_of(spec: dict) -> str:
+    """The unit the metric overlay's axis title carries ("customers (h)" -> "h"), else ""."""
+    title = str(((spec.get("encoding") or {}).get("y") or {}).get("title") or "")
+    return title[title.rfind("(") + 1:-1] if title.endswith(")") and "(" in title else ""
 
 
 def _exists(doc: dict, item_id: str) -> bool:

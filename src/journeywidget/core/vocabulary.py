@@ -24,7 +24,9 @@ __all__ = [
     "DEFAULT_LANE_KINDS", "JOURNEY_TYPES", "JOURNEY_TYPE_LABELS", "JOURNEY_TYPE_CHIPS", "STATES",
     "STATE_LABELS", "STATE_CHIPS",
     "EVIDENCE", "EVIDENCE_LABELS", "DIRECTIONS", "DIRECTION_LABELS", "EMOTION_LABELS",
-    "LaneKind", "JourneyType", "State", "EvidenceKind", "Direction", "default_lanes",
+    "LANE_COLORS", "LANE_COLOR_HEX", "LANE_ICONS", "LANE_ICON_LABELS", "CARD_COLUMNS",
+    "LaneKind", "JourneyType", "State", "EvidenceKind", "Direction", "LaneColor", "LaneIcon",
+    "default_lanes",
 ]
 
 #: The vocabulary file (shipped in the package and bundled into the front end).
@@ -60,6 +62,14 @@ EVIDENCE = _ids("evidence")
 EVIDENCE_LABELS = _labels("evidence")
 DIRECTIONS = _ids("directions")
 DIRECTION_LABELS = _labels("directions")
+#: The colours a lane may have (a palette, never a CSS value from the document) and their hex.
+LANE_COLORS = _ids("lane_colors")
+LANE_COLOR_HEX = _labels("lane_colors", "hex")
+#: The icons a lane may show instead of its kind's.
+LANE_ICONS = _ids("lane_icons")
+LANE_ICON_LABELS = _labels("lane_icons")
+#: Card columns per stage (``layout.card_columns``): ``{"min", "max", "default"}``.
+CARD_COLUMNS: dict[str, int] = dict(_V["card_columns"])
 #: The default labels of the emotion scale (-2..2).
 EMOTION_LABELS: dict[str, str] = dict(_V["emotion_labels"])
 
@@ -69,6 +79,8 @@ JourneyType = Literal[JOURNEY_TYPES]  # type: ignore[valid-type]
 State = Literal[STATES]  # type: ignore[valid-type]
 EvidenceKind = Literal[EVIDENCE]  # type: ignore[valid-type]
 Direction = Literal[DIRECTIONS]  # type: ignore[valid-type]
+LaneColor = Literal[("", *LANE_COLORS)]  # type: ignore[valid-type]
+LaneIcon = Literal[("", *LANE_ICONS)]  # type: ignore[valid-type]
 
 
 def default_lanes() -> list[dict]:

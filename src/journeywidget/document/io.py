@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import DocumentError, ErrorDetail, format_path
+from ..core.gcpause import paused_gc
 
 __all__ = [
     "MAX_FILE_BYTES", "dumps", "read_file", "read_file_digest", "validate_document", "write_file", "parse_json",
@@ -115,14 +116,16 @@ def validate_document(data: Any, source: str | None = None) -> dict:
     data = migrate(data, source)
     from .schema import JourneyDocument
 
-    try:
-        model = JourneyDocument.model_validate(data)
-    except ValidationError as err:
-        raise DocumentError(_pydantic_errors(err), source) from None
-    except RecursionError:
-        raise DocumentError([ErrorDetail("$", "the document is nested too deeply")], source) from None
-    doc = model.model_dump(mode="json")
-    errors = _semantic_errors(doc)
+    with paused_gc():  # millions of small objects, no cycles: see core/gcpause.py
+        try:
+            model = JourneyDocument.model_validate(data)
+        except ValidationError as err:
+            raise DocumentError(_pydantic_errors(err), source) from None
+        except RecursionError:
+            raise DocumentError([ErrorDetail("$", "the document is nested too deeply")], source) from None
+        doc = model.model_dump(mode="json")
+        del model
+        errors = _semantic_errors(doc)
     if errors:
         raise DocumentError(errors, source)
     return doc
@@ -146,7 +149,8 @@ def parse_json(text: str | bytes, source: str | None = None) -> Any:
     if not text.strip():
         raise DocumentError([ErrorDetail("$", "the document is empty; expected a JSON object")], source)
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        with paused_gc():
+            return json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as err:
         raise DocumentError(
             [ErrorDetail("$", f"not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}")], source

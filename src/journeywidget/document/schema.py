@@ -31,6 +31,7 @@ from ..core.ids import ID_PATTERN
 from ..core.limits import MAX_NUMBER, brief
 from ..core.version import SCHEMA_VERSION
 from ..core.vocabulary import (
+    CARD_COLUMNS,
     CHANNEL_LABELS,
     CHANNELS,
     COMPUTED_LANES,
@@ -44,6 +45,8 @@ from ..core.vocabulary import (
     Direction,
     EvidenceKind,
     JourneyType,
+    LaneColor,
+    LaneIcon,
     LaneKind,
     State,
 )
@@ -52,7 +55,7 @@ __all__ = [
     "SCHEMA_VERSION", "CHANNELS", "CHANNEL_LABELS", "COMPUTED_LANES", "DIRECTIONS", "EVIDENCE",
     "JOURNEY_TYPES", "LANE_KINDS", "LANE_TITLES", "STATES", "KINDS", "COLLECTION_KIND",
     "TOP_LEVEL_FIELDS", "JourneyDocument", "Persona", "Goal", "Stage", "Lane", "Touchpoint", "Card",
-    "Comment", "EmpathyMap", "Segment", "EmotionScale", "json_schema",
+    "Comment", "EmpathyMap", "Segment", "EmotionScale", "MapLayout", "json_schema",
 ]
 
 Name = Annotated[str, Field(min_length=1, max_length=300)]
@@ -155,11 +158,17 @@ class Stage(_Item):
 
 
 class Lane(_Item):
-    """A row of the map: what it shows is given by ``kind``."""
+    """A row of the map: what it shows is given by ``kind``.
+
+    ``color`` and ``icon`` are names from the vocabulary (``""``: the kind's own):
+    a palette, never a CSS value, so a document cannot inject styles.
+    """
 
     id: Id = ""
     kind: LaneKind
     title: ShortText = ""
+    color: LaneColor = Field(default="", description="A palette colour name; \"\" = the kind's colour.")
+    icon: LaneIcon = Field(default="", description="An icon name from the vocabulary; \"\" = the kind's icon.")
 
 
 class Touchpoint(_Item):
@@ -216,6 +225,15 @@ def _default_labels() -> dict[str, str]:
     return dict(EMOTION_LABELS)
 
 
+class MapLayout(BaseModel):
+    """How the map lays itself out: ``card_columns`` is the most touchpoint cards a stage
+    puts side by side before wrapping to the next row (so a map grows in width with its
+    stages, not its touchpoints)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    card_columns: Annotated[StrictInt, Field(ge=CARD_COLUMNS["min"], le=CARD_COLUMNS["max"])] = CARD_COLUMNS["default"]
+
+
 class EmotionScale(BaseModel):
     """The scale emotions are set on: integers ``min``..``max`` with a label each."""
 
@@ -251,6 +269,7 @@ class JourneyDocument(BaseModel):
     modified: str
     tags: Tags = []
     emotion_scale: EmotionScale = EmotionScale()
+    layout: MapLayout = MapLayout()
     personas: Annotated[list[Persona], Field(max_length=1_000)] = []
     goals: Annotated[list[Goal], Field(max_length=1_000)] = []
     stages: Annotated[list[Stage], Field(max_length=1_000)] = []
@@ -289,7 +308,7 @@ KINDS: dict[str, tuple[str, type[_Item]]] = {
     "comment": ("comments", Comment),
 }
 COLLECTION_KIND = {coll: kind for kind, (coll, _) in KINDS.items()}
-TOP_LEVEL_FIELDS = ("title", "description", "journey_type", "state", "tags", "emotion_scale")
+TOP_LEVEL_FIELDS = ("title", "description", "journey_type", "state", "tags", "emotion_scale", "layout")
 
 
 def json_schema() -> dict[str, Any]:

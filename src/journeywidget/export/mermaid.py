@@ -29,6 +29,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from ..core.gcpause import paused_gc
 from . import limits
 from ._common import (
     CHANNEL_LABELS,
@@ -161,6 +162,11 @@ def from_mermaid(text: str, *, title: str | None = None, max_chars: int | None =
     >>> [(t.name, t.emotion, t.channel) for t in j.touchpoints], [p.name for p in j.personas]
     ([('Pay', 2, 'web')], ['Me'])
     """
+    with paused_gc():  # a big diagram makes many small objects and no cycles: see core/gcpause.py
+        return _from_mermaid(text, title=title, max_chars=max_chars)
+
+
+def _from_mermaid(text: str, *, title: str | None, max_chars: int | None) -> Any:
     from ..core.errors import DocumentError, InputLimitError, SourceError
     from ..core.ids import IdAllocator, is_valid_id, slugify
     from ..document.io import validate_document

@@ -67,6 +67,9 @@ from .svg_draw import (
     channel_icon,
     monotone_path,
     n,
+    note_block,
+    note_block_height,
+    note_lines,
     person_icon,
     star_path,
     text_block,
@@ -88,6 +91,7 @@ class _Renderer:
         self.stages = [s for s in (doc.get("stages") or []) if isinstance(s, Mapping)]
         self.by_stage = touchpoints_by_stage(doc)
         self.lanes = self._lanes()
+        self.lane_kinds = {lane.get("kind") for lane in self.lanes}
         self.cards: dict[tuple[str, str], list[dict]] = {}
         for c in doc.get("cards") or []:
             self.cards.setdefault((c.get("lane"), c.get("stage")), []).append(c)
@@ -323,8 +327,15 @@ class _Renderer:
         for i, s in enumerate(self.stages):
             cards = self.cards.get((lane.get("id"), s.get("id")), [])
             ch = sum(self.card_height(c, self.col_w[i]) + 6 for c in cards)
-            h = max(h, ch + 2 * CELL_PAD - 6)
+            nh = max([note_block_height(self.tp_notes(tp, kind)) for tp in self.by_stage.get(s.get("id"), [])] or [0])
+            h = max(h, ch + (nh + 6 if nh else 0) + 2 * CELL_PAD - 6)
         return h
+
+    def tp_notes(self, tp: Mapping, kind: Any) -> list[list[str]]:
+        """A touchpoint's pain points / opportunities, shown in the lane of that kind."""
+        if kind not in ("pain_points", "opportunities"):
+            return []
+        return note_lines(tp.get(kind) or [], TP_W - 12)
 
     def card_lines(self, card: Mapping, col_w: float) -> list[str]:
         text = clean_text(card.get("text") or "").strip() or "\u2014"
@@ -349,17 +360,19 @@ class _Renderer:
         m = tp_metrics(self.payload, tp.get("id"))
         fb = ((self.payload or {}).get("feedback") or {}).get(tp.get("id"))
         out = []
+        # labelled, as on the page: "2,686 customers", "54 %", "5h 57m to next", "CSAT 79 %"
         if is_number(m.get("customers")):
-            out.append(("customers", fmt_count(m["customers"]), "person", "#eef2ff", "#3730a3"))
+            out.append(("customers", f"{fmt_count(m['customers'])} customers", "person", "#eef2ff", "#3730a3"))
         if is_number(m.get("share")):
-            out.append(("share", fmt_pct(m["share"]), None, "#f1f5f9", "#334155"))
+            out.append(("share", fmt_pct(m["share"]).replace("%", " %"), None, "#f1f5f9", "#334155"))
         if is_number(m.get("median_next_s")):
-            out.append(("time", fmt_duration(m["median_next_s"]), "clock", "#f1f5f9", "#334155"))
+            out.append(("time", f"{fmt_duration(m['median_next_s'])} to next", "clock", "#f1f5f9", "#334155"))
         if isinstance(fb, Mapping) and is_number(fb.get("score")):
-            out.append(("score", fmt_value(round(fb["score"], 1)), "star", "#fef3c7", "#92400e"))
-        pains = len(tp.get("pain_points") or [])
+            out.append(("score", _feedback_label(fb), "star", "#fef3c7", "#92400e"))
+        # a touchpoint's pain points show in the pain points lane; counted here only without one
+        pains = len(tp.get("pain_points") or []) if "pain_points" not in self.lane_kinds else 0
         if pains:
-            out.append(("pains", f"{pains} pain{'s' if pains != 1 else ''}", None, "#fee2e2", "#b91c1c"))
+            out.append(("pains", f"{pains} pain point{'s' if pains != 1 else ''}", None, "#fee2e2", "#b91c1c"))
         return out
 
     def badge_layout(self, tp: Mapping, x0: float, y0: float) -> tuple[list, list]:
@@ -445,6 +458,12 @@ class _Renderer:
                     + "</g>"
                 )
                 cy += h + 6
+            # the touchpoints' own pain points / opportunities, each under its touchpoint
+            for tp, cx in zip(self.by_stage.get(s.get("id"), []), self.tp_centers(i)):
+                notes = self.tp_notes(tp, kind)
+                if notes:
+                    out.append(note_block(tp.get("id", ""), tp.get("name", ""), kind, notes, cx - TP_W / 2 + 6, cy,
+                                          TP_W - 12, fill, border))
         return "".join(out)
 
     def touchpoint_lane(self, y: float) -> str:
@@ -715,6 +734,16 @@ def to_svg(journey: Any, path: Any = None, *, metrics: Any = None, overlays: Ite
 
 
 render_svg = to_svg
+
+
+def _feedback_label(fb: Mapping) -> str:
+    """The feedback score with its name: "CSAT 79 %", "NPS +12", "Score 4.2"."""
+    kind, score = fb.get("kind"), fb["score"]
+    if kind == "csat":
+        return f"CSAT {round(score)} %"
+    if kind == "nps":
+        return f"NPS {round(score):+d}" if round(score) else "NPS 0"
+    return f"Score {fmt_value(round(score, 1))}"
 
 
 def _metrics_of(obj: Any) -> Any:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import math
 
-from ._common import clean_text, esc
+from ._common import attr, clean_text, esc
+from .textmetrics import truncate, wrap
 
 FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
 INK = "#1f2937"
@@ -163,6 +164,42 @@ def monotone_path(pts: list[tuple[float, float]]) -> str:
         c2 = (xs[i + 1] - h / 3, ys[i + 1] - m[i + 1] * h / 3)
         out.append(f"C{n(c1[0])} {n(c1[1])} {n(c2[0])} {n(c2[1])} {n(xs[i + 1])} {n(ys[i + 1])}")
     return "".join(out)
+
+
+def note_lines(texts: list, width: float) -> list[list[str]]:
+    """The touchpoint's notes (pain points or opportunities) wrapped to ``width``, four lines at most each."""
+    out = []
+    for t in texts or []:
+        t = clean_text(t).strip()
+        if t:
+            out.append(wrap(t, width - 16, 11, max_lines=4))
+    return out
+
+
+def note_block_height(notes: list[list[str]]) -> float:
+    """Height of a touchpoint's notes block (0 without notes)."""
+    if not notes:
+        return 0.0
+    return 8 + 14 + sum(block_h(lines, 11) + 4 for lines in notes) + 4
+
+
+def note_block(tp_id: str, tp_name: str, kind: str, notes: list[list[str]], x: float, y: float, w: float,
+               fill: str, border: str) -> str:
+    """A touchpoint's pain points or opportunities, drawn in their lane under the touchpoint:
+    a dashed card headed by the touchpoint's name."""
+    h = note_block_height(notes)
+    g = [f'<g class="jw-tp-notes jw-tp-notes-{attr(kind)}" data-id="{attr(tp_id)}">',
+         f'<rect x="{n(x)}" y="{n(y)}" width="{n(w)}" height="{n(h)}" rx="6" fill="{fill}" stroke="{border}" '
+         'stroke-dasharray="4 3"/>',
+         f'<path d="M{n(x + 1.5)} {n(y + 5)}V{n(y + h - 5)}" stroke="{border}" stroke-width="3" stroke-linecap="round"/>',
+         text_block(x + 10, y + 7, [truncate(clean_text(tp_name), w - 16, 10, True)], 10, fill=MUTED,
+                    weight="bold")]
+    ty = y + 8 + 14
+    for lines in notes:
+        g.append(text_block(x + 10, ty, lines, 11, fill=INK))
+        ty += block_h(lines, 11) + 4
+    g.append("</g>")
+    return "".join(g)
 
 
 def _pretty_key(key: str) -> str:

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from ..core.gcpause import paused_gc
 from ._common import (
     CHANNEL_LABELS,
     COMPUTED_LANES,
@@ -577,6 +578,17 @@ def from_table(
     >>> [tp.id for tp in t.touchpoints]
     ['pay', 'pay-2']
     """
+    with paused_gc():  # a big table makes many small objects and no cycles: see core/gcpause.py
+        return _from_table(path_or_df, title=title, sheet=sheet, journey_type=journey_type,
+                           emotion_scale=emotion_scale, encoding=encoding, max_bytes=max_bytes,
+                           max_unpacked=max_unpacked, max_rows=max_rows, max_cell_chars=max_cell_chars,
+                           max_ratio=max_ratio)
+
+
+def _from_table(path_or_df: Any, *, title: str | None, sheet: Any, journey_type: str,
+                emotion_scale: Mapping | None, encoding: str | None, max_bytes: int | None,
+                max_unpacked: int | None, max_rows: int | None, max_cell_chars: int | None,
+                max_ratio: float | None) -> Any:
     from ..core.errors import DocumentError, SourceError
     from ..core.ids import IdAllocator, is_valid_id, slugify
     from ..document.io import validate_document

@@ -42,10 +42,55 @@ from .page_exports import available_formats, page_export
 from .runtime import LOADER_PATH, JourneyRuntime, front_end, host_needs_inline_code, shared_runtime
 from .sync import doc_patch, json_diff, patch_size
 
-__all__ = ["JourneyWidget", "readable_name"]
+__all__ = ["JourneyWidget", "ZoomError", "readable_name", "zoom_value"]
 
 #: A change to ``_metrics`` or ``_charts`` larger than this (JSON bytes) is sent whole.
 PATCH_LIMIT = 16 * 1024
+
+
+ZOOM_MIN, ZOOM_MAX = 0.25, 2.0
+
+
+class ZoomError(JourneyError, traitlets.TraitError):
+    """A ``zoom`` that is neither ``"fit"`` nor a factor from 0.25 to 2."""
+
+
+def zoom_value(value: Any) -> str | float:
+    """The ``zoom`` trait's value for ``value``: ``"fit"`` or a factor from 0.25 to 2.
+
+    Accepts ``"fit"``, a number, or text such as ``"0.5"`` or ``"75%"``.
+
+    >>> zoom_value("fit"), zoom_value(0.5), zoom_value("75%"), zoom_value(2)
+    ('fit', 0.5, 0.75, 2.0)
+    >>> zoom_value(3)
+    Traceback (most recent call last):
+    ...
+    journeywidget.widget.journey_widget.ZoomError: zoom=3: use "fit" or a factor from 0.25 to 2 (1 = 100 %)
+    """
+    factor: float | None = None
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text == "fit":
+            return "fit"
+        try:
+            factor = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+        except ValueError:
+            factor = None
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        factor = float(value)
+    if factor is None or not ZOOM_MIN <= factor <= ZOOM_MAX:  # also refuses NaN
+        raise ZoomError(f'zoom={value!r}: use "fit" or a factor from 0.25 to 2 (1 = 100 %)')
+    return factor
+
+
+class _Zoom(traitlets.TraitType):
+    """``"fit"`` (all stages in view, cards as chips when needed) or a factor 0.25-2."""
+
+    default_value = 1.0
+    info_text = '"fit" or a zoom factor from 0.25 to 2'
+
+    def validate(self, obj: Any, value: Any) -> Any:
+        return zoom_value(value)
 
 
 class _Overlay(traitlets.Enum):
@@ -76,6 +121,9 @@ class JourneyWidget(anywidget.AnyWidget):
     ``w.insights`` lists bottlenecks and data problems (the "Insights" panel), and
     ``w.add_unmapped_to_map()`` puts event keys that are on no touchpoint onto the map.
     Charts: ``w.overlay = "funnel"``, ``w.add_chart(fn, at=stage)``.
+    Zoom: ``JourneyWidget(j, zoom="fit")`` shows every stage at once (cards become compact
+    chips when they would not fit); ``w.zoom = 0.5`` or any factor from 0.25 to 2. The
+    page's zoom control and every view follow the trait.
     """
 
     #: A loader that takes the code from the kernel's shared JourneyRuntime (widget/runtime.py);
@@ -96,6 +144,8 @@ class JourneyWidget(anywidget.AnyWidget):
     selected = traitlets.Unicode("").tag(sync=True)
     #: Whether the page offers editing.
     editable = traitlets.Bool(True).tag(sync=True)
+    #: How the map is zoomed in every view: "fit" or a factor from 0.25 to 2 (synced both ways).
+    zoom = _Zoom().tag(sync=True)
     #: Message shown under the map (the last refused edit); "" for none.
     _error = traitlets.Unicode("").tag(sync=True)
     _can_undo = traitlets.Bool(False).tag(sync=True)
