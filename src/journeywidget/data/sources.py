@@ -24,6 +24,7 @@ from __future__ import annotations
 import glob
 import os
 import sys
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from typing import Any
 
@@ -113,7 +114,7 @@ def is_source_input(obj: Any) -> bool:
     return False
 
 
-class Source:
+class Source(ABC):
     """An event log read as Arrow record batches of the wanted columns.
 
     ``backend``: ``"parquet"``, ``"csv"``, ``"pyarrow"``, ``"duckdb"`` or ``"polars"``;
@@ -125,16 +126,14 @@ class Source:
     columns: list[str]
     n_rows: int | None = None
 
-    def check(self, cols: list[str]) -> None:
-        """Raise :class:`BindingError` when a part of the input (a file) lacks a column."""
+    def check(self, cols: list[str]) -> None:  # noqa: B027 - one schema: nothing to check
+        """Raise :class:`BindingError` when a part of the input (a file) lacks a column or
+        has it with another type (an input of one schema has nothing to check)."""
+        return None
 
+    @abstractmethod
     def batches(self, cols: list[str]) -> Iterator[Any]:
         """The columns ``cols`` as ``pyarrow.RecordBatch`` es, in row order."""
-        raise NotImplementedError
-
-    def rows(self, conditions: dict[str, list]) -> Any:
-        """The rows whose value in each column of ``conditions`` is one of its values."""
-        raise NotImplementedError
 
     def table(self, cols: list[str]) -> Any:
         """The columns ``cols`` as one ``pyarrow.Table`` (for small inputs: survey answers)."""
@@ -207,6 +206,8 @@ class _DatasetSource(Source):
         return self.dataset.to_table(columns=cols)
 
     def rows(self, conditions: dict[str, list]) -> Any:
+        """The rows (every column) whose value in each column of ``conditions`` is one of
+        its values, as a ``pyarrow.Table`` (what a chart function gets for files)."""
         import pyarrow.dataset as ds
 
         expr = None
