@@ -362,7 +362,8 @@ class JourneyMetrics:
 
     @property
     def engine_name(self) -> str | None:
-        """The engine of the event binding: ``"pandas"``, ``"polars"``, ``"spark"``... (None: unbound)."""
+        """Where the bound events came from: ``"pandas"``, ``"polars"``, ``"pyarrow"``,
+        ``"duckdb"``, ``"parquet"``, ``"csv"`` (files), ``"spark"``... (None: unbound)."""
         return None if self._engine is None else self._engine.name
 
     # -- segments ----------------------------------------------------------------
