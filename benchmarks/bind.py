@@ -31,7 +31,13 @@ and times, in this one process:
   that fails the reason is printed) on a comparable workload — their
   time is measured in a subprocess;
 * peak memory of the bind above the process baseline (VmHWM, reset first) vs
-  the input frame's in-memory size, and the payload size.
+  the input frame's in-memory size, and the payload size;
+* the journey analytics (issue 10): sessions (a 30-minute gap) + the ordered funnel
+  + conformance, from the frame, against hand-written DuckDB SQL computing the same
+  tables (sessions by LAG over each customer, the funnel by chained earliest-match
+  joins like retentioneering's, stage runs, first visits, steps back) in the same
+  run; and a live update (move a touchpoint, read the stage table and the payload)
+  in session units.
 """
 
 from __future__ import annotations
@@ -174,8 +180,32 @@ def measure_memory(df) -> dict | None:
     return None
 
 
-def duckdb_sql(j, df=None, path=None):
-    """The same tables as hand-written DuckDB SQL, over a frame or a Parquet file."""
+GAP = "30min"
+
+
+def run_journeys(j, df):
+    """Sessions + ordered funnel + conformance from the frame, and a live move in sessions."""
+    gc.collect()
+    t0 = time.perf_counter()
+    m = JourneyMetrics(j).bind_events(df, **ARGS, session_gap=GAP)
+    m.unit = "session"
+    st, cf, share = m.stages, m.conformance(), m.conforming_share
+    total = time.perf_counter() - t0
+    m.to_payload()
+    tp = [t for t in j.touchpoints if t.stage == j.stages[2].id][0].id
+    t1 = time.perf_counter()
+    j.move_touchpoint(tp, stage=j.stages[5].id)
+    moved = (m.stages, m.to_payload())
+    live = time.perf_counter() - t1
+    del moved
+    j.undo()
+    return dict(total=total, live=live, reach=st["reached"].tolist(), share=share,
+                skipped=cf["skipped"].tolist(), back=cf["out_of_order"].tolist())
+
+
+def duckdb_connect(j, df=None, path=None):
+    """A DuckDB connection (2 threads) with the frame (or the Parquet file) as ``raw`` and
+    ``keymap(key, tp, stage)``."""
     import duckdb
 
     doc = j.to_dict()
@@ -189,6 +219,76 @@ def duckdb_sql(j, df=None, path=None):
     else:
         con.register("raw", df)
     con.register("keymap", keymap)
+    return con
+
+
+def duckdb_journeys(j, df):
+    """The same tables as run_journeys, as hand-written DuckDB SQL."""
+
+    S = len(j.stages)
+    con = duckdb_connect(j, df)
+    t0 = time.perf_counter()
+    # sessions: a new one after more than 30 minutes without an event (all valid events)
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE ev AS
+        WITH e AS (SELECT customer_id AS c, timestamp AS ts, event::VARCHAR AS k,
+                          row_number() OVER () AS rn
+                   FROM raw WHERE customer_id IS NOT NULL AND timestamp IS NOT NULL AND event IS NOT NULL),
+        g AS (SELECT *, CASE WHEN lag(ts) OVER w IS NULL OR ts - lag(ts) OVER w > INTERVAL 30 MINUTE
+                             THEN 1 ELSE 0 END AS new
+              FROM e WINDOW w AS (PARTITION BY c ORDER BY ts, rn))
+        SELECT c, sum(new) OVER (PARTITION BY c ORDER BY ts, rn ROWS UNBOUNDED PRECEDING) AS sid,
+               ts, rn, k FROM g
+    """)
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE me AS
+        SELECT c, sid, ts, km.stage, row_number() OVER (PARTITION BY c, sid ORDER BY ts, rn) AS pos
+        FROM ev JOIN keymap km ON km.key = ev.k
+    """)
+    units = con.execute("SELECT count(*) FROM (SELECT DISTINCT c, sid FROM ev)").fetchone()[0]
+    # the ordered funnel: earliest match of each stage after the previous stage's match
+    ctes = ["m0 AS (SELECT c, sid, min(pos) AS p, arg_min(ts, pos) AS t0 FROM me WHERE stage = 0 GROUP BY c, sid)"]
+    for k in range(1, S):
+        ctes.append(f"m{k} AS (SELECT me.c, me.sid, min(me.pos) AS p, any_value(m{k - 1}.t0) AS t0, "
+                    f"arg_min(me.ts, me.pos) AS tk FROM me JOIN m{k - 1} USING (c, sid) "
+                    f"WHERE me.stage = {k} AND me.pos > m{k - 1}.p GROUP BY me.c, me.sid)")
+    sel = ", ".join(["(SELECT count(*) FROM m0)"] + [
+        f"(SELECT count(*) FROM m{k}), (SELECT median(epoch(tk - t0)) FROM m{k})" for k in range(1, S)])
+    funnel = con.execute(f"WITH {', '.join(ctes)} SELECT {sel}").fetchone()
+    dwell = con.execute("""SELECT stage, median(epoch(last - first)) FROM
+        (SELECT c, sid, stage, min(ts) AS first, max(ts) AS last FROM me GROUP BY ALL) GROUP BY stage""").fetchall()
+    # conformance: stage runs, first visits, skips, steps back, conforming paths
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE sr AS
+        SELECT c, sid, stage, row_number() OVER (PARTITION BY c, sid ORDER BY pos) AS q FROM
+          (SELECT c, sid, pos, stage, lag(stage) OVER (PARTITION BY c, sid ORDER BY pos) AS prev FROM me)
+        WHERE prev IS NULL OR prev <> stage
+    """)
+    conf = con.execute(f"""
+        WITH fo AS (SELECT c, sid, stage, min(q) AS fq FROM sr GROUP BY ALL),
+        per AS (SELECT c, sid, r.range AS k, min(CASE WHEN stage > r.range THEN fq END) AS later,
+                       min(CASE WHEN stage = r.range THEN fq END) AS own
+                FROM fo CROSS JOIN range({S}) r GROUP BY ALL),
+        back AS (SELECT DISTINCT c, sid, stage FROM
+                   (SELECT c, sid, stage, lead(stage) OVER (PARTITION BY c, sid ORDER BY q) AS nxt FROM sr)
+                 WHERE nxt < stage)
+        SELECT k, count(own) AS reached,
+               count(*) FILTER (WHERE later IS NOT NULL AND (own IS NULL OR later < own)) AS skipped,
+               (SELECT count(*) FROM back WHERE back.stage = per.k) AS out_of_order
+        FROM per GROUP BY k ORDER BY k
+    """).fetchall()
+    conforming = con.execute("""SELECT count(*) FILTER (WHERE ok), count(*) FROM
+        (SELECT c, sid, bool_and(stage = q - 1) AS ok FROM sr GROUP BY ALL)""").fetchone()
+    total = time.perf_counter() - t0
+    con.close()
+    return dict(total=total, units=units, reach=[funnel[0]] + [funnel[1 + 2 * (k - 1)] for k in range(1, S)],
+                skipped=[r[2] for r in conf], back=[r[3] for r in conf],
+                share=conforming[0] / conforming[1], dwell=len(dwell))
+
+
+def duckdb_sql(j, df=None, path=None):
+    """The same tables as hand-written DuckDB SQL, over a frame or a Parquet file."""
+    con = duckdb_connect(j, df, path)
     t0 = time.perf_counter()
     con.execute("""
         CREATE OR REPLACE TEMP TABLE ev AS
@@ -290,7 +390,8 @@ def run_other(which: str, py: Path, parquet: Path, stage_keys: list, timeout: fl
     t0 = time.perf_counter()
     try:
         r = subprocess.run([str(py), str(script), which, str(parquet), json.dumps(stage_keys)],
-                           capture_output=True, text=True, timeout=timeout)
+                           capture_output=True, text=True, timeout=timeout,
+                           env={**os.environ, "RETENTIONEERING_NO_TRACK": "1"})
     except subprocess.TimeoutExpired:
         return None, f"did not finish within {timeout:.0f} s (killed)"
     wall = time.perf_counter() - t0
@@ -536,6 +637,19 @@ def main():
         ratio = r["cold"] / d["total"]
         print(f"ratio journeywidget / DuckDB             {ratio:.2f}x  "
               f"[goal <= 0.5x: {'OK' if ratio <= 0.5 else 'MISSED'}]")
+        jr = min((run_journeys(j, df) for _ in range(max(a.repeat, 1))), key=lambda x: x["total"])
+        dj = min((duckdb_journeys(j, df) for _ in range(max(a.repeat, 1))), key=lambda x: x["total"])
+        agree = (jr["reach"] == dj["reach"] and jr["skipped"] == dj["skipped"]
+                 and jr["back"] == dj["back"] and abs(jr["share"] - dj["share"]) < 1e-12)
+        print(f"sessions ({GAP}) + ordered funnel + conformance, from the frame:")
+        print(f"  journeywidget                          {jr['total']:.3f} s  "
+              f"({dj['units']:,} sessions; same numbers as SQL: {'yes' if agree else 'NO'})")
+        print(f"  hand-written DuckDB SQL                {dj['total']:.3f} s")
+        jratio = jr["total"] / dj["total"]
+        print(f"  ratio journeywidget / DuckDB           {jratio:.2f}x  "
+              f"[goal <= 0.5x: {'OK' if jratio <= 0.5 else 'MISSED'}]")
+        print(f"  live update in sessions (move + payload) {jr['live'] * 1000:.1f} ms  "
+              f"[goal < 100 ms: {'OK' if jr['live'] < 0.1 else 'MISSED'}]")
         if others:
             with tempfile.TemporaryDirectory() as tmp:
                 pq = Path(tmp) / "events.parquet"

@@ -161,7 +161,10 @@ def test_trend_weekly_and_daily(journey, metrics):
         ("c1", "2024-01-09"): 1, ("c1", "2024-01-11"): 1,
     }
     assert len(rows) == 4 * 11
-    assert set(rows[0]) == {"touchpoint", "period", "value"}  # compact rows; labels are in the spec
+    assert set(rows[0]) == {"touchpoint", "period", "value", "complete"}  # labels are in the spec
+    # the log ends at the start of its last day: that day is incomplete (drawn dashed, hollow)
+    assert {r["period"] for r in rows if not r["complete"]} == {"2024-01-11"}
+    assert {r["complete"] for r in weekly if r["period"] == "2024-01-08"} == {False}
     # events count repeats, customers do not
     m2 = jw.JourneyMetrics(journey).bind_events(
         frame(EVENTS + [("u1", "k_a1", 0)]), customer="user", time="ts", touchpoint="event")
@@ -207,8 +210,8 @@ def test_overlay_specs_are_linkable_and_compile(journey, metrics, name, metric):
         assert count["rect"] == 4
     elif name == "emotion":
         assert count["symbol"] == 3 + 2  # hand-set points + feedback diamonds
-    else:
-        assert count["line"] == 4  # one sparkline per touchpoint
+    else:  # per touchpoint: the complete periods, a dashed tail, a hollow last point
+        assert count["line"] == 4 + 4 and count["symbol"] == 4
 
 
 def test_overlay_spec_without_theme_leaves_colours_to_the_page(journey):

@@ -82,18 +82,31 @@ def test_hand_computed_touchpoints():
 def test_hand_computed_stages_and_transitions():
     m = bind(tiny_doc(), tiny_events())
     st = m.stages.set_index("stage")
-    assert st["customers"].tolist() == [3, 3, 1]
+    # ordered: c3 signs up (0 s) before its visit (50 s), so it does not reach Buy in order
+    assert st["reached"].tolist() == [3, 2, 1]
     assert math.isnan(st.loc["a", "conversion"])
-    assert st.loc["b", "conversion"] == 1.0 and st.loc["b", "dropoff"] == 0
-    assert st.loc["c", "conversion"] == pytest.approx(1 / 3)
-    assert st.loc["c", "dropoff"] == 2 and st.loc["c", "dropoff_rate"] == pytest.approx(2 / 3)
+    assert st.loc["b", "conversion"] == pytest.approx(2 / 3) and st.loc["b", "dropoff"] == 1
+    assert st.loc["c", "conversion"] == 0.5 and st.loc["c", "dropoff_rate"] == 0.5
     assert st["median_time_s"].tolist() == [10.0, 0.0, 0.0]
-    tr = {(r["from"], r["to"]): (r["count"], r["customers"], r["median_s"]) for r in m.transition_records()}
+    # time to convert from the first-stage match: c1 0 s -> 10 s -> 70 s, c2 5 s -> 135 s
+    assert st["median_time_to_convert_s"].tolist()[1:] == [70.0, 70.0]
+    lo, hi = st.loc["b", "conversion_low"], st.loc["b", "conversion_high"]
+    assert 0 < lo < 2 / 3 < hi < 1
+    m.funnel = "reached"
+    st = m.stages.set_index("stage")
+    assert st["reached"].tolist() == [3, 3, 1]
+    assert st.loc["b", "conversion"] == 1.0 and st.loc["b", "dropoff"] == 0
+    assert math.isnan(st.loc["b", "conversion_low"])  # not a proportion: no binomial interval
+    assert st.attrs["definition"] == "reached (any order) · customers"
+    tr = {(r["from"], r["to"]): (r["count"], r["units"], r["median_s"]) for r in m.transition_records()}
     assert tr == {("a1", "a2"): (1, 1, 10.0), ("a2", "b1"): (1, 1, 0.0), ("b1", "c1"): (1, 1, 60.0),
                   ("a1", "a1"): (1, 1, 30.0), ("a1", "b1"): (1, 1, 100.0), ("b1", "a1"): (1, 1, 50.0)}
+    cf = m.conformance().set_index("stage")
+    assert cf.loc["a", "skipped"] == 1 and cf.loc["b", "out_of_order"] == 1  # c3: Buy, then Aware
+    assert m.conforming_counts() == (2, 3)
     kinds = {i.kind: i for i in m.insights}
     assert kinds["missing_customer"].value == 1
-    assert kinds["backwards"].value == 1
+    assert "backwards" not in kinds
     un = kinds["unmapped_key"]
     assert un.details["key"] == "unknown_key" and un.details["count"] == 1
     assert un.details["suggested_stage"] == "a"
@@ -147,7 +160,8 @@ def random_case(seed):
         k = rng.choice(vocab) if rng.random() > 0.03 else None
         v = rng.choice([None, 1.5, 2.0, 10.25, -3.0])
         seg = rng.choice(["x", "y", None]) if rng.random() > 0.1 else "z"
-        rows.append((c, t, k, v, seg))
+        sess = rng.choice(["a", "b", "c"])  # sessions interleave within a customer
+        rows.append((c, t, k, v, seg, sess))
     return doc, rows
 
 
@@ -158,6 +172,7 @@ def frame(rows):
         "event": [r[2] for r in rows],
         "amount": [np.nan if r[3] is None else r[3] for r in rows],
         "plan": [r[4] for r in rows],
+        "sid": [r[5] if len(r) > 5 else "a" for r in rows],
     })
 
 
@@ -176,19 +191,42 @@ def assert_records(got, want, keys):
             assert same(g[k], w[k]), (k, g, w)
 
 
-TP_KEYS = ["touchpoint", "events", "customers", "share", "median_next_s", "p90_next_s",
+TP_KEYS = ["touchpoint", "events", "units", "customers", "share", "median_next_s", "p90_next_s",
            "mean_value", "exits", "top_next"]
-ST_KEYS = ["stage", "customers", "share", "conversion", "dropoff", "dropoff_rate", "median_time_s"]
-TR_KEYS = ["from", "to", "count", "customers", "share", "median_s"]
+ST_KEYS = ["stage", "reached", "customers", "share", "share_low", "share_high", "conversion",
+           "conversion_low", "conversion_high", "dropoff", "dropoff_rate", "median_time_s",
+           "median_time_to_convert_s", "no_data"]
+TR_KEYS = ["from", "to", "count", "units", "share", "median_s"]
+CF_KEYS = ["stage", "reached", "skipped", "skip_rate", "out_of_order", "back_rate",
+           "conversion_skipped", "conversion_not_skipped", "conversion_back", "conversion_no_back",
+           "no_data"]
 
 
-def compare_to_reference(m, doc, rows, segment=None, mapping=None):
-    tp, st, tr, extra = reference(doc, rows, segment=segment, mapping=mapping)
-    assert_records(m.touchpoint_records(), tp, TP_KEYS)
-    assert_records(m.stage_records(), st, ST_KEYS)
-    assert_records(m.transition_records(), tr, TR_KEYS)
-    assert m._stage_agg(m._s()).backwards == extra["backwards"]
-    assert m._engine.total_customers(m._s()) == extra["total"]
+def compare_to_reference(m, doc, rows, segment=None, mapping=None, gap_ns=None):
+    ref = reference(doc, rows, segment=segment, mapping=mapping, unit=m.unit,
+                    gap_ns=gap_ns, funnel=m.funnel, window_ns=m._window_ns)
+    assert_records(m.touchpoint_records(), ref["touchpoints"], TP_KEYS)
+    assert_records(m.stage_records(), ref["stages"], ST_KEYS)
+    assert_records(m.transition_records(), ref["transitions"], TR_KEYS)
+    cf = [{k: r.get(k, math.nan) for k in CF_KEYS} for r in m.conformance_records()]
+    assert_records(cf, [{k: r.get(k, math.nan) for k in CF_KEYS} for r in ref["conformance"]], CF_KEYS)
+    assert m.conforming_counts() == ref["conforming"]
+    assert m.units() == ref["total"]
+    paths = m.path_records(top=len(ref["paths"]) + 1)
+    assert {r["path"]: r["units"] for r in paths} == {p: v[0] for p, v in ref["paths"].items()}
+    for r in paths:
+        units, conv = ref["paths"][r["path"]]
+        assert same(r["converted"], conv / units)
+        assert same(r["share"], units / ref["total"])
+    assert [r["units"] for r in paths] == sorted((r["units"] for r in paths), reverse=True)
+    flows = m.flow_records("stage")
+    assert {(f["from"], f["to"]): (f["count"], f["units"]) for f in flows} == ref["flows"]
+    rank = {doc["stages"][k]["id"]: r for k, r in ref["rank"].items()}
+    for f in flows:
+        a, b = rank[f["from"]], rank[f["to"]]
+        assert f["kind"] == ("forward" if b == a + 1 else "skip" if b > a else "back")
+    tpf = m.flow_records("touchpoint")
+    assert {(f["from"], f["to"]): f["count"] for f in tpf} == ref["tp_flows"]
 
 
 @pytest.mark.parametrize("seed", range(40))
@@ -197,10 +235,35 @@ def test_matches_reference_on_random_logs(seed):
     if not any(r[0] is not None and r[1] is not None and r[2] is not None for r in rows):
         return
     m = bind(doc, frame(rows), value="amount", segment="plan")
-    compare_to_reference(m, doc, rows)
-    for seg in m._engine.segments:
-        m.segment = seg
-        compare_to_reference(m, doc, rows, segment=seg)
+    rng = random.Random(seed)
+    for funnel, window in [("ordered", None), ("reached", None), ("ordered", f"{rng.randint(0, 30)}s")]:
+        m.funnel, m.window = funnel, window
+        m.segment = None
+        compare_to_reference(m, doc, rows)
+        for seg in m._engine.segments:
+            m.segment = seg
+            compare_to_reference(m, doc, rows, segment=seg)
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_sessions_match_reference_on_random_logs(seed):
+    """Sessions from a column (interleaving within a customer) and from a gap, every mode."""
+    doc, rows = random_case(200 + seed)
+    if not any(r[0] is not None and r[1] is not None and r[2] is not None for r in rows):
+        return
+    rows = [r for r in rows if r[0] is None or r[1] is None or r[2] is None or True]
+    gap = random.Random(seed).choice([0, 3, 10])
+    for kw, gap_ns in (({"session": "sid"}, None), ({"session_gap": f"{gap}s" if gap else "1ns"},
+                                                     gap * S if gap else 1)):
+        m = bind(doc, frame(rows), value="amount", segment="plan", **kw)
+        m.unit = "session"
+        for funnel, window in [("ordered", None), ("reached", None), ("ordered", "7s")]:
+            m.funnel, m.window = funnel, window
+            m.segment = None
+            compare_to_reference(m, doc, rows, gap_ns=gap_ns)
+            for seg in m._engine.segments[:2]:
+                m.segment = seg
+                compare_to_reference(m, doc, rows, segment=seg, gap_ns=gap_ns)
 
 
 @pytest.mark.parametrize("seed", range(8))
@@ -222,6 +285,8 @@ def test_large_random_log_matches_reference_and_sort_path():
     rows = list(zip(rng.integers(0, 3000, n).tolist(), (rng.integers(0, 500, n) * S).tolist(),
                     [keys[i] for i in rng.integers(0, len(keys), n)], [None] * n, [None] * n))
     m = bind(doc, frame(rows))
+    compare_to_reference(m, doc, rows)
+    m.funnel = "reached"
     compare_to_reference(m, doc, rows)
 
 
@@ -292,6 +357,11 @@ def test_live_does_not_reread_raw_events():
     j.move_touchpoint("web-shop-checkout", stage="purchase-decision")
     j.move_stage("purchase", 0)
     assert m.stages["customers"].sum() > 0
+    # and every table of the journey analytics, in both funnel modes
+    for funnel in ("ordered", "reached"):
+        m.funnel = funnel
+        assert m.conformance()["reached"].sum() > 0 and len(m.paths(5)) and len(m.flows())
+        assert m.conforming_counts()[1] > 0 and len(m.opportunities())
 
 
 def test_segment_switch_and_compare():
@@ -381,3 +451,38 @@ def test_forgotten_metrics_unsubscribe():
     gc.collect()
     j.move_touchpoint("support-hotline", stage="purchase")
     assert len(j._listeners) == 0
+
+
+def assert_same_journeys(m1, m2):
+    for name in ("stages", "touchpoints", "transitions"):
+        pd.testing.assert_frame_equal(getattr(m1, name), getattr(m2, name))
+    pd.testing.assert_frame_equal(m1.conformance(), m2.conformance())
+    pd.testing.assert_frame_equal(m1.paths(1000), m2.paths(1000))
+    pd.testing.assert_frame_equal(m1.flows(), m2.flows())
+    assert m1.conforming_counts() == m2.conforming_counts()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_moves_update_the_units_that_visit_the_moved_touchpoints_exactly(seed, monkeypatch):
+    """A move recomputes only the units that visit the moved touchpoint (merge_facts): after
+    any sequence of moves every table equals a fresh binding's, in customers and sessions."""
+    from journeywidget.data import numpy_engine
+
+    merges = []
+    real = numpy_engine.merge_facts
+    monkeypatch.setattr(numpy_engine, "merge_facts", lambda *a: merges.append(1) or real(*a))
+    j, df = template_case(customers=600, seed=seed)
+    rng = random.Random(seed)
+    m = JourneyMetrics(j).bind_events(df, **ARGS, session_gap="6h")
+    m.window = rng.choice([None, "2D"])
+    stages = [s.id for s in j.stages]
+    for step in range(6):
+        unit = ("customer", "session")[step % 2]
+        m.unit = unit
+        assert len(m.stages)  # the facts of the current layout: the next move patches them
+        tp = rng.choice(j.touchpoints).id
+        j.move_touchpoint(tp, stage=rng.choice(stages))
+        fresh = JourneyMetrics(j.to_dict()).bind_events(df, **ARGS, session_gap="6h")
+        fresh.window, fresh.unit = m.window, unit
+        assert_same_journeys(m, fresh)
+    assert merges  # the patch path ran

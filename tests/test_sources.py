@@ -135,6 +135,41 @@ def test_every_input_gives_the_tables_of_the_pandas_frame(journey, events, files
             assert got[key] == want[key], (name, key)
 
 
+def journeys(m) -> dict:
+    """The journey analytics of a binding, JSON-like."""
+    return clean({"stages": m.stages.to_dict("records"), "conformance": m.conformance_records(),
+                  "conforming": m.conforming_counts(), "paths": m.path_records(top=12),
+                  "flows": m.flow_records("stage"), "tp_flows": m.flow_records("touchpoint"),
+                  "units": m.units()})
+
+
+@pytest.mark.parametrize("how", [{"session_gap": "20min"}, {"session": "session"}])
+def test_every_input_gives_the_sessions_of_the_pandas_frame(journey, events, files, small_batches,
+                                                           how, tmp_path):
+    """Sessions (a gap, a column of ids merged across batches), the ordered funnel in a
+    window and conformance: the same from every input kind as from the pandas frame."""
+    if "session" in how:  # a session id per customer visit, as text (ids repeat across customers)
+        events = events.assign(session=(events.groupby("customer_id").cumcount() // 3).astype(str))
+        d = tmp_path / "sess"
+        d.mkdir()
+        pq.write_table(pa.Table.from_pandas(events, preserve_index=False), d / "events.parquet",
+                       row_group_size=700)
+        events.to_csv(d / "events.csv", index=False)
+        src = {"path": d / "events.parquet", "pyarrow dataset": ds.dataset(d / "events.parquet"),
+               "duckdb relation": duckdb.sql(f"SELECT * FROM read_parquet('{d / 'events.parquet'}')"),
+               "polars lazyframe": pl.scan_parquet(d / "events.parquet"), "csv": d / "events.csv"}
+    else:
+        src = {k: v for k, v in inputs(files).items()
+               if k in ("path", "glob", "pyarrow dataset", "duckdb relation", "polars lazyframe", "csv")}
+    want_m = JourneyMetrics(journey).bind_events(events, **ARGS, **how)
+    for name, obj in src.items():
+        m = JourneyMetrics(journey).bind_events(obj, **ARGS, **how)
+        for unit, window in (("customer", None), ("session", None), ("session", "15min")):
+            for x in (want_m, m):
+                x.unit, x.window = unit, window
+            assert journeys(m) == journeys(want_m), (name, unit, window)
+
+
 def test_many_batches_merge_customers_and_time_resolutions(events, small_batches, files):
     """The encoded log itself: the same customers, times and keys as one pandas batch."""
     cols = dict(customer="customer_id", time="timestamp", touchpoint="event", segment="plan")
@@ -451,10 +486,40 @@ def test_random_logs_in_tiny_batches_match_the_reference(tmp_path, monkeypatch, 
     m = JourneyMetrics(doc).bind_events(path, customer="user", time="ts", touchpoint="event",
                                         value="amount", segment="plan")
     assert m.engine_name == "parquet"
-    compare_to_reference(m, doc, rows)
-    for seg in m.segment_values:
-        m.segment = seg
-        compare_to_reference(m, doc, rows, segment=seg)
+    for funnel, window in [("ordered", None), ("reached", None), ("ordered", "9s")]:
+        m.funnel, m.window, m.segment = funnel, window, None
+        compare_to_reference(m, doc, rows)
+        for seg in m.segment_values:
+            m.segment = seg
+            compare_to_reference(m, doc, rows, segment=seg)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_sessions_in_tiny_batches_match_the_reference(tmp_path, monkeypatch, seed):
+    """Sessions from a column (interleaving within a customer, its ids merged across batches
+    like customers') and from a gap, read from Parquet in batches of 11 rows: the session
+    funnel, conformance, paths and flows of the plain-Python reference."""
+    from test_metrics import S, compare_to_reference, frame, random_case
+
+    monkeypatch.setattr(sources, "BATCH_ROWS", 11)
+    monkeypatch.setattr(builder, "_MERGE_MIN", 4)
+    doc, rows = random_case(200 + seed)
+    if not any(r[0] is not None and r[1] is not None and r[2] is not None for r in rows):
+        return
+    path = tmp_path / "log.parquet"
+    pq.write_table(pa.Table.from_pandas(frame(rows), preserve_index=False), path, row_group_size=19)
+    gap = (0, 3, 10)[seed % 3]
+    for kw, gap_ns in (({"session": "sid"}, None),
+                       ({"session_gap": f"{gap}s" if gap else "1ns"}, gap * S if gap else 1)):
+        m = JourneyMetrics(doc).bind_events(path, customer="user", time="ts", touchpoint="event",
+                                            value="amount", segment="plan", **kw)
+        m.unit = "session"
+        for funnel, window in [("ordered", None), ("reached", None), ("ordered", "7s")]:
+            m.funnel, m.window, m.segment = funnel, window, None
+            compare_to_reference(m, doc, rows, gap_ns=gap_ns)
+            for seg in m.segment_values[:2]:
+                m.segment = seg
+                compare_to_reference(m, doc, rows, segment=seg, gap_ns=gap_ns)
 
 
 def test_checks_of_a_frame_hold_for_files_read_in_batches(tmp_path, small_batches):

@@ -201,7 +201,7 @@ def test_insights_property(journey, events):
     assert w.insights == []
     w.bind_events(events, **ARGS, segment="plan")
     assert w.insights == w.metrics.insights
-    assert {i.category for i in w.insights} == {"bottleneck", "data"}
+    assert {i.category for i in w.insights} == {"bottleneck", "conformance", "data"}
     kinds = {i["kind"] for i in w._metrics["insights"]}
     assert {"dropoff", "unmapped_key"} <= kinds
     for i in unmapped(w._metrics):

@@ -229,3 +229,68 @@ def test_no_data_tools_before_binding(page, standalone, journey, events):
     expect(h.el.locator(".jw-insights-btn")).to_be_visible()
     expect(h.el.locator(".jw-data-tools")).to_be_hidden()
     wait_for_figures(h, w)
+
+
+READ_STAGE_TEXT = """(root) => {
+  const out = {};
+  for (const el of root.querySelectorAll('.jw-stage[data-id]')) {
+    const f = el.querySelector('.jw-funnel');
+    out[el.getAttribute('data-id')] = f && !f.hidden
+      ? Array.from(f.querySelectorAll('.jw-stat')).map((s) => s.textContent).join(' | ') : '';
+  }
+  return out;
+}"""
+
+
+def conversions_on_page(h) -> dict[str, float]:
+    """Each stage's "NN% conv." figure as the page shows it (a fraction)."""
+    import re
+
+    out = {}
+    for sid, text in h.el.evaluate(READ_STAGE_TEXT).items():
+        hit = re.search(r"(?:^|\| )([\d.,]+)%\s*conv\.", text)
+        if hit:
+            out[sid] = float(hit.group(1).replace(",", "")) / 100
+    return out
+
+
+def test_moves_never_show_more_than_100_percent_and_an_empty_stage_is_no_data(
+        page, standalone, harness_server, journey, events, requests_log):
+    """Issue 10: the ordered funnel (the default) after touchpoint moves never shows a
+    conversion above 100 %; a new stage without data shows no conversion and no drop-off on
+    the map, and is a "no data" problem, never a drop-off, in the insights."""
+    page.set_viewport_size({"width": 1500, "height": 950})
+    w = JourneyWidget(journey)
+    w.bind_events(events, **ARGS)
+    h = standalone(w)
+    expect(h.el.locator(".jw-tp")).to_have_count(len(journey.touchpoints))
+    wait_for_figures(h, w)
+    stages = [s.id for s in journey.stages]
+    # moves that make customers skip stages: the reached funnel would exceed 100 % here
+    for tp, to in ((journey.touchpoints_in(stages[1])[0].id, stages[4]),
+                   (journey.touchpoints_in(stages[2])[0].id, stages[0]),
+                   (journey.touchpoints_in(stages[3])[0].id, stages[1])):
+        journey.move_touchpoint(tp, stage=to)
+        wait_for_figures(h, w)
+        conv = conversions_on_page(h)
+        assert conv and all(c <= 1.0 for c in conv.values()), conv
+    reached = jw.JourneyMetrics(journey.to_dict()).bind_events(events, **ARGS)
+    reached.funnel = "reached"
+    assert (reached.stages["conversion"].dropna() > 1).any()  # what "reached" would have shown
+    # an empty stage in the middle: no data, and the funnel runs past it
+    empty = journey.add_stage("Loyalty programme", index=2)
+    wait_for_figures(h, w)
+    text = h.el.evaluate(READ_STAGE_TEXT)[empty]
+    assert "conv." not in text and "−" not in text, text
+    assert w._metrics["stages"][empty]["no_data"] is True
+    assert all(c <= 1.0 for c in conversions_on_page(h).values())
+    h.el.locator(".jw-insights-btn").click()
+    panel = h.el.locator(".jw-insights")
+    expect(panel).to_be_visible()
+    rows = panel.locator(f'.jw-insight[data-target="{empty}"]')
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("no data")
+    assert not any(i["kind"] == "dropoff" and (i["target"] == empty or i["details"].get("from_stage") == empty)
+                   for i in w._metrics["insights"])
+    shoot(page, h, "data-empty-stage-light.png")
+    assert not [u for u in requests_log if not u.startswith(harness_server.url)]

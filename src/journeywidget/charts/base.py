@@ -18,7 +18,7 @@ __all__ = [
     "SELECT_PARAM", "ChartError",
 ]
 
-OVERLAYS = ("none", "emotion", "funnel", "metric", "trend")
+OVERLAYS = ("none", "emotion", "funnel", "metric", "trend", "opportunities")
 MAX_ROWS = 5000  # Altair's own inline-data limit; every chart on the map stays under it
 MAX_CHART_BYTES = 512 * 1024  # inline data of one custom chart, as JSON
 TREND_MAX_POINTS = 600  # touchpoints x periods in the trend overlay (~36 KB as JSON)

@@ -17,7 +17,14 @@ import math
 from typing import Any
 
 from .base import DATA_NAME, OVERLAYS, SELECT_PARAM, TREND_METRICS, ChartError, _labels, _tp_order
-from .tables import _emotion_rows, _funnel_rows, _metric_rows, metrics_payload_of, trend_table
+from .tables import (
+    _emotion_rows,
+    _funnel_rows,
+    _metric_rows,
+    _opportunity_rows,
+    metrics_payload_of,
+    trend_table,
+)
 
 __all__ = ["overlay_spec", "overlay_parts"]
 
@@ -45,7 +52,7 @@ def _theme_config(theme: str | None) -> dict | None:
         "background": "transparent", "view": {"stroke": None}, "axis": axis,
         "legend": {"labelColor": c["muted"], "titleColor": c["fg"]},
         "header": {"labelColor": c["fg"], "titleColor": c["fg"]},
-        "title": {"color": c["fg"]}, "text": {"color": c["fg"]},
+        "title": {"color": c["fg"], "subtitleColor": c["muted"]}, "text": {"color": c["fg"]},
         "mark": {"color": c["accent"]}, "bar": {"color": c["accent"]},
         "line": {"color": c["accent"]}, "point": {"color": c["accent"], "filled": True},
         "range": {"category": [c["accent"], c["data"], "#2b9a57", c["bad"], "#7c5cc4", "#2a9d9d"]},
@@ -112,19 +119,22 @@ def _overlay_chart(name: str, doc: dict, rows: list[dict], metric: str | None, u
         base = alt.Chart(data).encode(x=x)
         sel_stage = (f"datum.stage == {SELECT_PARAM} || "
                      f"indexof(datum.tps, '|' + {SELECT_PARAM} + '|') >= 0")
-        tip = [alt.Tooltip("label:N", title="Stage"), alt.Tooltip("customers:Q", title="Customers", format=","),
+        units = unit or "Customers"
+        tip = [alt.Tooltip("label:N", title="Stage"), alt.Tooltip("customers:Q", title=units, format=","),
                alt.Tooltip("conversion:Q", title="Conversion", format=".1%"),
+               alt.Tooltip("conv_ci:N", title="95% interval"),
                alt.Tooltip("dropoff:Q", title="Drop-off", format=","),
                alt.Tooltip("dropoff_rate:Q", title="Drop-off rate", format=".1%")]
         bars = base.mark_bar(cursor="pointer", cornerRadiusTopLeft=2, cornerRadiusTopRight=2).encode(
-            y=alt.Y("customers:Q", title="Customers"), opacity=_highlight(alt, sel_stage), tooltip=tip)
+            y=alt.Y("customers:Q", title=units), opacity=_highlight(alt, sel_stage), tooltip=tip)
         drop = base.transform_filter("datum.dropoff > 0").mark_bar(
             color="#c94a4a", opacity=0.25, cursor="pointer").encode(y="customers:Q", y2="top:Q", tooltip=tip)
         text = base.transform_filter("datum.conv_text != ''").mark_text(dy=-6, fontSize=11).encode(
             y="top:Q", text="conv_text:N")
         chart = alt.layer(bars, drop, text).properties(
             width=alt.Step(90), height=150,
-            title=alt.Title("Stage funnel", subtitle="bars: customers reaching the stage · red: lost since the stage before · %: conversion"),
+            title=alt.Title("Stage funnel", subtitle=f"{metric or 'ordered funnel · customers'} · red: lost since "
+                            "the stage before · %: conversion"),
         )
     elif name == "metric":
         m = metric or "customers"
@@ -144,13 +154,25 @@ def _overlay_chart(name: str, doc: dict, rows: list[dict], metric: str | None, u
         tps = _tp_order(doc)
         labels = _labels(tps)
         names = [{"touchpoint": tp["id"], "label": labels[tp["id"]], "order": k} for k, tp in enumerate(tps)]
-        spark = alt.Chart().mark_line(strokeWidth=1.5, cursor="pointer", point=False).encode(
-            x=alt.X("period:T", title=None, axis=alt.Axis(labels=False, ticks=False, grid=False, domain=False)),
-            y=alt.Y("value:Q", title=None, axis=alt.Axis(labels=False, ticks=False, grid=False, domain=False, tickCount=2)),
-            opacity=_highlight(alt, "datum.touchpoint == " + SELECT_PARAM, 1.0, 0.25),
-            tooltip=[alt.Tooltip("label:N", title="Touchpoint"), alt.Tooltip("period:T", title="Period start"),
-                     alt.Tooltip("value:Q", title=m, format=",")],
-        ).properties(width=110, height=34)
+        x = alt.X("period:T", title=None, axis=alt.Axis(labels=False, ticks=False, grid=False, domain=False))
+        y = alt.Y("value:Q", title=None, axis=alt.Axis(labels=False, ticks=False, grid=False, domain=False,
+                                                       tickCount=2))
+        tip = [alt.Tooltip("label:N", title="Touchpoint"), alt.Tooltip("period:T", title="Period start"),
+               alt.Tooltip("value:Q", title=m, format=","), alt.Tooltip("status:N", title="Period")]
+        opacity = _highlight(alt, "datum.touchpoint == " + SELECT_PARAM, 1.0, 0.25)
+        # the last period may be incomplete (the log ends inside it): drawn dashed to a hollow
+        # point, never as a solid fall
+        base = alt.Chart().encode(x=x, y=y, opacity=opacity).transform_calculate(
+            done="datum.complete === false ? null : toDate(datum.period)",
+            status="datum.complete === false ? 'incomplete (data ends inside it)' : 'complete'",
+        ).transform_joinaggregate(last_done="max(done)", groupby=["touchpoint"]).transform_calculate(
+            tail="datum.complete === false || toDate(datum.period) >= datum.last_done")
+        solid = base.transform_filter("datum.complete !== false").mark_line(
+            strokeWidth=1.5, cursor="pointer").encode(tooltip=tip)
+        dashed = base.transform_filter("datum.tail").mark_line(strokeWidth=1.5, strokeDash=[3, 3])
+        hollow = base.transform_filter("datum.complete === false").mark_point(
+            filled=False, size=28, strokeWidth=1.2, cursor="pointer").encode(tooltip=tip)
+        spark = alt.layer(solid, dashed, hollow).properties(width=110, height=34)
         chart = alt.FacetChart(
             data=data,
             spec=spark,
@@ -162,8 +184,32 @@ def _overlay_chart(name: str, doc: dict, rows: list[dict], metric: str | None, u
                 **{"from": alt.LookupData(data=alt.InlineData(values=names), key="touchpoint", fields=["label", "order"])},
             )],
             resolve=alt.Resolve(scale=alt.ScaleResolveMap(y="independent")),
-            title=alt.Title(f"{m} per period, by touchpoint"),
+            title=alt.Title(f"{m} per period, by touchpoint",
+                            subtitle="dashed to a hollow point: the last period is incomplete"),
         )
+    elif name == "opportunities":
+        sel = f"datum.target == {SELECT_PARAM}"
+        tip = [alt.Tooltip("label:N", title="Where"), alt.Tooltip("kind:N", title="Kind"),
+               alt.Tooltip("lost:Q", title="Lost (units)", format=","),
+               alt.Tooltip("rate:Q", title="Drop-off / exit rate", format=".1%"),
+               alt.Tooltip("gap:Q", title="Satisfaction gap", format=".2f"),
+               alt.Tooltip("effort:Q", title="Effort", format=".3~g"),
+               alt.Tooltip("score:Q", title="Score (value / effort)", format=",.4~g")]
+        base = alt.Chart(data).encode(
+            x=alt.X("effort:Q", title="Effort (entered on the map; 1 when unset)",
+                    scale=alt.Scale(domain={"unionWith": [0, 2]}, nice=True, padding=16)),
+            y=alt.Y("value:Q", title="Value (units lost x satisfaction gap)", scale=alt.Scale(zero=True)),
+        )
+        pts = base.mark_point(filled=True, cursor="pointer").encode(
+            size=alt.Size("score:Q", legend=None, scale=alt.Scale(range=[30, 260])),
+            shape=alt.Shape("kind:N", legend=alt.Legend(orient="bottom", title=None)),
+            opacity=_highlight(alt, sel), tooltip=tip)
+        text = base.transform_filter("datum.order < 3").mark_text(align="left", dx=10, fontSize=10).encode(
+            text="label:N")
+        chart = alt.layer(pts, text).properties(
+            width=360, height=180,
+            title=alt.Title("Opportunities: value vs effort",
+                            subtitle="top left: most value for least effort · ranked by value / effort"))
     else:
         raise ChartError(f"unknown overlay {name!r}; overlays: {', '.join(OVERLAYS)}")
     return chart.add_params(_sel_param(alt))
@@ -198,8 +244,12 @@ def overlay_parts(name: str, doc: dict, metrics: Any, metric: str | None,
         if (metric or "customers") not in TREND_METRICS:
             raise ChartError(f"the trend overlay draws {' or '.join(TREND_METRICS)}, not {metric!r}")
         rows = trend_table(metrics, metric or "customers") if metrics is not None else []
+    elif name == "opportunities":
+        rows = _opportunity_rows(doc, payload)
     elif name == "funnel":
         rows = _funnel_rows(doc, payload)
+        metric = payload.get("definition")  # what the bars count, in the subtitle
+        unit = "Sessions" if payload.get("unit") == "session" else "Customers"
     else:
         rows = _emotion_rows(doc, metrics, payload)
     key = _spec_key(name, doc, metric, unit)
@@ -220,7 +270,7 @@ def overlay_spec(name: str, journey_doc: Any, metrics: Any, metric: str | None =
                  theme: str | None = "light") -> dict:
     """The Vega-Lite spec (a dict, via Altair) of a built-in overlay, its data inlined.
 
-    ``name``: ``"emotion"``, ``"funnel"``, ``"metric"`` or ``"trend"``.
+    ``name``: ``"emotion"``, ``"funnel"``, ``"metric"``, ``"trend"`` or ``"opportunities"``.
     ``journey_doc``: the journey's document (or the ``jw.Journey``).
     ``metrics``: a ``jw.JourneyMetrics`` (or its ``to_payload()`` dict, or None).
     ``metric``: the metric of the ``"metric"`` overlay (default ``customers``) or of

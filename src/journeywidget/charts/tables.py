@@ -8,7 +8,10 @@ size of the event log.
   the conversion.
 * ``"metric"`` - any touchpoint metric (``customers``, ``share``, ``median_next_s``,
   ``score``...).
-* ``"trend"`` - ``customers`` or ``events`` per touchpoint and period.
+* ``"trend"`` - ``customers`` or ``events`` per touchpoint and period (``complete`` is
+  False for a last period the data ends inside).
+* ``"opportunities"`` - the top candidates of ``m.opportunities()``: value (units lost
+  × satisfaction gap) against the effort the analyst entered (1 when unset).
 
 >>> import journeywidget as jw
 >>> j = jw.Journey("Demo"); s = j.add_stage("Buy")
@@ -145,6 +148,8 @@ def overlay_table(name: str, journey_doc: Any, metrics: Any, metric: str | None 
         return _metric_rows(doc, metrics_payload_of(metrics), metric or "customers")[0]
     if name == "trend":
         return trend_table(metrics, metric or "customers") if metrics is not None else []
+    if name == "opportunities":
+        return _opportunity_rows(doc, metrics_payload_of(metrics))
     raise ChartError(f"unknown overlay {name!r}; overlays: {', '.join(OVERLAYS)}")
 
 
@@ -183,7 +188,13 @@ def _funnel_rows(doc: dict, payload: dict) -> list[dict]:
         rec = st.get(s["id"])
         if rec is None:
             continue
-        cust = _num(rec.get("customers")) or 0.0
+        if rec.get("no_data"):  # no mapped event: greyed, never a drop-off
+            rows.append({"stage": s["id"], "label": labels[s["id"]], "order": k, "customers": 0,
+                         "share": None, "conversion": None, "dropoff": 0, "dropoff_rate": None,
+                         "top": 0, "conv_text": "no data", "conv_ci": "", "no_data": True,
+                         "tps": "|" + "|".join(tps_of.get(s["id"], [])) + "|"})
+            continue
+        cust = _num(rec.get("reached", rec.get("customers"))) or 0.0
         conv = _num(rec.get("conversion"))
         drop = _num(rec.get("dropoff"))
         if conv is None and prev:
@@ -193,11 +204,13 @@ def _funnel_rows(doc: dict, payload: dict) -> list[dict]:
         rate = _num(rec.get("dropoff_rate"))
         if rate is None and prev:
             rate = (drop or 0.0) / prev
+        ci = rec.get("conversion_ci")
         rows.append({
             "stage": s["id"], "label": labels[s["id"]], "order": k, "customers": int(cust),
             "share": _num(rec.get("share")), "conversion": conv, "dropoff": int(drop or 0),
             "dropoff_rate": rate, "top": int(cust + (drop or 0)),
             "conv_text": "" if conv is None else f"{conv:.0%}",
+            "conv_ci": f"{ci[0]:.0%} to {ci[1]:.0%}" if ci else "", "no_data": False,
             "tps": "|" + "|".join(tps_of.get(s["id"], [])) + "|",
         })
         prev = cust
@@ -227,3 +240,22 @@ def _metric_rows(doc: dict, payload: dict, metric: str) -> tuple[list[dict], str
                      "value": round(v / scale, 6)})
     return rows, unit
 
+
+
+def _opportunity_rows(doc: dict, payload: dict) -> list[dict]:
+    """Value vs effort of the payload's top opportunities (one row per target)."""
+    names = {x["id"]: x.get("name") or x["id"] for x in doc.get("stages", []) + doc.get("touchpoints", [])}
+    rows = []
+    for k, r in enumerate(payload.get("opportunities") or []):
+        tgt = r.get("target")
+        if tgt not in names:
+            continue
+        eff = _num(r.get("effort"))
+        rows.append({"target": tgt, "label": names[tgt], "kind": r.get("kind"), "order": k,
+                     "value": _num(r.get("value")) or 0.0, "effort": eff if eff else 1.0,
+                     "effort_set": eff is not None, "lost": r.get("lost"), "rate": _num(r.get("rate")),
+                     "reach": r.get("reach"), "gap": _num(r.get("satisfaction_gap")),
+                     "score": _num(r.get("score")) or 0.0,
+                     "touchpoint": tgt if r.get("kind") == "touchpoint" else None,
+                     "stage": tgt if r.get("kind") == "stage" else None})
+    return rows

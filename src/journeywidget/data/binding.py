@@ -36,24 +36,26 @@ __all__ = ["build_engine", "open_engine"]
 T = TypeVar("T")
 
 
-def open_engine(df: Any, cols: dict[str, str | None], reporter: Reporter | None = None) -> Engine:
+def open_engine(df: Any, cols: dict[str, str | None], reporter: Reporter | None = None,
+                gap_ns: int | None = None) -> Engine:
     """The engine for an input: Spark's own for PySpark, else numpy on the encoded events
-    (files and lazy inputs read in batches, see :func:`journeywidget.data.builder.store_of`)."""
+    (files and lazy inputs read in batches, see :func:`journeywidget.data.builder.store_of`);
+    ``gap_ns``: split sessions at gaps longer than this (``cols["session"]``: a column)."""
     backend = "files" if is_source_input(df) else backend_of(df)
     if backend == "spark":
         check_columns(df, cols)
-        return SparkEngine(df, **cols)
-    return NumpyEngine(store_of(df, cols, backend, reporter))
+        return SparkEngine(df, **cols, session_gap_ns=gap_ns)
+    return NumpyEngine(store_of(df, cols, backend, reporter, gap_ns))
 
 
 def build_engine(df: Any, cols: dict[str, str | None], progress: Any,
-                 index: Callable[[Engine], T]) -> tuple[Engine, T]:
+                 index: Callable[[Engine], T], gap_ns: int | None = None) -> tuple[Engine, T]:
     """Open the engine of ``df`` and ``index(engine)`` it, reporting progress (``progress``:
     see :func:`journeywidget.data.progress.progress_callbacks`); returns both."""
     callbacks, bar = progress_callbacks(progress)
     reporter = Reporter(callbacks)
     try:
-        engine = open_engine(df, cols, reporter)
+        engine = open_engine(df, cols, reporter, gap_ns)
         reporter.phase("indexing")
         indexed = index(engine)
         reporter.done()

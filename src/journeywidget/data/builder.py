@@ -42,6 +42,7 @@ from .columns import (
 from .encoding import EventStore, MixedTimeZones, _values, has_zone, mixed_zones_error, sort_events
 from .engine import NS_PER_S, _pmap
 from .frames import check_columns, to_pandas, used_columns
+from .sessions import session_codes
 from .sources import is_source_input, open_source
 
 __all__ = ["StoreBuilder", "build_store", "store_of", "label_pair_counts"]
@@ -58,10 +59,13 @@ def _np():
 
 def build_store(pdf: Any, *, customer: str, time: str, touchpoint: str, value: str | None = None,
                 segment: str | None = None, channel: str | None = None, order: str | None = None,
-                engine: str = "pandas") -> EventStore:
-    """Validate and encode an event log held as one pandas frame (one batch)."""
+                engine: str = "pandas", session: str | None = None,
+                session_gap_ns: int | None = None) -> EventStore:
+    """Validate and encode an event log held as one pandas frame (one batch); with
+    ``session`` (a column) or ``session_gap_ns``, also the session of each event."""
     b = StoreBuilder(customer=customer, time=time, touchpoint=touchpoint, value=value,
-                     segment=segment, channel=channel, order=order, engine=engine)
+                     segment=segment, channel=channel, order=order, engine=engine,
+                     session=session, session_gap_ns=session_gap_ns)
     b.add({c: pdf[c] for c in b.columns})
     return b.finish()
 
@@ -69,10 +73,10 @@ def build_store(pdf: Any, *, customer: str, time: str, touchpoint: str, value: s
 class _Chunk:
     """What one batch leaves behind: its valid events, encoded."""
 
-    __slots__ = ("cust", "t", "t_scale", "t_base", "key", "seg", "val", "ord")
+    __slots__ = ("cust", "t", "t_scale", "t_base", "key", "seg", "val", "ord", "sess")
 
     def __init__(self) -> None:
-        self.cust = self.t = self.key = self.seg = self.val = self.ord = None
+        self.cust = self.t = self.key = self.seg = self.val = self.ord = self.sess = None
         self.t_scale, self.t_base = 1, 0
 
 
@@ -96,7 +100,8 @@ def _chunk_times(np, t):
 
 
 class _Customers:
-    """Customer ids across batches -> dense codes in first-appearance order.
+    """Customer ids (or session ids: ``attr="sess"``) across batches -> dense codes in
+    first-appearance order.
 
     Each batch arrives with its own codes into its own distinct values (batches cut
     from one Parquet row group share its dictionary: it is held once). The batch
@@ -105,7 +110,8 @@ class _Customers:
     rewritten.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, attr: str = "cust") -> None:
+        self.attr = attr  # the chunks' attribute holding the codes
         self.values: Any = None
         self.pending: list[tuple[Any, list[_Chunk]]] = []
         self.n_pending = 0
@@ -131,9 +137,10 @@ class _Customers:
             try:
                 parts = [p if p.type == typ else p.cast(typ) for p in parts]
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as err:
+                what = "customer" if self.attr == "cust" else "session"
                 raise BindingError(
-                    f"the customer column has values of different types across batches or files "
-                    f"({typ} and others: {err})", None, "give the customer column one type in every file",
+                    f"the {what} column has values of different types across batches or files "
+                    f"({typ} and others: {err})", None, f"give the {what} column one type in every file",
                 ) from None
             # dictionary_encode keeps first appearances in order: the merged values keep their codes
             enc = pc.dictionary_encode(pa.concat_arrays(parts) if len(parts) > 1 else parts[0])
@@ -154,7 +161,7 @@ class _Customers:
         for u, chunks in self.pending:
             lut = np.append(codes[at:at + len(u)].astype(np.int32), np.int32(-1))
             for chunk in chunks:
-                chunk.cust = lut[chunk.cust]
+                setattr(chunk, self.attr, lut[getattr(chunk, self.attr)])
             at += len(u)
         self.pending = []
         self.n_pending = 0
@@ -188,16 +195,20 @@ class StoreBuilder:
 
     def __init__(self, *, customer: str, time: str, touchpoint: str, value: str | None = None,
                  segment: str | None = None, channel: str | None = None, order: str | None = None,
-                 engine: str = "pandas", progress: Callable[[str], None] | None = None) -> None:
+                 engine: str = "pandas", progress: Callable[[str], None] | None = None,
+                 session: str | None = None, session_gap_ns: int | None = None) -> None:
         self.customer, self.time, self.touchpoint = customer, time, touchpoint
         self.value, self.segment, self.channel, self.order = value, segment, channel, order
+        self.session, self.session_gap_ns = session, session_gap_ns
         self.engine = engine
         self.progress = progress
         self.columns = list(dict.fromkeys(
-            c for c in (customer, time, touchpoint, value, segment, channel, order) if c is not None))
+            c for c in (customer, time, touchpoint, value, segment, channel, order, session)
+            if c is not None))
         self.n_rows = 0
         self._chunks: list[_Chunk] = []
         self._customers = _Customers()
+        self._sessions = _Customers("sess")
         self._keys = LabelIndex()
         self._segs = LabelIndex()
         self._chans = LabelIndex()
@@ -289,6 +300,10 @@ class StoreBuilder:
             self._chan_counts = counts
         if self.order is not None:
             ch.ord = keep(values_array(batch[self.order]))
+        if self.session is not None:  # session ids: as many as customers or more, merged alike
+            scodes, suniq = codes_of(batch[self.session], customer=True)
+            ch.sess = keep(scodes)
+            self._sessions.add(ch, suniq)
         self._chunks.append(ch)
         self._customers.add(ch, cuniq)
         return n
@@ -394,6 +409,8 @@ class StoreBuilder:
         self._phase("encoding")
         cvalues = self._customers.finish()
         self._customers = _Customers()
+        svalues = self._sessions.finish() if self.session is not None else None
+        self._sessions = _Customers("sess")
         keys, kpos = self._keys.sorted()
         K = len(keys)
         kdt = np.int16 if K < 32767 else np.int32
@@ -407,6 +424,8 @@ class StoreBuilder:
             jobs["val"] = ("val", np.float64)
         if self.order is not None:
             jobs["ord"] = ("ord", None)
+        if self.session is not None:
+            jobs["sess"] = ("sess", np.int32)
         # one array per column out of the batches', on both cores
         done = dict(_pmap(lambda kv: (kv[0], self._times() if kv[0] == "t" else self._concat(*kv[1])),
                           [("t", None), *jobs.items()], min_items=2))
@@ -414,6 +433,7 @@ class StoreBuilder:
         ccodes, kcodes = done.pop("cust"), done.pop("key")
         t, t_scale, t_base = done.pop("t")
         scodes, vals, ord_vals = done.pop("seg", None), done.pop("val", None), done.pop("ord", None)
+        sess_codes = done.pop("sess", None)
         # dense customer codes 0..C-1 (rows skipped and unused categories leave gaps)
         present = np.zeros(len(cvalues), dtype=bool)
         present[ccodes] = True
@@ -436,6 +456,14 @@ class StoreBuilder:
             perm = sort_events(ccodes, t)
         cust_s, t_s, key_s = _pmap(lambda a, p=perm: a[p], [ccodes, t, kcodes], min_items=2)
         del t
+        sess, n_sess, sess_values = None, 0, None
+        if sess_codes is not None or self.session_gap_ns is not None:
+            col = None if sess_codes is None else sess_codes[perm]
+            del sess_codes
+            sess, n_sess, sess_values = session_codes(
+                cust_s, t_s, t_scale, column_codes=col, column_values=svalues,
+                gap_ns=self.session_gap_ns, column=self.session)
+            del col
         dup = _duplicates(np, cust_s, t_s, key_s)
         if dup:
             problems["duplicate_events"] = {"count": dup, "column": None}
@@ -465,6 +493,7 @@ class StoreBuilder:
             n_customers=C, seg_of_cust=seg_of_cust, segments=segs, key_value_sum=vsum,
             key_value_n=vn, channels=chans, key_chan=key_chan, problems=problems,
             key_counts=key_counts, n_rows=self.n_rows, engine=self.engine, customer_values=cvalues,
+            sess=sess, n_sessions=n_sess, session_values=sess_values,
         )
 
 
@@ -539,15 +568,18 @@ def _value_sums(np, vals, key, cust, seg_of_cust, K: int, NS: int):
     return vsum.reshape(K, NS), vn.reshape(K, NS)
 
 
-def store_of(df: Any, cols: dict[str, str | None], backend: str, reporter: Any = None) -> EventStore:
+def store_of(df: Any, cols: dict[str, str | None], backend: str, reporter: Any = None,
+             gap_ns: int | None = None) -> EventStore:
     """Encode any non-Spark input: a pandas frame as one batch; files, pyarrow, DuckDB and
     polars inputs batch by batch (:mod:`journeywidget.data.sources`); another frame
-    through the adapter. ``reporter``: a :class:`~journeywidget.data.progress.Reporter`."""
+    through the adapter. ``reporter``: a :class:`~journeywidget.data.progress.Reporter`;
+    ``gap_ns``: sessions split at gaps (``cols["session"]``: a session column)."""
     used = used_columns(cols)
     b = StoreBuilder(customer=cols["customer"], time=cols["time"], touchpoint=cols["touchpoint"],
                      value=cols.get("value"), segment=cols.get("segment"), channel=cols.get("channel"),
                      order=cols.get("order"), engine=backend,
-                     progress=reporter.phase if reporter is not None else None)
+                     progress=reporter.phase if reporter is not None else None,
+                     session=cols.get("session"), session_gap_ns=gap_ns)
     if backend != "pandas" and is_source_input(df):
         src = open_source(df, used, text=[c for c in used if c != cols.get("order")])
         b.engine = src.backend

@@ -18,13 +18,19 @@ random start; ``value`` is an order value on purchase-like touchpoints. A
 small share of events have keys that are on no touchpoint (``noise``) and a
 few customers go back to an earlier stage (``backtrack``). Everything is
 vectorised with numpy (10M events in seconds) and fixed by ``seed``.
+
+:func:`clickstream` is messier on purpose, like a real shop's log: sessions days
+apart, browsing loops, back-and-forth between pages, payment failures, exits in the
+middle and three planted behaviours (for checking clusters), for the
+``ecommerce-purchase`` template (:func:`clickstream_journey`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["events", "survey", "sample_journey", "DEFAULT_TEMPLATE"]
+__all__ = ["events", "clickstream", "clickstream_journey", "survey", "sample_journey",
+           "DEFAULT_TEMPLATE", "STYLES"]
 
 DEFAULT_TEMPLATE = "buying-process"
 PLANS = {"free": 0.6, "pro": 0.3, "enterprise": 0.1}
@@ -241,4 +247,208 @@ def survey(journey: Any = None, responses: int = 2_000, seed: int = 0, *, scale:
         "comment": comments,
         "plan": pd.Categorical(np.array(plan_names)[rng.choice(len(pp), size=n, p=pp / pp.sum())],
                                categories=plan_names),
+    })
+
+
+# ---------------------------------------------------------------------------
+# a realistic, non-linear clickstream (sessions, loops, back-and-forth, exits, errors)
+# ---------------------------------------------------------------------------
+
+#: The planted behaviours of :func:`clickstream` and their shares of customers.
+STYLES = {"browser": 0.45, "mission": 0.35, "returner": 0.20}
+_EXIT = "(exit)"
+# Where a session starts: per style, for a customer who has not bought yet / who has.
+_START = {
+    "browser": ({"page_view_home": 4, "view_item_list_new_in": 2, "social_product_tag_click": 2,
+                 "email_campaign_click": 1, "search": 1},
+                {"page_view_home": 3, "email_campaign_click": 2, "view_item_list_new_in": 2,
+                 "email_dispatch_open": 1}),
+    "mission": ({"search": 5, "view_item": 2, "page_view_home": 1},
+                {"email_order_confirmation_open": 3, "email_dispatch_open": 3, "tracking_page_view": 3,
+                 "search": 2}),
+    "returner": ({"email_dispatch_open": 3, "tracking_page_view": 3, "search": 1},
+                 {"tracking_page_view": 3, "delivery_completed": 2, "return_initiated": 3,
+                  "chat_started_refund_status": 2}),
+}
+_BROWSE = {
+    "page_view_home": {"view_item_list": 4, "view_item_list_new_in": 2, "search": 2, _EXIT: 2},
+    "view_item_list_new_in": {"view_item": 4, "view_item_list": 2, _EXIT: 2},
+    "social_product_tag_click": {"view_item": 5, "page_view_home": 1, _EXIT: 3},
+    "email_campaign_click": {"view_item_list": 3, "view_item": 3, _EXIT: 2},
+    "search": {"view_item_list": 3, "view_item": 3, "search_no_results": 1, "search": 1, _EXIT: 1},
+    "search_no_results": {"search": 3, "page_view_home": 1, _EXIT: 3},
+    "view_item_list": {"view_item": 6, "plp_filter_applied": 3, "search": 1, _EXIT: 2},
+    "plp_filter_applied": {"view_item_list": 3, "view_item": 4, _EXIT: 1},
+    "view_item": {"view_item_list": 4, "view_item": 3, "size_guide_opened": 1, "add_to_cart": 1,
+                  "search": 1, _EXIT: 3},
+    "size_guide_opened": {"view_item": 4, "add_to_cart": 1, _EXIT: 1},
+    "add_to_cart": {"view_cart": 3, "view_item_list": 3, _EXIT: 2},
+    "view_cart": {"view_item": 2, "begin_checkout": 1, "cart_item_out_of_stock": 1, _EXIT: 4},
+    "cart_item_out_of_stock": {"view_item_list": 2, _EXIT: 3},
+    "begin_checkout": {"add_shipping_info": 2, _EXIT: 3},
+    "add_shipping_info": {"add_payment_info": 2, _EXIT: 3},
+    "add_payment_info": {"purchase": 2, "payment_failed": 1, _EXIT: 2},
+    "payment_failed": {"add_payment_info": 1, _EXIT: 3},
+    "purchase": {"email_order_confirmation_open": 1, _EXIT: 3},
+}
+_MISSION = {
+    "page_view_home": {"search": 5, _EXIT: 1},
+    "search": {"view_item": 6, "search_no_results": 1, _EXIT: 1},
+    "search_no_results": {"search": 4, _EXIT: 2},
+    "view_item": {"add_to_cart": 5, "size_guide_opened": 1, "search": 1, _EXIT: 1},
+    "size_guide_opened": {"add_to_cart": 3, "view_item": 1},
+    "add_to_cart": {"view_cart": 5, "begin_checkout": 2, _EXIT: 1},
+    "view_cart": {"begin_checkout": 6, "cart_item_out_of_stock": 1, _EXIT: 1},
+    "cart_item_out_of_stock": {"search": 2, "view_cart": 1, _EXIT: 2},
+    "begin_checkout": {"add_shipping_info": 8, "view_cart": 1, _EXIT: 1},
+    "add_shipping_info": {"add_payment_info": 8, "begin_checkout": 1, _EXIT: 1},
+    "add_payment_info": {"purchase": 7, "payment_failed": 2, _EXIT: 1},
+    "payment_failed": {"add_payment_info": 5, _EXIT: 3},
+    "purchase": {"email_order_confirmation_open": 3, _EXIT: 2},
+    "email_order_confirmation_open": {"tracking_page_view": 1, _EXIT: 3},
+    "email_dispatch_open": {"tracking_page_view": 4, _EXIT: 2},
+    "tracking_page_view": {"delivery_completed": 3, "delivery_redirected": 1, "tracking_page_view": 1,
+                           _EXIT: 3},
+    "delivery_redirected": {"tracking_page_view": 2, _EXIT: 2},
+    "delivery_completed": {_EXIT: 1, "search": 1},
+}
+_RETURNER = {
+    **_BROWSE,
+    "view_item": {"view_item_list": 2, "add_to_cart": 2, "size_guide_opened": 2, _EXIT: 2},
+    "view_cart": {"begin_checkout": 3, _EXIT: 2},
+    "begin_checkout": {"add_shipping_info": 4, _EXIT: 1},
+    "add_shipping_info": {"add_payment_info": 4, _EXIT: 1},
+    "add_payment_info": {"purchase": 4, "payment_failed": 1, _EXIT: 1},
+    "purchase": {_EXIT: 1},
+    "email_dispatch_open": {"tracking_page_view": 3, _EXIT: 1},
+    "tracking_page_view": {"delivery_completed": 3, "delivery_redirected": 1, _EXIT: 2},
+    "delivery_redirected": {"tracking_page_view": 2, "chat_started_refund_status": 1, _EXIT: 1},
+    "delivery_completed": {"return_initiated": 4, _EXIT: 2},
+    "return_initiated": {"return_label_created": 5, "chat_started_refund_status": 2, _EXIT: 1},
+    "return_label_created": {"chat_started_refund_status": 2, _EXIT: 3},
+    "chat_started_refund_status": {"chat_escalated_to_agent": 3, "refund_issued": 2, _EXIT: 2},
+    "chat_escalated_to_agent": {"refund_issued": 3, "chat_started_refund_status": 1, _EXIT: 2},
+    "refund_issued": {"search": 1, _EXIT: 3},
+}
+_CHAINS = {"browser": _BROWSE, "mission": _MISSION, "returner": _RETURNER}
+_SESSIONS_MEAN = {"browser": 3.0, "mission": 2.5, "returner": 4.0}
+_CHANNEL_OF = {"social_product_tag_click": "social", "email_campaign_click": "email",
+               "email_order_confirmation_open": "email", "email_dispatch_open": "email",
+               "chat_started_refund_status": "chat", "chat_escalated_to_agent": "chat"}
+
+
+def clickstream_journey():
+    """The map :func:`clickstream` is made for: the ``ecommerce-purchase`` template."""
+    return sample_journey("ecommerce-purchase")
+
+
+def clickstream(customers: int = 2_000, seed: int = 0, *, start: str = "2026-01-05",
+                days: int = 90, styles: dict | None = None, noise: float = 0.02,
+                max_steps: int = 40):
+    """A realistic, non-linear e-commerce clickstream for :func:`clickstream_journey`.
+
+    Columns ``customer_id, session_id, timestamp, event, channel, plan, value, style``.
+    Each customer follows one of three planted behaviours (``style``, shares
+    :data:`STYLES`): *browser* (home, listings and product pages in loops, carts
+    left behind), *mission* (search, product, cart, checkout and payment — with
+    payment failures and retries —, then delivery tracking) and *returner* (buys,
+    then returns, chats with support and waits for refunds). A customer has one
+    or more sessions days apart (``session_id`` is unique per customer); within a
+    session a Markov chain over the template's event keys walks pages a few
+    seconds to minutes apart (some in the same second) until the visitor leaves;
+    later sessions of customers who bought start at the order emails and
+    tracking. ``noise`` is the share of extra events with keys on no touchpoint
+    (``cookie_consent``, ``app_open``). ``value`` is the order value on
+    ``purchase``. Vectorised with numpy and fixed by ``seed``.
+
+    >>> import journeywidget as jw
+    >>> df = jw.datasets.clickstream(customers=300, seed=1)
+    >>> sorted(df.columns)
+    ['channel', 'customer_id', 'event', 'plan', 'session_id', 'style', 'timestamp', 'value']
+    >>> bool(df.groupby("customer_id")["session_id"].nunique().max() > 1)
+    True
+    """
+    import numpy as np
+    import pandas as pd
+
+    styles = styles or STYLES
+    names = list(styles)
+    rng = np.random.default_rng(seed)
+    keys = sorted({k for ch in _CHAINS.values() for a, nx in ch.items() for k in (a, *nx)} |
+                  {k for st in _START.values() for d in st for k in d} - {_EXIT})
+    K = len(keys)
+    kid = {k: i for i, k in enumerate(keys)}
+    trans = np.zeros((len(names), K, K + 1))
+    starts = np.zeros((len(names), 2, K))
+    for si, name in enumerate(names):
+        chain = _CHAINS[name]
+        for a in keys:
+            row = chain.get(a) or _BROWSE.get(a) or _MISSION.get(a) or {_EXIT: 1}
+            for b, w in row.items():
+                trans[si, kid[a], K if b == _EXIT else kid[b]] = w
+        for bought in (0, 1):
+            for k, w in _START[name][bought].items():
+                starts[si, bought, kid[k]] = w
+    trans /= trans.sum(axis=2, keepdims=True)
+    starts /= starts.sum(axis=2, keepdims=True)
+    C = int(customers)
+    pp = np.array([styles[n] for n in names], dtype=float)
+    style = rng.choice(len(names), size=C, p=pp / pp.sum())
+    n_sess = 1 + rng.poisson(np.array([_SESSIONS_MEAN.get(n, 2.0) for n in names])[style] - 1)
+    t0 = pd.Timestamp(start).value // 10**9
+    t_next = t0 + rng.integers(0, days * 86400, size=C).astype(np.float64)
+    bought = np.zeros(C, dtype=bool)
+    parts = []  # (customer, session number, time, key)
+    for snum in range(int(n_sess.max())):
+        who = np.flatnonzero(n_sess > snum)
+        if who.shape[0] == 0:
+            break
+        p0 = starts[style[who], bought[who].astype(int)]
+        state = (p0.cumsum(axis=1) < rng.random(who.shape[0])[:, None]).sum(axis=1)
+        state = np.minimum(state, K - 1)
+        t = t_next[who].copy()
+        alive = np.arange(who.shape[0])
+        for _step in range(max_steps):
+            c = who[alive]
+            parts.append((c, np.full(c.shape[0], snum), t[alive].copy(), state[alive].copy()))
+            bought[c[state[alive] == kid["purchase"]]] = True
+            row = trans[style[c], state[alive]]
+            nxt = (row.cumsum(axis=1) < rng.random(c.shape[0])[:, None]).sum(axis=1)
+            nxt = np.minimum(nxt, K)
+            gap = np.where(rng.random(c.shape[0]) < 0.05, 0.0, rng.lognormal(np.log(40), 1.0, c.shape[0]))
+            t[alive] += np.floor(gap)
+            keep = nxt < K
+            state[alive[keep]] = nxt[keep]
+            alive = alive[keep]
+            if alive.shape[0] == 0:
+                break
+        t_next[who] = t + rng.exponential(4 * 86400, size=who.shape[0]) + 1800
+    cust = np.concatenate([p[0] for p in parts])
+    sess = np.concatenate([p[1] for p in parts])
+    tsec = np.concatenate([p[2] for p in parts])
+    key = np.concatenate([p[3] for p in parts]).astype(np.int32)
+    names_k = keys + ["cookie_consent", "app_open"]
+    if noise > 0:  # consent banners and app opens: keys on no touchpoint
+        nz = rng.random(key.shape[0]) < noise
+        key[nz] = K + rng.integers(0, 2, size=int(nz.sum()))
+    order = np.lexsort((np.arange(cust.shape[0]), tsec, cust))
+    cust, sess, tsec, key = cust[order], sess[order], tsec[order], key[order]
+    width = len(str(C))
+    chans = ["web", "social", "email", "chat", "mobile_app"]
+    ch_of_key = np.array([chans.index(_CHANNEL_OF.get(k, "web")) for k in names_k])
+    app = rng.random(C) < 0.3  # app users: their web events come from the app
+    ch = ch_of_key[key]
+    ch = np.where((ch == 0) & app[cust], 4, ch)
+    plan = np.where(rng.random(C) < 0.3, 1, 0)
+    value = np.where(key == kid["purchase"], np.round(rng.lognormal(np.log(70), 0.6, key.shape[0]), 2),
+                     np.nan)
+    return pd.DataFrame({
+        "customer_id": np.array([f"U{i + 1:0{width}d}" for i in range(C)], dtype=object)[cust],
+        "session_id": np.char.add("s", (sess + 1).astype(str)).astype(object),
+        "timestamp": pd.to_datetime(tsec.astype(np.int64), unit="s"),
+        "event": pd.Categorical.from_codes(key, names_k),
+        "channel": pd.Categorical.from_codes(ch, chans),
+        "plan": pd.Categorical.from_codes(plan[cust], ["standard", "member"]),
+        "value": value,
+        "style": pd.Categorical.from_codes(style[cust], names),
     })

@@ -11,7 +11,7 @@ True
 
 from __future__ import annotations
 
-import math
+import re
 from typing import Any
 
 from ..core.errors import JourneyError
@@ -20,64 +20,80 @@ from ..document.operations import all_ids
 from ..journey import Journey
 from .builder import label_pair_counts, store_of
 from .frames import backend_of, check_columns
+from .sessions import parse_duration, session_store
 from .sources import is_source_input
 
 __all__ = ["draft_from_events", "unmapped_key_ops"]
 
 
+#: units sampled for the order of keys (every unit when there are fewer)
+ORDER_SAMPLE = 100_000
+#: a key is a *completion* (kept apart from the stage before it) when at least this share of
+#: its events end their unit and it comes in the last third of the order
+COMPLETION_EXIT_SHARE = 0.6
+
+
 def draft_from_events(df: Any, customer: str, time: str, touchpoint: str, *,
+                      session: str | None = None, session_gap: Any = None,
                       stage: str | None = None, channel: str | None = None,
                       n_stages: int | None = None, title: str = "Journey from data",
                       max_touchpoints: int = 60, min_share: float = 0.0) -> Journey:
     """Propose a journey map from an event log.
 
-    Touchpoints: one per distinct event key (the ``max_touchpoints`` most
-    frequent, keys reached by at least ``min_share`` of customers), named after
-    the key, with ``event_keys=[key]``. Each key's *position* in a customer's
-    journey is the rank of its first occurrence among the customer's distinct
-    keys, normalised to 0..1; keys are ordered by their median position (ties:
-    mean position, then key). Stages: from the ``stage`` column (each key goes
-    to its most frequent stage; stages ordered by the median position of their
-    keys), else cut the ordered keys into ``n_stages`` groups (default
-    ``min(6, max(1, round(sqrt(#keys))))``) at the largest gaps in median
-    position. Channels: each key's most frequent value of ``channel``.
+    Units: sessions (``session`` column, or ``session_gap="30min"``) when given, else
+    customers; sessions show the order of steps within a visit best.
+
+    Touchpoints: one per distinct event key (the ``max_touchpoints`` most frequent,
+    keys reached by at least ``min_share`` of units), named after the key
+    (``"delivery_choice"`` -> "Delivery choice"), with ``event_keys=[key]``.
+
+    Order: for every two keys, the units that have both say which comes first (its
+    first occurrence); the keys' *typical positions* are the least-squares positions
+    that best fit all those pairwise margins (weighted by the units behind them; a
+    "HodgeRank"), so a key is placed by the keys it actually meets. Exits and errors
+    (``payment_failed``, a key where units often end) stay where they happen.
+
+    Stages: from the ``stage`` column (each key goes to its most frequent stage;
+    stages ordered by their keys' mean position), else adjacent keys are merged,
+    closest first: the distance between neighbours is the gap in typical position,
+    a third of it when they share the first word of their key (``delivery_choice``
+    and ``delivery_courier``), three times it before a *completion* (a key in the last
+    third of the order where most units end, such as a purchase). Merging goes on
+    until ``n_stages`` remain, or by default while the closest neighbours are nearer
+    than 0.6 x the mean gap between adjacent keys (at most 8, at least 3 stages). Each
+    stage is named after its keys that most units reach ("Delivery choice &
+    courier"), never "Stage 1".
+    Channels: each key's most frequent value of ``channel``.
     """
     import numpy as np
 
     wanted = {"customer": customer, "time": time, "touchpoint": touchpoint, "stage": stage,
-              "channel": channel}
+              "channel": channel, "session": session}
     check_columns(df, wanted)
+    gap_ns = None if session_gap is None else parse_duration(session_gap, "session_gap", allow_zero=False)
     backend = "files" if is_source_input(df) else backend_of(df)
-    store = store_of(df, {"customer": customer, "time": time, "touchpoint": touchpoint}, backend)
+    store = store_of(df, {"customer": customer, "time": time, "touchpoint": touchpoint,
+                          "session": session}, backend, gap_ns=gap_ns)
+    if store.sess is not None:
+        store, _ = session_store(store)
     keys = store.keys
     K = len(keys)
-    cust, key = store.cust, store.key.astype(np.int64)
-    C = store.n_customers
-    # first occurrence of each (customer, key), in time order
-    code = cust.astype(np.int64) * K + key
-    _, first_idx = np.unique(code, return_index=True)
-    first_idx.sort()
-    fc, fk = cust[first_idx], key[first_idx]
-    starts = np.ones(fc.shape[0], dtype=bool)
-    starts[1:] = fc[1:] != fc[:-1]
-    grp = np.cumsum(starts) - 1
-    start_pos = np.flatnonzero(starts)
-    rank = np.arange(fc.shape[0]) - start_pos[grp]
-    size = np.bincount(grp)[grp]
-    pos = np.where(size > 1, rank / np.maximum(size - 1, 1), 0.0)
-    reach = np.bincount(fk, minlength=K)
-    keep = [k for k in range(K) if reach[k] > 0 and reach[k] / C >= min_share]
+    unit, key = store.cust.astype(np.int64), store.key.astype(np.int64)
+    U = store.n_customers
+    first = np.full(U * K, np.iinfo(np.int64).max)
+    np.minimum.at(first, unit * K + key, np.arange(unit.shape[0], dtype=np.int64))
+    first = first.reshape(U, K)
+    present = first < np.iinfo(np.int64).max
+    reach = present.sum(axis=0)
+    keep = [k for k in range(K) if reach[k] > 0 and reach[k] / U >= min_share]
     keep.sort(key=lambda k: (-int(store.key_counts[k]), keys[k]))
     keep = keep[:max_touchpoints]
-    order_k = np.argsort(fk, kind="stable")
-    bounds = np.searchsorted(fk[order_k], np.arange(K + 1))
-    med = {}
-    mean = {}
-    for k in keep:
-        v = pos[order_k[bounds[k]:bounds[k + 1]]]
-        med[k] = float(np.median(v))
-        mean[k] = float(v.mean())
-    keep.sort(key=lambda k: (med[k], mean[k], keys[k]))
+    x = _typical_positions(np, first[:, keep], present[:, keep])
+    pos = dict(zip(keep, x.tolist()))
+    keep.sort(key=lambda k: (pos[k], keys[k]))
+    last = np.ones(unit.shape[0], dtype=bool)
+    last[:-1] = unit[1:] != unit[:-1]
+    exit_share = np.bincount(key[last], minlength=K) / np.maximum(np.bincount(key, minlength=K), 1)
 
     def mode_of(col: str) -> dict[str, str]:
         """Each key's most frequent value of ``col`` (ties: the smallest label)."""
@@ -88,33 +104,103 @@ def draft_from_events(df: Any, customer: str, time: str, touchpoint: str, *,
                 best[k] = (n, v)
         return {k: v for k, (_, v) in best.items()}
 
-    j = Journey(title)
     if stage is not None:
         st_of = mode_of(stage)
         groups: dict[str, list[int]] = {}
         for k in keep:
             groups.setdefault(st_of.get(keys[k], "Other"), []).append(k)
-        order_st = sorted(groups, key=lambda g: (float(np.median([med[k] for k in groups[g]])), g))
+        order_st = sorted(groups, key=lambda g: (float(np.mean([pos[k] for k in groups[g]])), g))
         stage_groups = [(g, groups[g]) for g in order_st]
     else:
-        n = n_stages or min(6, max(1, round(math.sqrt(len(keep)))))
-        n = max(1, min(n, len(keep)))
-        meds = [med[k] for k in keep]
-        gaps = sorted(range(1, len(keep)), key=lambda i: (-(meds[i] - meds[i - 1]), i))[: n - 1]
-        cuts = sorted(gaps)
+        groups_k = _merge_adjacent([keys[k] for k in keep], [pos[k] for k in keep],
+                                   [float(exit_share[k]) for k in keep], n_stages)
+        by_key = {keys[k]: k for k in keep}
         stage_groups = []
-        prev = 0
-        for i, c in enumerate([*cuts, len(keep)]):
-            stage_groups.append((f"Stage {i + 1}", keep[prev:c]))
-            prev = c
+        taken: set[str] = set()
+        for g in groups_k:
+            name = _stage_name(sorted(g, key=lambda kk: (-int(reach[by_key[kk]]), kk)))
+            base, i = name, 2
+            while name in taken:
+                name, i = f"{base} ({i})", i + 1
+            taken.add(name)
+            stage_groups.append((name, [by_key[kk] for kk in g]))
     ch_of = mode_of(channel) if channel is not None else {}
+    j = Journey(title)
     for name, ks in stage_groups:
         sid = j.add_stage(name)
         for k in ks:
             kwargs: dict[str, Any] = {"event_keys": [keys[k]], "evidence": ["analytics"]}
             ch = ch_of.get(keys[k])
-            j.add_touchpoint(keys[k], stage=sid, channel=ch if ch else None, **kwargs)
+            j.add_touchpoint(readable_name(keys[k]) or keys[k], stage=sid, channel=ch if ch else None,
+                             **kwargs)
     return j
+
+
+def _typical_positions(np: Any, first: Any, present: Any) -> Any:
+    """Least-squares positions of keys from their pairwise order in units (HodgeRank): the
+    x minimising sum over pairs of n_ab (x_b - x_a - y_ab)^2, y_ab the share of units with
+    both where a comes first minus the share where b does."""
+    U, K = first.shape
+    multi = present.sum(axis=1) >= 2
+    first, present = first[multi], present[multi]
+    if first.shape[0] > ORDER_SAMPLE:  # evenly spaced units: deterministic
+        pick = np.linspace(0, first.shape[0] - 1, ORDER_SAMPLE).astype(np.int64)
+        first, present = first[pick], present[pick]
+    before = np.zeros((K, K))
+    for a in range(K):
+        both = present[:, a:a + 1] & present
+        before[a] = np.count_nonzero((first[:, a:a + 1] < first) & both, axis=0)
+    w = before + before.T
+    y = np.where(w > 0, (before - before.T) / np.maximum(w, 1), 0.0)
+    lap = np.diag(w.sum(axis=1)) - w
+    x = np.linalg.lstsq(lap, (w * y).sum(axis=0), rcond=None)[0] if K else np.zeros(0)
+    return x - (x.min() if K else 0.0)
+
+
+def _first_word(key: str) -> str:
+    words = re.findall(r"[a-z]+", str(key).lower())
+    return words[0] if words else str(key)
+
+
+def _merge_adjacent(keys: list[str], pos: list[float], exits: list[float],
+                    n: int | None) -> list[list[str]]:
+    """Merge neighbouring keys (in typical order) closest first until ``n`` groups remain
+    (None: while the closest are nearer than 0.6 x the mean gap; 3 to 8 groups)."""
+    groups = [[k] for k in keys]
+    if n is not None and (not isinstance(n, int) or isinstance(n, bool) or n < 1):
+        raise JourneyError(f"n_stages={n!r}: pass a whole number of stages >= 1, or None to choose")
+    mean_gap = (pos[-1] - pos[0]) / (len(pos) - 1) if len(pos) > 1 else 0.0
+    third = pos[int(len(pos) * 2 / 3)] if pos else 0.0
+    at = dict(zip(keys, pos))
+    ex = dict(zip(keys, exits))
+
+    def distance(a: list[str], b: list[str]) -> float:
+        d = max(at[b[0]] - at[a[-1]], 0.0)
+        if ex[b[0]] >= COMPLETION_EXIT_SHARE and at[b[0]] >= third:
+            return 3 * d + 1e-9  # a completion (a purchase): a stage of its own
+        return d / 3 if _first_word(a[-1]) == _first_word(b[0]) else d
+
+    while len(groups) > 1:
+        i = min(range(len(groups) - 1), key=lambda i: (distance(groups[i], groups[i + 1]), i))
+        if n is not None:
+            if len(groups) <= n:
+                break
+        elif len(groups) <= 8 and (len(groups) <= 3 or distance(groups[i], groups[i + 1]) >= 0.6 * mean_gap):
+            break
+        groups[i:i + 2] = [groups[i] + groups[i + 1]]
+    return groups
+
+
+def _stage_name(keys_by_reach: list[str]) -> str:
+    """"Delivery choice & courier", "Main & Catalog", "Cart": the two keys most units reach."""
+    names = [readable_name(k) or k for k in keys_by_reach[:2]]
+    if len(names) == 1:
+        return names[0]
+    a, b = names
+    wa, wb = a.split(" ", 1), b.split(" ", 1)
+    if len(wa) == 2 and len(wb) == 2 and wa[0].lower() == wb[0].lower():
+        return f"{wa[0]} {wa[1]} & {wb[1]}"
+    return f"{a} & {b}"
 
 
 def unmapped_key_ops(doc: dict, unmapped: list[dict]) -> tuple[list[dict], list[str]]:

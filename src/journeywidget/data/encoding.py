@@ -54,6 +54,9 @@ class EventStore:
     t_scale: int = 1
     t_base: int = 0
     customer_values: Any = None  # [C] the customer of each code, as in the input
+    sess: Any = None  # int32 [N] session code per event (data/sessions.py), None: no sessions
+    n_sessions: int = 0
+    session_values: Any = None  # [n_sessions] each session's value in the session column
 
     def customers_of(self, codes) -> list:
         """The input values of customer codes (to select their rows in the frame)."""

@@ -19,7 +19,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-__all__ = ["Engine", "TPAgg", "StageAgg", "NS_PER_S", "QS", "quantile_sorted"]
+__all__ = ["Engine", "TPAgg", "StageAgg", "JourneyAgg", "NS_PER_S", "QS", "quantile_sorted"]
 
 NS_PER_S = 1_000_000_000
 QS = (0.5, 0.9)
@@ -62,6 +62,11 @@ class Engine(Protocol):
     def trend(self, tp_of_key: list[int], n_tp: int, s: int | None, metric: str,
               freq: str | None, max_points: int) -> list[tuple[int, str, int]]:
         """``(touchpoint index, period start, value)`` per touchpoint and period ([] if unsupported)."""
+
+    def journey_agg(self, stage_of_slot: list[int], rank_of_stage: list[int], window_ns: int | None,
+                    s: int | None, top: int) -> JourneyAgg:
+        """Unit-level aggregates (ordered funnel, conformance, flows, paths) of a layout: the
+        stage of each touchpoint slot and the rank of each stage among those with data."""
 
 
 # ---------------------------------------------------------------------------
@@ -179,8 +184,19 @@ class TPAgg:
 
 
 @dataclass
+class JourneyAgg:
+    """Unit-level aggregates of one layout, window and segment (see data/sequences.py)."""
+
+    D: int  # stages with data
+    counts: Any  # sequences.GroupCounts, one row
+    ttc_median: Any  # float64 [D] ns, median time from the first-stage match (nan: none)
+    paths: list  # (rank tuple, units, converted in the ordered funnel, converted reaching)
+    customers_ordered: Any  # int64 [D] distinct customers of the units the ordered funnel reaches
+    customers_reached: Any  # int64 [D] distinct customers of the units whose path contains it
+
+
+@dataclass
 class StageAgg:
     reach: Any  # int64 [S]
     dwell_median: Any  # float64 [S] ns
-    backwards: int = 0
 

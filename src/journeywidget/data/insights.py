@@ -1,20 +1,23 @@
 """Insights from bound data: ranked bottlenecks, data problems, and survey feedback.
 
-An :class:`Insight` is either a *bottleneck* (``category="bottleneck"``: the
-largest drop-off between stages, the slowest steps, the touchpoints where most
-customers end, the worst-scored touchpoints) or a *data problem*
-(``category="data"``: events whose key is on no touchpoint — with the key and
-a suggested stage so the widget can offer "add to map" —, touchpoints and
-stages without data, missing customers, missing or unparsable timestamps,
-duplicate events, customers whose events run backwards through the stages,
-...). ``severity`` is in 0..1 and insights are sorted by it, highest first.
+An :class:`Insight` is a *bottleneck* (``category="bottleneck"``: the largest
+drop-off between stages, the slowest steps, the touchpoints where most units
+end, the worst-scored touchpoints), a *deviation from the map*
+(``category="conformance"``: stages that many units skip or step back from, with
+the conversion of the units with and without that deviation, and how few units
+follow the map's order exactly) or a *data problem* (``category="data"``: events
+whose key is on no touchpoint — with the key and a suggested stage so the widget
+can offer "add to map" —, touchpoints and stages without data, missing customers,
+missing or unparsable timestamps, duplicate events...). ``severity`` is in 0..1 and
+insights are sorted by it, highest first. A stage without data is never a
+drop-off: it is reported as a data problem.
 
 >>> import journeywidget as jw
 >>> j = jw.Journey.from_template("ecommerce-purchase")
 >>> m = jw.JourneyMetrics(j).bind_events(jw.datasets.events(j, customers=300),
 ...     customer="customer_id", time="timestamp", touchpoint="event")
 >>> top = m.insights[0]
->>> top.category in ("bottleneck", "data"), 0 <= top.severity <= 1
+>>> top.category in ("bottleneck", "conformance", "data"), 0 <= top.severity <= 1
 (True, True)
 """
 
@@ -34,7 +37,7 @@ class Insight:
     """One finding. ``target`` is a touchpoint or stage id (or None for the whole data)."""
 
     kind: str
-    category: str  # "bottleneck" | "data"
+    category: str  # "bottleneck" | "conformance" | "data"
     severity: float
     message: str
     target: str | None = None
@@ -96,7 +99,10 @@ class EventFacts:
     problems: dict  # data problem kind -> {"count", "column", ...} from the binding
     unmapped: list[dict]  # JourneyMetrics.unmapped_keys()
     mapping_problems: dict  # {"ambiguous": {key: [ids]}, "bad_targets": {key: target}}
-    backwards: int  # customers whose events go back to an earlier stage
+    conformance: list[dict] = field(default_factory=list)  # JourneyMetrics.conformance_records()
+    conforming: tuple = (0, 0)  # (units following the map's order exactly, units with a path)
+    unit: str = "customer"
+    funnel: str = "ordered"
 
 
 def build_insights(doc: dict, events: EventFacts | None, feedback: Feedback | None = None,
@@ -110,20 +116,28 @@ def build_insights(doc: dict, events: EventFacts | None, feedback: Feedback | No
         srecs = events.stages
         trecs = events.touchpoints
         total = events.customers
-        # -- bottlenecks: drop-off between stages
-        drops = [r for r in srecs[1:] if isinstance(r["dropoff"], int) and r["dropoff"] > 0]
+        units = "sessions" if events.unit == "session" else "customers"
+        # -- bottlenecks: drop-off between stages (stages with data only)
+        drops = [r for r in srecs if not r.get("no_data") and isinstance(r["dropoff"], int)
+                 and r["dropoff"] > 0]
         drops.sort(key=lambda r: (-r["dropoff"], r["stage"]))
         names = {s["id"]: s.get("name", s["id"]) for s in stages}
-        prev_of = {srecs[i]["stage"]: srecs[i - 1]["stage"] for i in range(1, len(srecs))}
+        prev_of: dict = {}
+        last = None
+        for r in srecs:
+            if not r.get("no_data"):
+                prev_of[r["stage"]] = last
+                last = r["stage"]
+        how = "in order" if events.funnel == "ordered" else "reached, any order"
         for r in drops[:3]:
-            p = prev_of[r["stage"]]
+            p = prev_of.get(r["stage"])
             out.append(Insight(
                 "dropoff", "bottleneck", min(1.0, r["dropoff"] / total) if total else 0.0,
-                f"{r['dropoff']:,} customers ({r['dropoff_rate']:.0%}) drop off between "
-                f"{names.get(p, p)} and {names.get(r['stage'], r['stage'])}",
+                f"{r['dropoff']:,} {units} ({r['dropoff_rate']:.0%}) drop off between "
+                f"{names.get(p, p)} and {names.get(r['stage'], r['stage'])} ({how})",
                 target=r["stage"], value=float(r["dropoff"]),
                 details={"from_stage": p, "dropoff_rate": _f(r["dropoff_rate"]),
-                         "conversion": _f(r["conversion"])},
+                         "conversion": _f(r["conversion"]), "funnel": events.funnel},
             ))
         # -- slowest steps
         meds = [r["median_next_s"] for r in trecs if r["median_next_s"] == r["median_next_s"]]
@@ -136,7 +150,7 @@ def build_insights(doc: dict, events: EventFacts | None, feedback: Feedback | No
                 ratio = r["median_next_s"] / overall
                 out.append(Insight(
                     "slow_step", "bottleneck", min(1.0, math.log10(ratio) / 2 + 0.2),
-                    f"after {r['name'] or r['touchpoint']} customers wait a median "
+                    f"after {r['name'] or r['touchpoint']} {units} wait a median "
                     f"{_fmt_dur(r['median_next_s'])} for their next step (p90 "
                     f"{_fmt_dur(r['p90_next_s'])}), {ratio:.1f}x the typical step",
                     target=r["touchpoint"], value=r["median_next_s"],
@@ -150,7 +164,8 @@ def build_insights(doc: dict, events: EventFacts | None, feedback: Feedback | No
             if total and r["exits"] / total >= 0.05:
                 out.append(Insight(
                     "exit_point", "bottleneck", min(1.0, r["exits"] / total),
-                    f"{r['exits']:,} customers ({r['exits'] / total:.0%} of all) end their journey "
+                    f"{r['exits']:,} {units} ({r['exits'] / total:.0%} of all) end "
+                    f"{'their session' if events.unit == 'session' else 'their journey'} "
                     f"at {r['name'] or r['touchpoint']}",
                     target=r["touchpoint"], value=float(r["exits"]),
                 ))
@@ -201,19 +216,13 @@ def build_insights(doc: dict, events: EventFacts | None, feedback: Feedback | No
                                       else " (give it event_keys that match your data)"),
                                    target=r["touchpoint"], value=0.0))
         for r in srecs:
-            if r["customers"] == 0:
+            if r.get("no_data"):
                 out.append(Insight("stage_no_data", "data", 0.3,
-                                   f"no customer reaches stage {r['name'] or r['stage']}",
-                                   target=r["stage"], value=0.0))
-        # -- backwards journeys
-        back = events.backwards
-        if back:
-            out.append(Insight(
-                "backwards", "data", min(1.0, 0.1 + back / max(total, 1)),
-                f"{back:,} customers ({back / max(total, 1):.0%}) have events that go back to an "
-                "earlier stage; check the stage order or whether those touchpoints belong elsewhere",
-                value=float(back), details={"customers": back},
-            ))
+                                   f"no events map to stage {r['name'] or r['stage']} (no data): give "
+                                   "its touchpoints event_keys that match your data, or move some there",
+                                   target=r["stage"], value=0.0, details={"no_data": True}))
+        # -- deviations from the map: skipped stages, steps back, the conforming share
+        out += _conformance_insights(events, names, units)
     # -- feedback
     fb = feedback
     if fb is not None:
@@ -238,6 +247,45 @@ def build_insights(doc: dict, events: EventFacts | None, feedback: Feedback | No
                 details={k: v for k, v in info.items() if k != "message"},
             ))
     out.sort(key=lambda i: (-i.severity, i.category, i.kind, i.target or ""))
+    return out
+
+
+#: a deviation is reported when at least this share of the units it could happen to show it
+DEVIATION_MIN_RATE = 0.05
+#: ... and at least this many units show it
+DEVIATION_MIN_UNITS = 10
+
+
+def _conformance_insights(events: EventFacts, names: dict, units: str) -> list[Insight]:
+    """Stages skipped or stepped back from by many units, ranked by share x impact."""
+    out = []
+    for r in events.conformance:
+        if r.get("no_data"):
+            continue
+        for kind, n, rate, with_, without, text in (
+            ("skipped_stage", r["skipped"], r["skip_rate"], r["conversion_skipped"],
+             r["conversion_not_skipped"], "reach a later stage without going through"),
+            ("steps_back", r["out_of_order"], r["back_rate"], r["conversion_back"],
+             r["conversion_no_back"], "step back to an earlier stage from"),
+        ):
+            if not n or rate != rate or rate < DEVIATION_MIN_RATE or n < DEVIATION_MIN_UNITS:
+                continue
+            impact = (with_ - without) if with_ == with_ and without == without else math.nan
+            sev = min(1.0, rate * (0.4 + (abs(impact) if impact == impact else 0.0)))
+            msg = f"{n:,} {units} ({rate:.0%}) {text} {names.get(r['stage'], r['stage'])}"
+            if impact == impact:
+                msg += (f"; {with_:.0%} of them convert, against {without:.0%} of those who "
+                        f"{'do not skip it' if kind == 'skipped_stage' else 'do not step back'}")
+            out.append(Insight(kind, "conformance", sev, msg, target=r["stage"], value=float(n),
+                               details={"rate": _f(rate), "conversion_with": _f(with_),
+                                        "conversion_without": _f(without), "impact": _f(impact)}))
+    conf, tot = events.conforming
+    if tot >= DEVIATION_MIN_UNITS and conf / tot < 0.5:
+        out.append(Insight(
+            "low_conformance", "conformance", min(1.0, 0.5 * (1 - conf / tot)),
+            f"only {conf / tot:.0%} of {units} ({conf:,} of {tot:,}) follow the map's stage order "
+            "exactly (from the first stage, no skips, no steps back)",
+            value=conf / tot, details={"conforming": conf, "units": tot}))
     return out
 
 

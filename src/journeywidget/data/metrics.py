@@ -7,8 +7,8 @@
 >>> df = jw.datasets.events(j, customers=500, seed=1)
 >>> m = jw.JourneyMetrics(j).bind_events(df, customer="customer_id", time="timestamp",
 ...                                       touchpoint="event", segment="plan", value="value")
->>> int(m.stages["customers"].iloc[0]) > 0
-True
+>>> int(m.stages["reached"].iloc[0]) > 0, m.definition
+(True, 'ordered funnel · customers · no window')
 
 Inputs: pandas DataFrames; Parquet and CSV paths, pyarrow tables and datasets, DuckDB
 relations and polars frames, read in batches of the bound columns
@@ -18,97 +18,58 @@ relations and polars frames, read in batches of the bound columns
 (:mod:`journeywidget.data.spark_engine`) and of which only compact aggregates are
 collected.
 
-Definitions (the same on every engine; a "customer" is a distinct non-missing
-value of the ``customer`` column, an "event" a row with a customer, a valid
-timestamp and a touchpoint key):
-
-* **Ordering.** Each customer's events are ordered by ``(time, original row
-  order)``: ties in timestamps break by the position of the row in the input
-  (for Spark, the order of ``monotonically_increasing_id()`` at bind time, or
-  an explicit ``order=`` column).
-* **Mapped events.** A row maps to a touchpoint through the explicit
-  ``mapping``, else a touchpoint's ``event_keys``, else a touchpoint's id,
-  else its name (keys compared exactly, then case-insensitively).
-  Rows whose key maps to no touchpoint are *unmapped*: they count towards the
-  customer base but are otherwise ignored (reported as a data problem).
-* **All customers** (the denominator of every ``share``) = distinct customers
-  with at least one valid event, mapped or not, in the current segment.
-* **Next event** of an event = the same customer's next *mapped* event in the
-  ordering above; the time to it is ``next.time - this.time`` in seconds. A
-  customer's last mapped event has none and is an **exit**.
-* **Quantiles** are exact, by linear interpolation between order statistics:
-  with ``n`` values sorted ``v``, ``pos = (n - 1) * q``, ``lo = floor(pos)``,
-  ``hi = ceil(pos)``: ``(hi - pos) * v[lo] + (pos - lo) * v[hi]``.
-
-Touchpoint table (``m.touchpoints``, one row per touchpoint in map order):
-``events`` mapped events; ``customers`` distinct customers with ≥ 1 event
-there; ``share`` = customers / all customers; ``median_next_s`` and
-``p90_next_s`` quantiles of time to the next event; ``mean_value`` mean of the
-finite ``value`` column over its events (rounded to 10 significant digits, as
-floating-point sums differ in the last bits between engines); ``exits``
-customers whose last mapped event is here; ``top_next`` up to three other touchpoints that most often come
-next (self-repeats excluded; ties by map order).
-
-Stage table (``m.stages``): ``customers`` reaching stage k = distinct
-customers with ≥ 1 event at a touchpoint of stage k; ``share`` = customers /
-all customers; ``conversion`` = customers(k) / customers(k-1) (may exceed 1
-when customers skip stages; empty for the first stage); ``dropoff`` =
-max(customers(k-1) - customers(k), 0); ``dropoff_rate`` = dropoff /
-customers(k-1); ``median_time_s`` = median over customers reaching k of (time
-of their last event in k - time of their first event in k).
-
-Transitions (``m.transitions``): one row per ordered pair of touchpoints
-(from, to) such that a customer's mapped event at ``to`` directly follows one
-at ``from``: ``count`` such event pairs, ``customers`` distinct customers,
-``share`` = count / events at ``from`` that have a next event,
-``median_s`` median time between them.
-
-Segments: a customer's segment is the first non-missing value of the
-``segment`` column in the ordering above; ``m.segment = value`` restricts every
-table (denominators included) to that segment's customers. *Backwards*
-customers have a mapped event directly followed by one at an earlier stage.
-An unmapped key's *suggested stage* is the stage whose touchpoints most often
-come directly before or after its events (same customer).
-
-How it stays live: a bind encodes the events once into compact arrays sorted by
-(customer, time, row) — customer codes, touchpoint-key codes, times (int32 at
-second / millisecond / microsecond resolution when exact, else int64 ns). A
-key -> touchpoint mapping then yields touchpoint-level aggregates plus, per
-(customer, touchpoint), the times of the first and last event, and per
-transition the set of customers. Moving a touchpoint between stages, reordering
-stages or switching segment only recombines those (exactly: stage reach and
-dwell come from the per-customer first/last times of the stage's
-touchpoints); changing event keys or adding / renaming touchpoints re-runs the
-touchpoint level from the encoded arrays; the raw frame is never read again.
+What every number counts — units (customers or sessions), the ordering, mapped
+events, the denominators, the touchpoint and transition tables, segments and how
+the tables stay live — is written out in :mod:`journeywidget.data.definitions`; the
+stage table and the funnel modes in :mod:`journeywidget.data.funnel`, paths and
+flows in :mod:`journeywidget.data.paths`, conformance in
+:mod:`journeywidget.data.conformance`, clusters in :mod:`journeywidget.data.clusters`,
+opportunities in :mod:`journeywidget.data.opportunities`, intervals and tests in
+:mod:`journeywidget.data.stats`. ``m.definition`` says in a few words what the
+numbers count ("ordered funnel · sessions · 7-day window"); every table carries it in
+``.attrs["definition"]`` and the payload in ``"definition"``.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
 
 from ..core.errors import BindingError, JourneyError
 from ..core.signals import Signal
 from .binding import build_engine
+from .conformance import CONFORMANCE_COLUMNS, conformance_records, conforming
+from .definitions import definition, describe
 from .encoding import label
-from .engine import NS_PER_S, Engine, StageAgg, TPAgg
+from .engine import Engine
 from .feedback import Feedback
 from .frames import check_columns, to_pandas, used_columns
+from .funnel import STAGE_COLUMNS, compare_table, stage_records
 from .insights import EventFacts, Insight, build_insights
-from .mapping import UNMAPPED, resolve_mapping
-from .payload import PAYLOAD_BUDGET, metrics_payload, two_prop_p
+from .mapping import resolve_mapping
+from .paths import FLOW_COLUMNS, PATH_COLUMNS, flow_records, path_records
+from .payload import PAYLOAD_BUDGET, metrics_payload
 from .relabel import StalePayload, label_changes, names_hit_keys, refresh_insights, relabel_cache
+from .segments import _UNSET, CLUSTER_PREFIX, Segments
+from .sessions import parse_duration
+from .tables import (
+    TOUCHPOINT_COLUMNS,
+    TRANSITION_COLUMNS,
+    touchpoint_records,
+    transition_records,
+    unmapped_keys,
+)
 
-__all__ = ["JourneyMetrics", "BindingError", "bind_events"]
+__all__ = ["JourneyMetrics", "BindingError", "bind_events", "UNITS", "FUNNELS", "CLUSTER_PREFIX"]
 
-_UNSET = object()
 _EMPTY_DOC: dict = {"stages": [], "touchpoints": [], "emotion_scale": {"min": -2, "max": 2}}
+UNITS = ("customer", "session")
+FUNNELS = ("ordered", "reached")
 
 
-class JourneyMetrics:
-    """Journey metrics bound to a map: touchpoint, stage and transition tables, feedback,
-    insights, segments; recomputed live when the map changes.
+class JourneyMetrics(Segments):
+    """Journey metrics bound to a map: touchpoint, stage, path and conformance tables,
+    feedback, insights, segments and clusters; recomputed live when the map changes.
 
     >>> import journeywidget as jw
     >>> j = jw.Journey.from_template("buying-process")
@@ -116,8 +77,9 @@ class JourneyMetrics:
     >>> m.bind_events(jw.datasets.events(j, customers=300), customer="customer_id",
     ...               time="timestamp", touchpoint="event")  # doctest: +ELLIPSIS
     <JourneyMetrics ...>
-    >>> sorted(m.to_payload())
-    ['compare', 'customers', 'events', 'feedback', 'insights', 'segment', 'segment_column', 'segments', 'stages', 'touchpoints', 'transitions', 'truncated']
+    >>> p = m.to_payload()
+    >>> p["definition"], sorted(p["stages"][j.stages[1].id])[:4]
+    ('ordered funnel · customers · no window', ['back_ci', 'back_rate', 'conversion', 'conversion_ci'])
     """
 
     #: The widget's ``_metrics`` must stay under 64 KiB as JSON; the guard aims lower.
@@ -127,11 +89,19 @@ class JourneyMetrics:
         self._journey: Any = None
         self._unsubscribe: Callable[[], None] | None = None
         self._doc: dict = _EMPTY_DOC
-        self._engine: Engine | None = None
+        self._engine: Engine | None = None  # the customer engine
+        self._unit_engines: dict[str, Any] = {}  # "session" -> its engine (made on first use)
+        self._cluster_engines: dict[str, Any] = {}  # unit -> engine whose segments are clusters
+        self._clusters: dict[str, Any] = {}  # unit -> clusters.ClusterResult
         self._binding_id = 0
         self._mapping: Any = None
         self._cols: dict = {}
         self._segment: str | None = None
+        self._unit = "customer"
+        self._funnel = "ordered"
+        self._window: Any = None
+        self._window_ns: int | None = None
+        self._sessions: dict = {}
         self._feedback: Feedback | None = None
         self._listeners = Signal("metrics listener")
         self._cache: dict = {}
@@ -222,9 +192,14 @@ class JourneyMetrics:
             self._feedback.set_doc(doc)
         self._notify()
 
-    def _apply_mapping(self, engine: Engine | None = None, mapping: Any = _UNSET) -> None:
-        """Map the keys of ``engine`` (default: the bound one) onto the map's touchpoints and
-        compute its touchpoint-level aggregates; remembers the mapping only for the bound one."""
+    def _engines(self) -> list:
+        return [e for e in (self._engine, *self._unit_engines.values(),
+                            *self._cluster_engines.values()) if e is not None]
+
+    def _apply_mapping(self, engine: Engine | None = None, mapping: Any = _UNSET) -> tuple:
+        """Map the keys of ``engine`` (default: the bound one and its unit and cluster
+        engines) onto the map's touchpoints and compute its touchpoint-level aggregates;
+        remembers the mapping only for the bound one."""
         bound = engine is None
         engine = self._engine if bound else engine
         tps = self._doc.get("touchpoints", [])
@@ -239,27 +214,33 @@ class JourneyMetrics:
                 self._slots[tp["id"]] = len(self._slot_ids)
                 self._slot_ids.append(tp["id"])
         slot_of = [self._slots[tp["id"]] for tp in tps]
-        engine.set_mapping([slot_of[x] if x >= 0 else -1 for x in tok], len(self._slot_ids))
+        slot_of_key = [slot_of[x] if x >= 0 else -1 for x in tok]
+        for eng in (self._engines() if bound else [engine]):
+            eng.set_mapping(slot_of_key, len(self._slot_ids))
         return tok, info
 
     # -- listeners ------------------------------------------------------------
     def on_update(self, callback: Callable[[JourneyMetrics], None], *,
                   weak: bool = False) -> Callable[[], None]:
-        """Call ``callback(metrics)`` whenever the numbers change (new data, map edit, segment).
-
-        Returns a function that unsubscribes. A listener that raises is reported as a
-        ``RuntimeWarning``. ``weak=True`` holds a bound method's object weakly.
-        """
+        """Call ``callback(metrics)`` whenever the numbers change (new data, map edit, segment,
+        unit, funnel mode, window). Returns a function that unsubscribes. A listener that
+        raises is reported as a ``RuntimeWarning``. ``weak=True`` holds a bound method's
+        object weakly."""
         return self._listeners.connect(callback, weak=weak)
 
     def _notify(self) -> None:
         self._listeners.emit(self, stacklevel=4)
 
+    def _changed(self) -> None:
+        self._cache.clear()
+        self._notify()
+
     # -- binding ----------------------------------------------------------------
     def bind_events(self, df: Any, customer: str, time: str, touchpoint: str, *,
                     channel: str | None = None, value: str | None = None,
                     segment: str | None = None, mapping: Any = None,
-                    order: str | None = None, progress: Any = None) -> JourneyMetrics:
+                    order: str | None = None, session: str | None = None,
+                    session_gap: Any = None, progress: Any = None) -> JourneyMetrics:
         """Bind an event log: one row per event.
 
         df: a DataFrame (pandas, polars, pyarrow, DuckDB, PySpark...), a path, glob or
@@ -277,6 +258,10 @@ class JourneyMetrics:
         mapping: dict ``{event key: touchpoint id or name or None}`` or a function
         of the key, applied before the touchpoints' ``event_keys``.
         order: optional column that breaks timestamp ties before row order.
+        session: optional column of session ids (unique per customer; no missing values).
+        session_gap: or split each customer's events into sessions where the time
+        between two events exceeds this (``"30min"``, ``"2h"``, a ``timedelta``).
+        With either, ``m.unit = "session"`` makes every table count sessions.
         progress: None (a progress bar under the cell for binds longer than a second, in
         a notebook), True (at once), False (none) or a function called with a
         :class:`~journeywidget.data.progress.BindProgress` (rows read, phase).
@@ -287,17 +272,29 @@ class JourneyMetrics:
         interrupt, an error) leaves the previous binding as it was.
         """
         wanted = {"customer": customer, "time": time, "touchpoint": touchpoint,
-                  "channel": channel, "value": value, "segment": segment, "order": order}
+                  "channel": channel, "value": value, "segment": segment, "order": order,
+                  "session": session}
         if df is None:
             raise BindingError("no events data given (df is None)", None, "pass a DataFrame")
+        if session is not None and session_gap is not None:
+            raise JourneyError("pass either session= (a column) or session_gap= (a duration), not both")
+        gap_ns = None if session_gap is None else parse_duration(session_gap, "session_gap",
+                                                                 allow_zero=False)
         engine, (tok, info) = build_engine(df, wanted, progress,
-                                           lambda e: self._apply_mapping(e, mapping))
+                                           lambda e: self._apply_mapping(e, mapping), gap_ns)
         # nothing below can fail part-way: the new binding replaces the old one whole
         self._engine = engine
         self._map_info, self._tp_of_key = info, tok
+        self._unit_engines = {}
+        self._cluster_engines = {}
+        self._clusters = {}
         self._binding_id += 1
         self._mapping = mapping
         self._cols = wanted
+        self._sessions = {"column": session, "gap": session_gap} if (
+            session is not None or session_gap is not None) else {}
+        if self._unit == "session" and not self._sessions:
+            self._unit = "customer"
         if self._segment is not None and self._segment not in engine.segments:
             self._segment = None
         self._cache.clear()
@@ -325,8 +322,7 @@ class JourneyMetrics:
                       customer=customer, segment=segment, mapping=mapping)
         fb.set_doc(self._doc)
         self._feedback = fb
-        self._cache.clear()
-        self._notify()
+        self._changed()
         return self
 
     # -- what is bound ----------------------------------------------------------
@@ -344,6 +340,11 @@ class JourneyMetrics:
     def is_bound(self) -> bool:
         """Whether any data (events or feedback) is bound."""
         return self._engine is not None or self._feedback is not None
+
+    @property
+    def has_sessions(self) -> bool:
+        """Whether the events were bound with sessions (``session=`` or ``session_gap=``)."""
+        return bool(self._sessions)
 
     @property
     def binding_id(self) -> int:
@@ -366,74 +367,76 @@ class JourneyMetrics:
         ``"duckdb"``, ``"parquet"``, ``"csv"`` (files), ``"spark"``... (None: unbound)."""
         return None if self._engine is None else self._engine.name
 
-    # -- segments ----------------------------------------------------------------
+    # -- what the numbers count -----------------------------------------------------
     @property
-    def segment(self) -> Any:
-        """The segment the tables show (None = all customers). Set it to switch."""
-        return self._segment
+    def unit(self) -> str:
+        """What every table counts: ``"customer"`` (default) or ``"session"``."""
+        return self._unit
 
-    @segment.setter
-    def segment(self, value: Any) -> None:
-        if value is not None:
-            value = label(value)
-            avail = self._engine.segments if self._engine is not None else []
-            if value not in avail:
-                raise BindingError(
-                    f"segment {value!r} is not in the data; segments: {avail}", self._cols.get("segment"),
-                    "pick one of those, or bind_events(..., segment=<column>) first",
-                )
-        if value != self._segment:
-            self._segment = value
-            self._cache.clear()
-            self._notify()
+    @unit.setter
+    def unit(self, value: str) -> None:
+        if value not in UNITS:
+            raise JourneyError(f"unit={value!r}: pass unit='customer' or unit='session'")
+        if value == "session" and self._engine is not None and not self._sessions:
+            raise JourneyError("unit='session' needs sessions: bind the events with "
+                               "bind_events(..., session=<column>) or bind_events(..., session_gap='30min')")
+        if value != self._unit:
+            self._unit = value
+            if self._segment is not None and self._segment.startswith(CLUSTER_PREFIX):
+                self._segment = None  # clusters belong to one unit
+            self._changed()
 
     @property
-    def segments(self):
-        """DataFrame of segment values: customers and share of all customers."""
-        import pandas as pd
+    def funnel(self) -> str:
+        """The funnel mode: ``"ordered"`` (default; earliest-match chaining) or ``"reached"``
+        (touched the stage at all); see :mod:`journeywidget.data.funnel`."""
+        return self._funnel
 
-        self._require()
-        counts = self._engine.segment_customers()
-        total = self._engine.n_customers
-        rows = [{"segment": s, "customers": int(c), "share": (int(c) / total if total else math.nan)}
-                for s, c in zip(self._engine.segments, counts)]
-        return pd.DataFrame(rows, columns=["segment", "customers", "share"])
+    @funnel.setter
+    def funnel(self, value: str) -> None:
+        if value not in FUNNELS:
+            raise JourneyError(f"funnel={value!r}: pass funnel='ordered' or funnel='reached'")
+        if value != self._funnel:
+            self._funnel = value
+            self._changed()
 
     @property
-    def segment_values(self) -> list[str]:
-        """The segment values of the bound events, sorted ([] without a segment column or events)."""
-        return list(self._engine.segments) if self._engine is not None else []
+    def window(self) -> Any:
+        """The ordered funnel's conversion window (``"7D"``, a ``timedelta``...; None: none),
+        measured from the unit's first-stage match."""
+        return self._window
 
-    def segment_counts(self) -> dict[str, int]:
-        """Customers per segment value (all segments, whatever the current one)."""
-        if self._engine is None:
-            return {}
-        return {s: int(c) for s, c in zip(self._engine.segments, self._engine.segment_customers())}
+    @window.setter
+    def window(self, value: Any) -> None:
+        if isinstance(value, str) and value.strip() == "":
+            value = None
+        ns = None if value is None else parse_duration(value, "window")
+        if ns != self._window_ns:
+            self._window, self._window_ns = value, ns
+            self._changed()
+        else:
+            self._window = value
 
-    def customers(self, segment: Any = _UNSET) -> int:
-        """All customers (with a valid event) in ``segment``; default the current one, None for all."""
-        self._require()
-        return self._engine.total_customers(self._s(segment))
+    @property
+    def definition(self) -> str:
+        """What the numbers count, in a few words: ``"ordered funnel · sessions · 7-day window"``."""
+        return definition(self._unit, self._funnel, self._window_ns)
 
-    def segment_members(self, segment: Any = _UNSET) -> list:
-        """The customers (their values in the customer column) of ``segment`` (default: the
-        current one); every customer for None. What a chart's rows are selected by."""
-        self._require()
-        s = self._s(segment)
-        if s is None:
-            raise BindingError("segment_members needs a segment", self._cols.get("segment"),
-                               "pass a segment value or set m.segment first")
-        return self._engine.segment_members(s)
-
-    def _s(self, segment=_UNSET):
-        seg = self._segment if segment is _UNSET else segment
-        return None if seg is None else self._engine.segments.index(label(seg))
+    def describe(self) -> str:
+        """What the numbers count, in sentences (the tooltip text of the map's numbers)."""
+        return describe(self._unit, self._funnel, self._window_ns, self._sessions, self._segment)
 
     # -- tables -------------------------------------------------------------------
     def _require(self) -> None:
         if self._engine is None:
             raise BindingError("no events bound yet", None,
                                "call m.bind_events(df, customer=..., time=..., touchpoint=...)")
+
+    def _cached(self, key: tuple, fn: Callable[[], Any]) -> Any:
+        key = (*key, self._segment, self._unit, self._funnel, self._window_ns)
+        if key not in self._cache:
+            self._cache[key] = fn()
+        return self._cache[key]
 
     def _stage_layout(self):
         """(stages, touchpoints, stage index of each engine slot, slots of each stage); once per map."""
@@ -453,137 +456,109 @@ class JourneyMetrics:
         self._cache["layout"] = layout
         return layout
 
-    def _tp_agg(self, s: int | None) -> TPAgg:
-        return self._engine.tp_agg(s)
+    def _ranks(self) -> list[int]:
+        """Each stage's rank among the stages with data (-1: no mapped event in the binding)."""
+        if "ranks" not in self._cache:
+            stages, _, _, members = self._stage_layout()
+            events = self._engine.tp_agg(None).events
+            rank, r = [], 0
+            for mem in members:
+                has = any(j < len(events) and int(events[j]) > 0 for j in mem)
+                rank.append(r if has else -1)
+                r += has
+            self._cache["ranks"] = rank
+        return self._cache["ranks"]
 
-    def _stage_agg(self, s: int | None) -> StageAgg:
-        _, _, stage_of_tp, stage_tps = self._stage_layout()
-        return self._engine.stage_agg(stage_tps, stage_of_tp, s)
+    def _paths_agg(self, sel: tuple, top: int = 10) -> Any:
+        """The unit-level aggregates (JourneyAgg) of a selection for the current layout."""
+        eng, s = sel
+        _, _, sos, _ = self._stage_layout()
+        return eng.journey_agg(sos, self._ranks(), self._window_ns, s, top)
+
+    def _table(self, records: list[dict], columns: list[str]):
+        import pandas as pd
+
+        df = pd.DataFrame(records, columns=columns)
+        df.attrs["definition"] = self.definition
+        df.attrs["unit"] = self._unit
+        return df
 
     def touchpoint_records(self, segment=_UNSET) -> list[dict]:
+        """The touchpoint table as records (see the module docstring)."""
         self._require()
-        key = ("tp", segment if segment is not _UNSET else self._segment)
-        if key in self._cache:
-            return self._cache[key]
-        s = self._s(segment)
-        a = self._tp_agg(s)
-        tps = self._doc.get("touchpoints", [])
-        total = a.total_customers
-        doc_pos = {tp["id"]: i for i, tp in enumerate(tps)}
-        ids = self._slot_ids
-        top: dict[int, list] = {}
-        for f, t_, _c in sorted(zip(a.tr_from.tolist(), a.tr_to.tolist(), a.tr_count.tolist()),
-                               key=lambda x: (x[0], -x[2], doc_pos.get(ids[x[1]], 1 << 30))):
-            if f != t_ and ids[t_] in doc_pos:
-                top.setdefault(f, [])
-                if len(top[f]) < 3:
-                    top[f].append(ids[t_])
-        chans = self._engine.channels
-        n_slots = len(a.events)
-        rows = []
-        for tp in tps:
-            j = self._slots[tp["id"]]
-            if j >= n_slots:
-                j = None
-            ev = int(a.events[j]) if j is not None else 0
-            if j is None:
-                rows.append(_empty_tp_row(tp, chans))
-                continue
-            cu = int(a.customers[j])
-            vn = int(a.value_n[j])
-            row = {
-                "touchpoint": tp["id"], "name": tp.get("name", ""), "stage": tp.get("stage"),
-                "channel": tp.get("channel"), "events": ev, "customers": cu,
-                "share": (cu / total) if total else math.nan,
-                "median_next_s": _sec(a.next_q[j][0]), "p90_next_s": _sec(a.next_q[j][1]),
-                "mean_value": _sig(float(a.value_sum[j]) / vn) if vn else math.nan,
-                "exits": int(a.exits[j]), "top_next": top.get(j, []),
-            }
-            if a.chan is not None and chans:
-                cc = a.chan[j]
-                tot = int(cc.sum())
-                row["top_channel"] = chans[int(cc.argmax())] if tot else None
-                ch = tp.get("channel")
-                row["channel_match"] = (
-                    (int(cc[chans.index(ch)]) / tot if ch in chans else 0.0) if tot and ch else math.nan
-                )
-            rows.append(row)
-        self._cache[key] = rows
-        return rows
+        return self._cached(("tp", segment), lambda: touchpoint_records(self, self._select(segment)))
 
     def stage_records(self, segment=_UNSET) -> list[dict]:
+        """The stage table as records (see :mod:`journeywidget.data.funnel`)."""
         self._require()
-        key = ("st", segment if segment is not _UNSET else self._segment)
-        if key in self._cache:
-            return self._cache[key]
-        s = self._s(segment)
-        stages, _, _, _ = self._stage_layout()
-        a = self._stage_agg(s)
-        total = self._engine.total_customers(s)
-        rows = []
-        prev = None
-        for k, st in enumerate(stages):
-            r = int(a.reach[k])
-            row = {"stage": st["id"], "name": st.get("name", ""), "customers": r,
-                   "share": r / total if total else math.nan}
-            if prev is None:
-                row.update(conversion=math.nan, dropoff=math.nan, dropoff_rate=math.nan)
-            else:
-                drop = max(prev - r, 0)
-                row.update(conversion=(r / prev) if prev else math.nan, dropoff=drop,
-                           dropoff_rate=(drop / prev) if prev else math.nan)
-            row["median_time_s"] = _sec(a.dwell_median[k])
-            rows.append(row)
-            prev = r
-        self._cache[key] = rows
-        return rows
+        return self._cached(("st", segment), lambda: stage_records(self, self._select(segment)))
 
     def transition_records(self, segment=_UNSET) -> list[dict]:
+        """The transitions as records, most frequent first."""
         self._require()
-        key = ("tr", segment if segment is not _UNSET else self._segment)
-        if key in self._cache:
-            return self._cache[key]
-        s = self._s(segment)
-        a = self._tp_agg(s)
-        with_next = (a.events - a.exits).tolist()
-        rows = []
-        ids = self._slot_ids
-        for f, t_, c, cu, md in zip(a.tr_from.tolist(), a.tr_to.tolist(), a.tr_count.tolist(),
-                                    a.tr_customers.tolist(), a.tr_median.tolist()):
-            rows.append({"from": ids[f], "to": ids[t_], "count": int(c),
-                         "customers": int(cu), "share": c / with_next[f] if with_next[f] else math.nan,
-                         "median_s": _sec(md)})
-        rows.sort(key=lambda r: (-r["count"], r["from"], r["to"]))
-        self._cache[key] = rows
-        return rows
+        return self._cached(("tr", segment), lambda: transition_records(self, self._select(segment)))
+
+    def conformance_records(self, segment=_UNSET) -> list[dict]:
+        """The conformance table as records (see :mod:`journeywidget.data.conformance`)."""
+        self._require()
+        return self._cached(("cf", segment), lambda: conformance_records(self, self._select(segment)))
+
+    def path_records(self, top: int = 10, segment=_UNSET) -> list[dict]:
+        """The most common stage paths as records (see :mod:`journeywidget.data.paths`)."""
+        self._require()
+        return self._cached(("paths", top, segment), lambda: path_records(self, self._select(segment), top))
+
+    def flow_records(self, level: str = "stage", segment=_UNSET) -> list[dict]:
+        """Flows between consecutive path elements as records (see :mod:`journeywidget.data.paths`)."""
+        self._require()
+        return self._cached(("flows", level, segment),
+                            lambda: flow_records(self, self._select(segment), level))
 
     @property
     def touchpoints(self):
-        """Tidy DataFrame, one row per touchpoint (see journeywidget.metrics for definitions)."""
-        import pandas as pd
-
-        cols = ["touchpoint", "name", "stage", "channel", "events", "customers", "share",
-                "median_next_s", "p90_next_s", "mean_value", "exits", "top_next"]
+        """Tidy DataFrame, one row per touchpoint (see the module docstring)."""
         recs = self.touchpoint_records()
         extra = [c for c in ("top_channel", "channel_match") if recs and c in recs[0]]
-        return pd.DataFrame(recs, columns=cols + extra)
+        return self._table(recs, TOUCHPOINT_COLUMNS + extra)
 
     @property
     def stages(self):
-        """Tidy DataFrame, one row per stage in map order."""
-        import pandas as pd
-
-        return pd.DataFrame(self.stage_records(), columns=[
-            "stage", "name", "customers", "share", "conversion", "dropoff", "dropoff_rate",
-            "median_time_s"])
+        """Tidy DataFrame, one row per stage in map order: the funnel in the current unit and
+        mode (see :mod:`journeywidget.data.funnel`)."""
+        return self._table(self.stage_records(), STAGE_COLUMNS)
 
     @property
     def transitions(self):
         """Tidy DataFrame, one row per (from, to) touchpoint pair seen in the data."""
-        import pandas as pd
+        return self._table(self.transition_records(), TRANSITION_COLUMNS)
 
-        return pd.DataFrame(self.transition_records(),
-                            columns=["from", "to", "count", "customers", "share", "median_s"])
+    def conformance(self):
+        """The map held against the observed stage paths: one row per stage with the units that
+        reach it, skip it or step back from it, and those deviations' impact on conversion
+        (see :mod:`journeywidget.data.conformance`)."""
+        return self._table(self.conformance_records(), CONFORMANCE_COLUMNS)
+
+    @property
+    def conforming_share(self) -> float:
+        """Share of units (with a stage path) whose path is exactly the map's stage order from
+        the first stage, without gaps or steps back."""
+        n, tot = self.conforming_counts()
+        return n / tot if tot else float("nan")
+
+    def conforming_counts(self, segment=_UNSET) -> tuple[int, int]:
+        """(conforming units, units with a stage path) and see :attr:`conforming_share`."""
+        self._require()
+        return self._cached(("conf", segment), lambda: conforming(self, self._select(segment)))
+
+    def paths(self, top: int = 10):
+        """The ``top`` most common stage paths: ``path`` (tuple of stage ids), ``units``,
+        ``share``, ``converted`` (see :mod:`journeywidget.data.paths`)."""
+        return self._table(self.path_records(top), PATH_COLUMNS)
+
+    def flows(self, level: str = "stage"):
+        """Transitions between consecutive stage-path (``level="stage"``) or touchpoint-path
+        (``"touchpoint"``) elements: ``from``, ``to``, ``count``, ``units``, ``kind``."""
+        return self._table(self.flow_records(level), FLOW_COLUMNS)
 
     @property
     def feedback(self):
@@ -597,41 +572,52 @@ class JourneyMetrics:
 
     def feedback_records(self) -> list[dict]:
         """The feedback per touchpoint in the current segment, as records ([] if none is bound)."""
-        return [] if self._feedback is None else self._feedback.records(self._segment)
+        return [] if self._feedback is None else self._feedback.records(self._feedback_segment())
 
     def feedback_intervals(self) -> dict[str, tuple[float, float]]:
         """95 % interval of the feedback-derived emotion per touchpoint (current segment)."""
-        return {} if self._feedback is None else self._feedback.intervals(self._segment)
+        return {} if self._feedback is None else self._feedback.intervals(self._feedback_segment())
+
+    def _feedback_segment(self) -> Any:
+        """The current segment as feedback knows it (clusters are not in the survey: all)."""
+        seg = self._segment
+        return None if seg is not None and seg.startswith(CLUSTER_PREFIX) else seg
 
     def trend(self, metric: str = "customers", *, freq: str | None = None,
               max_points: int = 600) -> list[dict]:
-        """Rows ``{touchpoint, period, value}``: customers (or events) per touchpoint and period
-        in the current segment; see :mod:`journeywidget.data.trend` ([] before binding)."""
+        """Rows ``{touchpoint, period, value, complete}``: customers (or events) per touchpoint
+        and period in the current segment; ``complete`` is False for a last period that the
+        data does not cover to its end; see :mod:`journeywidget.data.trend` ([] before binding)."""
         if self._engine is None:
             return []
-        key = ("trend", self._segment, metric, freq, max_points)
-        if key not in self._cache:
+
+        def make():
             ids = [tp["id"] for tp in self._doc.get("touchpoints", [])]
-            counts = self._engine.trend(self._tp_of_key, len(ids), self._s(), metric, freq, max_points)
-            self._cache[key] = [{"touchpoint": ids[j], "period": p, "value": v} for j, p, v in counts]
-        return self._cache[key]
+            eng, s = self._select()
+            if eng is self._unit_engine():
+                eng = self._engine  # a regular segment: customers, whatever the unit
+            counts = eng.trend(self._tp_of_key, len(ids), s, metric, freq, max_points)
+            return [{"touchpoint": ids[j], "period": p, "value": v, "complete": c}
+                    for j, p, v, c in counts]
+        return self._cached(("trend", metric, freq, max_points), make)
 
     @property
     def insights(self) -> list[Insight]:
-        """Ranked bottlenecks and data problems (list of :class:`journeywidget.data.insights.Insight`)."""
-        key = ("ins", self._segment)
-        if key not in self._cache:
+        """Ranked bottlenecks, deviations from the map and data problems (list of
+        :class:`journeywidget.data.insights.Insight`)."""
+        def make():
             facts = None
             if self._engine is not None:
                 facts = EventFacts(
                     stages=self.stage_records(), touchpoints=self.touchpoint_records(),
-                    customers=self.customers(), events=self._engine.n_events,
+                    customers=self.units(), events=self._engine.n_events,
                     rows=self._engine.n_rows, problems=dict(self._engine.problems),
                     unmapped=self.unmapped_keys(), mapping_problems=self._map_info,
-                    backwards=self._stage_agg(self._s()).backwards,
+                    conformance=self.conformance_records(), conforming=self.conforming_counts(),
+                    unit=self._unit, funnel=self._funnel,
                 )
-            self._cache[key] = build_insights(self._doc, facts, self._feedback, self._segment)
-        return self._cache[key]
+            return build_insights(self._doc, facts, self._feedback, self._segment)
+        return self._cached(("ins",), make)
 
     def insights_table(self):
         """The insights as a DataFrame."""
@@ -662,87 +648,67 @@ class JourneyMetrics:
         ['count', 'key', 'suggested_stage']
         """
         self._require()
-        if "unmapped" in self._cache:
-            return self._cache["unmapped"]
-        eng = self._engine
-        tok = self._tp_of_key
-        kc = eng.key_counts
-        unm = [k for k in range(len(tok)) if tok[k] == UNMAPPED and int(kc[k]) > 0]
-        unm.sort(key=lambda k: (-int(kc[k]), eng.keys[k]))
-        stages = self._doc.get("stages", [])
-        neigh = eng.unmapped_neighbours() if unm else None
-        _, _, stage_of_slot, _ = self._stage_layout()
-        out = []
-        for k in unm:
-            sugg = None
-            if neigh is not None and stages and self._doc.get("touchpoints"):
-                row = neigh[k]
-                per_stage = [0] * len(stages)
-                for j in range(min(len(stage_of_slot), len(row))):
-                    if stage_of_slot[j] >= 0:
-                        per_stage[stage_of_slot[j]] += int(row[j])
-                if max(per_stage) > 0:
-                    sugg = stages[max(range(len(stages)), key=lambda i: (per_stage[i], -i))]["id"]
-            out.append({"key": eng.keys[k], "count": int(kc[k]), "suggested_stage": sugg})
-        self._cache["unmapped"] = out
-        return out
+        if "unmapped" not in self._cache:
+            self._cache["unmapped"] = unmapped_keys(self)
+        return self._cache["unmapped"]
 
     def compare(self, a: Any, b: Any, level: str = "stages"):
-        """Segments ``a`` and ``b`` side by side (A/B): one row per stage or touchpoint.
+        """Segments (or clusters) ``a`` and ``b`` side by side (A/B): one row per stage or
+        touchpoint.
 
-        Columns ``<metric>_a``, ``<metric>_b`` and ``<metric>_diff`` (b - a); for
-        stages also ``p_value`` of a two-proportion z-test on conversion.
+        Columns ``<metric>_a``, ``<metric>_b`` and ``<metric>_diff`` (b - a); for stages
+        also ``p_value`` (two-proportion z-test of the conversion from the previous stage),
+        ``q_value`` (Benjamini–Hochberg across stages) and ``small_sample`` (a previous-stage
+        count below 30 units in either segment: read with care). The tests are stated in
+        ``.attrs["test"]``.
         """
-        import pandas as pd
-
         self._require()
         for v in (a, b):
-            if label(v) not in self._engine.segments:
+            if label(v) not in self.segment_values:
                 raise BindingError(f"segment {v!r} is not in the data; segments: "
-                                   f"{self._engine.segments}", self._cols.get("segment"),
-                                   "pass values of the segment column")
-        if level in ("stages", "stage"):
-            ra, rb = self.stage_records(label(a)), self.stage_records(label(b))
-            idk, metrics = "stage", ["customers", "share", "conversion", "dropoff_rate",
-                                     "median_time_s"]
-        elif level in ("touchpoints", "touchpoint"):
-            ra, rb = self.touchpoint_records(label(a)), self.touchpoint_records(label(b))
-            idk, metrics = "touchpoint", ["events", "customers", "share", "median_next_s",
-                                          "p90_next_s", "mean_value", "exits"]
-        else:
-            raise BindingError(f"level must be 'stages' or 'touchpoints', got {level!r}", None,
-                               "pass level='stages' or level='touchpoints'")
-        rows = []
-        prev_a = prev_b = None
-        for x, y in zip(ra, rb):
-            row = {idk: x[idk], "name": x["name"]}
-            for mname in metrics:
-                va, vb = x[mname], y[mname]
-                row[f"{mname}_a"] = va
-                row[f"{mname}_b"] = vb
-                row[f"{mname}_diff"] = vb - va
-            if idk == "stage":
-                row["p_value"] = two_prop_p(x["customers"], prev_a, y["customers"], prev_b)
-                prev_a, prev_b = x["customers"], y["customers"]
-            rows.append(row)
-        out = pd.DataFrame(rows)
-        out.attrs["segments"] = (label(a), label(b))
-        return out
+                                   f"{self.segment_values}", self._cols.get("segment"),
+                                   "pass values of the segment column or cluster:N labels")
+        return compare_table(self, a, b, level)
 
+    # -- clusters and opportunities ---------------------------------------------------
+    def clusters(self, k: int | None = None, *, random_state: int = 0):
+        """Cluster the units by behaviour (see :mod:`journeywidget.data.clusters`): one row per
+        cluster — ``cluster``, ``name``, ``units``, ``share``, ``conversion``,
+        ``top_touchpoints``. ``k=None`` picks the number of clusters by silhouette."""
+        from .clusters import fit_clusters
+
+        self._require()
+        res = fit_clusters(self, k, random_state)
+        self._clusters[self._unit] = res
+        self._cluster_engines.pop(self._unit, None)
+        self._changed()
+        return self._table(res.rows(self), ["cluster", "name", "units", "share", "conversion",
+                                            "top_touchpoints"])
+
+    def cluster_labels(self):
+        """A Series from unit id (customer id, or (customer, session)) to cluster number, for
+        the clusters of the last :meth:`clusters` call of the current unit."""
+        from .clusters import labels_series
+
+        return labels_series(self)
+
+    def opportunities(self, top: int | None = None):
+        """Candidate improvements ranked by score (see :mod:`journeywidget.data.opportunities`)."""
+        from .opportunities import OPPORTUNITY_COLUMNS, opportunity_records
+
+        self._require()
+        recs = self._cached(("opp",), lambda: opportunity_records(self))
+        return self._table(recs if top is None else recs[:top], OPPORTUNITY_COLUMNS)
+
+    # -- payload ----------------------------------------------------------------------
     def to_payload(self, max_insights: int = 40, max_segments: int = 50,
                    max_transitions: int = 150, compare: Any = None) -> dict:
-        """Compact JSON-able aggregates for the widget's ``_metrics`` trait (no raw data).
-
-        ``compare``: a second segment (A/B): the payload then also carries
-        ``"compare": {"segment", "customers", "touchpoints": {id: {"customers", "share"}},
-        "stages": {id: {"customers", "share", "conversion", "p"}}}`` for it, beside the
-        current segment's figures (``p``: two-proportion z-test of the stage's share of
-        customers, A vs B, when A is a segment other than B). The result stays under
-        :attr:`PAYLOAD_BUDGET` bytes as JSON: optional parts are shed when the map is
-        huge, and ``truncated`` says so.
-        """
+        """Compact JSON-able aggregates for the widget's ``_metrics`` trait (no raw data); the
+        fields are documented in docs/ARCHITECTURE.md ("The metrics payload"). The result
+        stays under :attr:`PAYLOAD_BUDGET` bytes as JSON: optional parts are shed when the map
+        is huge, and ``truncated`` says so."""
         key = ("payload", self._segment, None if compare is None else str(compare), max_insights,
-               max_segments, max_transitions)
+               max_segments, max_transitions, self._unit, self._funnel, self._window_ns)
         hit = self._cache.get(key)
         if isinstance(hit, StalePayload):  # only the insights named something renamed since
             hit = refresh_insights(hit.payload, self.insights, self.PAYLOAD_BUDGET)
@@ -757,28 +723,10 @@ class JourneyMetrics:
             return "<JourneyMetrics (no events bound)>"
         return (f"<JourneyMetrics {self._engine.n_events} events, {self._engine.n_customers} "
                 f"customers, {len(self._doc.get('touchpoints', []))} touchpoints, "
-                f"engine={self._engine.name}, segment={self._segment!r}>")
-
-
-def _empty_tp_row(tp: dict, chans: list) -> dict:
-    row = {"touchpoint": tp["id"], "name": tp.get("name", ""), "stage": tp.get("stage"),
-           "channel": tp.get("channel"), "events": 0, "customers": 0, "share": 0.0,
-           "median_next_s": math.nan, "p90_next_s": math.nan, "mean_value": math.nan, "exits": 0,
-           "top_next": []}
-    if chans:
-        row.update(top_channel=None, channel_match=math.nan)
-    return row
-
-
-def _sig(x: float, digits: int = 10) -> float:
-    """Round to `digits` significant digits (sums differ in the last bits between engines)."""
-    return float(f"{x:.{digits}g}") if math.isfinite(x) else x
-
-
-def _sec(ns: float) -> float:
-    return ns / NS_PER_S if ns == ns else math.nan
+                f"engine={self._engine.name}, unit={self._unit!r}, segment={self._segment!r}>")
 
 
 def bind_events(journey: Any, df: Any, **kwargs: Any) -> JourneyMetrics:
     """Shortcut: ``JourneyMetrics(journey).bind_events(df, **kwargs)``."""
     return JourneyMetrics(journey).bind_events(df, **kwargs)
+

@@ -20,7 +20,8 @@ segments and moves between stages then only recombine those.
 from __future__ import annotations
 
 from .encoding import EventStore
-from .engine import StageAgg, TPAgg, _debug, _flatnonzero32, _pmap, _quantiles
+from .engine import JourneyAgg, StageAgg, TPAgg, _debug, _flatnonzero32, _pmap, _quantiles
+from .sequences import Runs, build_runs, group_counts, merge_facts, path_table, unit_facts
 from .trend import trend_counts
 
 __all__ = ["NumpyEngine"]
@@ -42,8 +43,15 @@ def _add_segments(np, g, seg_c, cust) -> None:
 class NumpyEngine:
     """Layers 1 and 2 on numpy arrays (every input but PySpark)."""
 
-    def __init__(self, store: EventStore):
+    def __init__(self, store: EventStore, unit_customer=None):
         self.store = store
+        #: the customer code of each unit when the units are sessions (None: units are customers)
+        self.unit_customer = unit_customer
+        self._runs = None
+        self._run_index = None  # (run offsets per unit, units per touchpoint slot)
+        self._facts: dict = {}  # layout -> UnitFacts (the last two)
+        self._journey_cache: dict = {}
+        self._scratch: dict = {}
         self._l1 = None
         self._l1_sig = None
         self._stage_cache: dict = {}
@@ -78,6 +86,9 @@ class NumpyEngine:
         if sig == self._l1_sig and self._l1 is not None:
             return
         self._l1_sig = sig
+        self._runs = self._run_index = None
+        self._facts.clear()
+        self._journey_cache.clear()
         self._stage_cache.clear()
         self._tp_cache.clear()
         self._stage_agg_cache.clear()
@@ -423,8 +434,7 @@ class NumpyEngine:
         for k, (r_, d_) in enumerate(_pmap(one, stage_tps)):
             reach[k] = r_
             dwell[k] = d_
-        back = self._backwards(stage_of_tp, s)
-        agg = StageAgg(reach=reach, dwell_median=dwell, backwards=back)
+        agg = StageAgg(reach=reach, dwell_median=dwell)
         if len(self._stage_agg_cache) > 256:
             self._stage_agg_cache.clear()
         self._stage_agg_cache[key] = agg
@@ -433,34 +443,114 @@ class NumpyEngine:
             self._dwell_cache.clear()
         return agg
 
-    def _backwards(self, stage_of_tp, s: int | None) -> int:
-        """Distinct customers with a mapped event directly followed by one at an earlier stage."""
-        np = _np()
-        L = self._l1
-        T, NS = L["T"], L["NS"]
-        sot = np.full(T, -1, dtype=np.int64)
-        k = min(T, len(stage_of_tp))
-        sot[:k] = stage_of_tp[:k]
-        P2 = T * T
-        pairs = np.flatnonzero(L["icnt"].reshape(P2, NS).sum(axis=1))
-        fr, to = pairs // T, pairs % T
-        back = pairs[(sot[fr] >= 0) & (sot[to] >= 0) & (sot[fr] > sot[to])]
-        if back.shape[0] == 0:
-            return 0
-        ioff, ic = L["ioff"], L["i_cust"]
-        if s is None:
-            parts = [ic[ioff[p * NS]:ioff[(p + 1) * NS]] for p in back.tolist()]
-        else:
-            parts = [ic[ioff[p * NS + s]:ioff[p * NS + s + 1]] for p in back.tolist()]
-        allc = np.concatenate(parts)
-        if allc.shape[0] == 0:
-            return 0
-        mark = np.zeros(self.store.n_customers, dtype=bool)
-        mark[allc] = True
-        return int(np.count_nonzero(mark))
-
     def unmapped_neighbours(self):
         return self._l1["unmapped_prev"] if self._l1 else None
+
+    # -- unit-level journeys (paths, ordered funnel, conformance) ------------
+    def runs(self):
+        """The touchpoint runs of every unit for the current mapping (built on first use)."""
+        if self._runs is None:
+            st = self.store
+            self._runs = build_runs(st.cust, st.key, st.t_code, list(self._l1_sig or ()),
+                                    st.n_customers, st.t_scale)
+        return self._runs
+
+    def facts(self, stage_of_slot, rank_of_stage, window_ns):
+        """The per-unit facts of a layout (the last one or two layouts are kept)."""
+        key = (tuple(int(x) for x in stage_of_slot), tuple(int(x) for x in rank_of_stage), window_ns)
+        f = self._facts.get(key)
+        if f is None:
+            f = self._patched(key)  # a move: only the units that visit the moved touchpoints
+            # the last two layouts (undo is then free) unless that costs much memory
+            keep = 2 if self.store.n_customers * max(len(rank_of_stage), 1) <= 4_000_000 else 1
+            while self._facts and len(self._facts) >= keep:
+                self._facts.pop(next(iter(self._facts)))
+            if f is None:
+                f = unit_facts(self.runs(), stage_of_slot, rank_of_stage, window_ns, self._scratch)
+            self._facts[key] = f
+        return f
+
+    def _patched(self, key):
+        """The facts of layout ``key`` from the last layout's, when they differ only in the
+        stage of a few touchpoints (same stages with data, same window): the units that visit
+        those touchpoints are recomputed, the others kept. None when that would not pay."""
+        np = _np()
+        if not self._facts:
+            return None
+        (sos, rank, window) = key
+        psos, prank, pwin = last = next(reversed(self._facts))
+        if prank != rank or pwin != window or len(psos) != len(sos):
+            return None
+        moved = [j for j, (a, b) in enumerate(zip(sos, psos)) if a != b]
+        runs = self.runs()
+        if self._run_index is None:
+            counts = np.bincount(runs.unit, minlength=runs.n_units)
+            offsets = np.zeros(runs.n_units + 1, dtype=np.int64)
+            np.cumsum(counts, out=offsets[1:])
+            order = np.argsort(runs.tp, kind="stable")  # per slot, its runs' units ascending
+            su, st = runs.unit[order], runs.tp[order]
+            new = np.ones(su.shape[0], dtype=bool)
+            new[1:] = (su[1:] != su[:-1]) | (st[1:] != st[:-1])
+            su, st = su[new], st[new]
+            bounds = np.zeros(int(st.max(initial=-1)) + 2, dtype=np.int64)
+            np.cumsum(np.bincount(st), out=bounds[1:])
+            self._run_index = (offsets, su, bounds)
+        offsets, su, bounds = self._run_index
+        hit = np.zeros(runs.n_units, dtype=bool)
+        for j in moved:
+            if j + 1 < bounds.shape[0]:
+                hit[su[bounds[j]:bounds[j + 1]]] = True
+        units = np.flatnonzero(hit).astype(np.int32)
+        lens = offsets[units + 1] - offsets[units]
+        if int(lens.sum()) > 0.6 * runs.size:
+            return None  # most of the runs: as fast to start afresh
+        total = int(lens.sum())
+        ridx = np.repeat(offsets[units] - (np.cumsum(lens) - lens), lens) + np.arange(total)
+        sub = Runs(unit=np.repeat(np.arange(units.shape[0], dtype=np.int32), lens), tp=runs.tp[ridx],
+                   t0=runs.t0[ridx], n_units=int(units.shape[0]), t_scale=runs.t_scale)
+        part = unit_facts(sub, list(sos), list(rank), window, self._scratch)
+        return merge_facts(self._facts[last], part, units)
+
+    def journey_agg(self, stage_of_slot, rank_of_stage, window_ns, s, top=10) -> JourneyAgg:
+        """Unit-level aggregates of a layout for segment ``s`` (None: all units)."""
+        np = _np()
+        ck = (tuple(int(x) for x in stage_of_slot), tuple(int(x) for x in rank_of_stage),
+              window_ns, s, top)
+        hit = self._journey_cache.get(ck)
+        if hit is not None:
+            return hit
+        f = self.facts(stage_of_slot, rank_of_stage, window_ns)
+        D = f.D
+        sel = None if s is None else (self.store.seg_of_cust == s)
+        counts = group_counts(f, None if sel is None else np.where(sel, 0, -1), 1)
+        ttc = np.full(D, np.nan)
+        for k in range(1, D):
+            units, vals = f.ttc[k]
+            if sel is not None:
+                vals = vals[sel.take(units)]
+            ttc[k] = _quantiles(np, vals.copy(), (0.5,), inplace=True)[0]
+        ordered_conv = f.depth == D if D else np.zeros(f.n_units, dtype=bool)
+        paths = path_table(f, sel, top, [ordered_conv, f.converted])
+        if self.unit_customer is None:
+            c_ord = counts.ordered[0].copy()
+            c_rea = counts.reached[0].copy()
+        else:
+            c_ord = np.zeros(D, dtype=np.int64)
+            c_rea = np.zeros(D, dtype=np.int64)
+            mark = np.zeros(int(self.unit_customer.max(initial=-1)) + 1, dtype=bool)
+            for k in range(D):
+                for out, m in ((c_ord, f.depth > k), (c_rea, f.reached[k])):
+                    if sel is not None:
+                        m = m & sel
+                    mark[:] = False
+                    mark[self.unit_customer[m]] = True
+                    out[k] = int(np.count_nonzero(mark))
+        agg = JourneyAgg(D=D, counts=counts, ttc_median=ttc, paths=paths,
+                         customers_ordered=c_ord, customers_reached=c_rea)
+        if len(self._journey_cache) > 64:
+            self._journey_cache.clear()
+        self._journey_cache[ck] = agg
+        return agg
 
     def segment_customers(self):
         if self._seg_counts is None:

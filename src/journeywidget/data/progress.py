@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["BindProgress", "Reporter", "NotebookProgress", "PHASES", "progress_callbacks"]
+__all__ = ["BindProgress", "Reporter", "NotebookProgress", "PHASES", "progress_callbacks",
+           "shown_progress"]
 
 #: The phases of a bind, in order.
 PHASES = ("reading", "encoding", "sorting", "indexing", "done")
@@ -171,3 +173,30 @@ def progress_callbacks(progress: Any) -> tuple[list[Callable[[BindProgress], Any
         return [progress], None
     bar = NotebookProgress(after=0.0 if progress is True else 1.0)
     return ([bar] if bar.active else []), (bar if bar.active else None)
+
+
+@contextmanager
+def shown_progress(progress: Any, show: Callable[[dict], Any]) -> Iterator[Callable[[BindProgress], None]]:
+    """A ``progress=`` callback for a bind that also hands every report to ``show`` as a
+    dict (``{}`` once the bind is done, failed or interrupted: the widget's toolbar bar)
+    and closes the notebook bar at the end.
+
+    >>> shown = []
+    >>> with shown_progress(False, shown.append) as report:
+    ...     report(BindProgress("reading", 5, 10, 0.1))
+    >>> shown
+    [{'phase': 'reading', 'rows': 5, 'total': 10, 'fraction': 0.5, 'text': 'Reading rows: 5 of 10 (50 %)'}, {}]
+    """
+    callbacks, bar = progress_callbacks(progress)
+
+    def report(p: BindProgress) -> None:
+        show(p.to_dict() if p.phase != "done" else {})
+        for cb in callbacks:
+            cb(p)
+
+    try:
+        yield report
+    finally:
+        show({})
+        if bar is not None:
+            bar.close()

@@ -25,8 +25,9 @@ from ..document.history import Replace, SetTop
 __all__ = ["StalePayload", "label_changes", "names_hit_keys", "refresh_insights", "relabel_cache"]
 
 #: The fields of an item the numbers depend on (the id, the position and, for
-#: touchpoints whose events are matched by name, the name, are checked apart).
-_READ = {"touchpoints": ("id", "stage", "event_keys", "channel"), "stages": ("id",)}
+#: touchpoints whose events are matched by name, the name, are checked apart); ``effort``
+#: divides opportunity scores.
+_READ = {"touchpoints": ("id", "stage", "event_keys", "channel", "effort"), "stages": ("id", "effort")}
 #: Top-level fields the numbers depend on.
 _READ_TOP = {"emotion_scale"}
 

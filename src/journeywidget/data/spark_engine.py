@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..core.errors import BindingError
-from .engine import StageAgg, TPAgg
+from .engine import JourneyAgg, StageAgg, TPAgg
 
 __all__ = ["SparkEngine"]
 
@@ -30,7 +30,8 @@ class SparkEngine:
     name = "spark"
 
     def __init__(self, sdf: Any, customer: str, time: str, touchpoint: str, channel: str | None = None,
-                 value: str | None = None, segment: str | None = None, order: str | None = None):
+                 value: str | None = None, segment: str | None = None, order: str | None = None,
+                 session: str | None = None, session_gap_ns: int | None = None):
         from pyspark.sql import functions as F
         from pyspark.sql import types as T
 
@@ -76,6 +77,8 @@ class SparkEngine:
             cols.append(F.col(segment).cast("string").alias("sg"))
         if channel is not None:
             cols.append(F.col(channel).cast("string").alias("ch"))
+        if session is not None:
+            cols.append(F.col(session).cast("string").alias("se"))
         cols.append(F.col(order).alias("o") if order is not None else F.lit(0).alias("o"))
         base = sdf.withColumn("_row", F.monotonically_increasing_id()).select(*cols, "_row")
         probs = base.agg(
@@ -112,6 +115,25 @@ class SparkEngine:
                 f"no usable events: every row lacks a customer, a valid time or a touchpoint "
                 f"(worst column: {col!r})", col, "check the column names and their values")
         ordcols = [F.col("t"), F.col("o"), F.col("_row")]
+        self.has_sessions = session is not None or session_gap_ns is not None
+        if session is not None:  # a session is a (customer, session value) pair
+            miss = ev.where(F.col("se").isNull()).count()
+            if miss:
+                raise BindingError(
+                    f"the session column {session!r} has {miss:,} events without a session value",
+                    session, f"fill them (df.fillna({{{session!r}: ...}})) or drop those rows, or split "
+                             "sessions by time with session_gap='30min' instead of session=")
+            ev = ev.withColumn("su", F.concat_ws("\x1f", F.col("c").cast("string"), F.col("se"))).drop("se")
+        elif session_gap_ns is not None:  # a new session after a gap longer than session_gap
+            from pyspark.sql import Window
+
+            wc = Window.partitionBy("c").orderBy(*ordcols)
+            prev = F.lag("t").over(wc)
+            new = (prev.isNull() | ((F.col("t") - prev) > F.lit(int(session_gap_ns)))).cast("long")
+            ev = ev.withColumn("_new", new).withColumn(
+                "su", F.concat_ws("\x1f", F.col("c").cast("string"),
+                                  F.sum("_new").over(wc.rowsBetween(Window.unboundedPreceding, 0))
+                                  .cast("string"))).drop("_new")
         # segments: first non-missing value per customer in (time, order, row) order
         if segment is not None:
             cs = ev.groupBy("c").agg(
@@ -164,10 +186,33 @@ class SparkEngine:
                 kch[ki[r["k"]], ci[r["ch"]]] += int(r["count"])
             self._key_chan = kch
         self._ordcols = ordcols
+        self._unit = "customer"
+        self._reset()
+
+    def _reset(self) -> None:
         self._sig = None
-        self._me = self._pairs = self._inc = None  # persisted per mapping (set_mapping)
+        self._me = self._pairs = self._seq = None  # persisted per mapping (set_mapping)
         self._tp_cache: dict = {}
         self._stage_cache: dict = {}
+        self._journey_cache: dict = {}
+
+    def session_engine(self) -> SparkEngine:
+        """The same events seen per session: every aggregate counts sessions."""
+        import copy
+
+        F = self.F
+        if not self.has_sessions:
+            raise BindingError("no sessions are bound", None,
+                               "bind with session=<column> or session_gap='30min'")
+        eng = copy.copy(self)
+        eng.ev = self.ev.withColumnRenamed("c", "cust").withColumnRenamed("su", "c").persist()
+        rows = eng.ev.groupBy("sg").agg(F.countDistinct("c").alias("n")).collect()
+        counts = {r["sg"]: int(r["n"]) for r in rows}
+        eng._seg_counts = [counts.get(x, 0) for x in self.segments] + [counts.get(None, 0)]
+        eng.n_customers = sum(eng._seg_counts)
+        eng._unit = "session"
+        eng._reset()
+        return eng
 
     # -- helpers -----------------------------------------------------------
     def _segi(self, label) -> int:
@@ -209,7 +254,8 @@ class SparkEngine:
         self._sig = sig
         self._tp_cache.clear()
         self._stage_cache.clear()
-        for cached in (self._me, self._pairs, self._inc):  # the previous mapping's tables
+        self._journey_cache.clear()
+        for cached in (self._me, self._pairs, self._seq):  # the previous mapping's tables
             if cached is not None:
                 cached.unpersist()
         T = max(n_tp, 1)
@@ -276,7 +322,11 @@ class SparkEngine:
                     chan[j] += self._key_chan[k]
         self._chan = chan
         self._pairs = me.groupBy("c", "sg", "tp").agg(F.min("t").alias("f"), F.max("t").alias("l")).persist()
-        self._inc = me.where(F.col("ntp").isNotNull()).select("c", "sg", "tp", "ntp").distinct().persist()
+        # the mapped events of each unit in order, a unit (customer) per partition, for journey_agg
+        part = "cust" if self._unit == "session" else "c"
+        extra = ["cust"] if self._unit == "session" else []
+        self._seq = ev.where(F.col("tp").isNotNull()).select("c", "sg", "tp", "t", "o", "_row", *extra) \
+            .repartition(F.col(part)).sortWithinPartitions(part, "c", "t", "o", "_row").persist()
 
     def tp_agg(self, s):
         import numpy as np
@@ -345,15 +395,8 @@ class SparkEngine:
             rows = per.rollup("stage", "sg").agg(
                 F.grouping_id().alias("gid"), F.count(F.lit(1)).alias("n"),
                 F.percentile("d", F.lit(0.5)).alias("med")).collect()
-            a = smap.withColumnRenamed("tp", "a").withColumnRenamed("stage", "sa")
-            b = smap.withColumnRenamed("tp", "b").withColumnRenamed("stage", "sb")
-            back = (self._inc.join(F.broadcast(a), F.col("tp") == F.col("a"))
-                    .join(F.broadcast(b), F.col("ntp") == F.col("b"))
-                    .where(F.col("sa") > F.col("sb")).select("c", "sg").distinct()
-                    .rollup("sg").agg(F.grouping_id().alias("gid"), F.count(F.lit(1)).alias("n"))
-                    .collect())
-            self._stage_cache[key] = (rows, back)
-        rows, back = self._stage_cache[key]
+            self._stage_cache[key] = rows
+        rows = self._stage_cache[key]
         S = len(stage_tps)
         label = None if s is None else (self.segments[s] if s < len(self.segments) else None)
         reach = np.zeros(S, dtype=np.int64)
@@ -364,8 +407,158 @@ class SparkEngine:
             if s is None and r["gid"] == 1 or (s is not None and r["gid"] == 0 and r["sg"] == label):
                 reach[int(r["stage"])] = int(r["n"])
                 dwell[int(r["stage"])] = float(r["med"]) if r["med"] is not None else np.nan
-        nback = 0
-        for r in back:
-            if (s is None and r["gid"] == 1) or (s is not None and r["gid"] == 0 and r["sg"] == label):
-                nback = int(r["n"])
-        return StageAgg(reach=reach, dwell_median=dwell, backwards=nback)
+        return StageAgg(reach=reach, dwell_median=dwell)
+
+    # -- unit-level journeys: computed in Spark, partition by partition ------------------
+    def journey_agg(self, stage_of_slot, rank_of_stage, window_ns, s, top=10) -> JourneyAgg:
+        """The unit-level aggregates of a layout for segment ``s``: the per-unit facts are
+        computed inside Spark (``mapInPandas``, with :mod:`journeywidget.data.sequences`, a
+        customer's units in one partition) and only their sums, top paths and medians are
+        collected."""
+        key = (tuple(int(x) for x in stage_of_slot), tuple(int(x) for x in rank_of_stage), window_ns, top)
+        if key not in self._journey_cache:
+            if len(self._journey_cache) > 16:
+                self._journey_cache.clear()
+            self._journey_cache[key] = self._journey_all(list(key[0]), list(key[1]), window_ns, top)
+        return self._journey_cache[key][None if s is None else self._seg_label(s)]
+
+    def _seg_label(self, s: int) -> str:
+        return self.segments[s] if s < len(self.segments) else _NONE
+
+    def _journey_all(self, sos: list, rank: list, window_ns, top: int) -> dict:
+        import numpy as np
+
+        from .sequences import GroupCounts
+
+        F = self.F
+        D = max(rank) + 1 if rank else 0
+        labels = list(self.segments) + [_NONE]
+        out = self._seq.mapInPandas(_journey_partition(sos, rank, window_ns, labels, self._unit == "session"),
+                                    _ROW_SCHEMA).persist()
+        try:
+            counts = out.where(~F.col("kind").isin("ttc", "path")).groupBy("kind", "sg", "a", "b").agg(
+                F.sum("n").alias("n")).collect()
+            ttc = out.where(F.col("kind") == "ttc").rollup("a", "sg").agg(
+                F.grouping_id().alias("gid"), F.percentile("n", F.lit(0.5)).alias("med")).collect()
+            paths = out.where(F.col("kind") == "path").groupBy("sg", "p").agg(
+                F.sum("n").alias("n"), F.sum("n2").alias("n2"), F.sum("n3").alias("n3"))
+            from pyspark.sql import Window
+
+            w = Window.partitionBy("sg").orderBy(F.desc("n"), F.asc("p"))
+            top_seg = paths.withColumn("r", F.row_number().over(w)).where(F.col("r") <= top).collect()
+            top_all = paths.groupBy("p").agg(F.sum("n").alias("n"), F.sum("n2").alias("n2"),
+                                             F.sum("n3").alias("n3")).orderBy(F.desc("n"), F.asc("p")) \
+                .limit(top).collect()
+        finally:
+            out.unpersist()
+        fields = list(GroupCounts.__dataclass_fields__)
+        G = len(labels)
+        arrays = {}
+        for f in fields:
+            shape = (G, D, D) if f.startswith("flow") else (G, D) if f not in (
+                "units", "nonempty", "conforming", "converted") else (G,)
+            arrays[f] = np.zeros(shape, dtype=np.int64)
+        cust = {"cust_ordered": np.zeros((G, D), dtype=np.int64), "cust_reached": np.zeros((G, D), dtype=np.int64)}
+        gi = {lab: i for i, lab in enumerate(labels)}
+        for r in counts:
+            g = gi[r["sg"]]
+            arr = arrays.get(r["kind"], cust.get(r["kind"]))
+            if arr.ndim == 1:
+                arr[g] += int(r["n"])
+            elif arr.ndim == 2:
+                arr[g, int(r["a"])] += int(r["n"])
+            else:
+                arr[g, int(r["a"]), int(r["b"])] += int(r["n"])
+        med = {}
+        for r in ttc:
+            if r["a"] is None:
+                continue
+            k = None if r["gid"] == 1 else r["sg"]
+            med[(k, int(r["a"]))] = float(r["med"]) if r["med"] is not None else float("nan")
+
+        def path_list(rows):
+            return [(tuple(int(x) for x in r["p"].split(",")) if r["p"] else (), int(r["n"]),
+                     int(r["n2"]), int(r["n3"])) for r in rows]
+
+        def agg(label, rows_g, sel):
+            c = GroupCounts(**{f: (arrays[f][sel].sum(axis=0, keepdims=True) if label is None
+                                   else arrays[f][sel:sel + 1]) for f in fields})
+            ttc_m = np.array([med.get((label, k), float("nan")) if k else float("nan") for k in range(D)])
+            if self._unit == "session":
+                co = cust["cust_ordered"].sum(axis=0) if label is None else cust["cust_ordered"][sel]
+                cr = cust["cust_reached"].sum(axis=0) if label is None else cust["cust_reached"][sel]
+            else:
+                co, cr = c.ordered[0].copy(), c.reached[0].copy()
+            return JourneyAgg(D=D, counts=c, ttc_median=ttc_m, paths=path_list(rows_g),
+                              customers_ordered=co, customers_reached=cr)
+
+        res = {None: agg(None, top_all, slice(None))}
+        for lab in labels:
+            rows_g = sorted((r for r in top_seg if r["sg"] == lab), key=lambda r: int(r["r"]))
+            res[lab] = agg(lab, rows_g, gi[lab])
+        return res
+
+
+_NONE = "\x00"  # the group of units without a segment, in the rows of journey_agg
+_ROW_SCHEMA = "kind string, sg string, a int, b int, p string, n long, n2 long, n3 long"
+
+
+def _journey_partition(sos: list, rank: list, window_ns, labels: list, sessions: bool):
+    """The function ``mapInPandas`` runs on each partition (units sorted, a customer's units
+    together): the per-unit facts of :mod:`journeywidget.data.sequences`, summed per segment."""
+
+    def run(batches):
+        import numpy as np
+        import pandas as pd
+
+        from journeywidget.data.sequences import build_runs, group_counts, unit_facts
+
+        parts = [b for b in batches if len(b)]
+        if not parts:
+            return
+        pdf = pd.concat(parts, ignore_index=True)
+        ucode, uvals = pd.factorize(pdf["c"])
+        T = max(len(sos), int(pdf["tp"].max()) + 1)
+        runs = build_runs(ucode.astype(np.int32), pdf["tp"].to_numpy().astype(np.int32),
+                          pdf["t"].to_numpy().astype(np.int64), np.arange(T), len(uvals), 1)
+        f = unit_facts(runs, sos, rank, window_ns)
+        first = np.ones(len(pdf), dtype=bool)
+        first[1:] = ucode[1:] != ucode[:-1]
+        sg = pdf["sg"].to_numpy(dtype=object)[first]
+        gi = {lab: i for i, lab in enumerate(labels)}
+        g = np.array([gi.get(x if x is not None else labels[-1], len(labels) - 1) for x in sg], dtype=np.int64)
+        G, D = len(labels), f.D
+        gc = group_counts(f, g, G)
+        rows = []
+        for name in gc.__dataclass_fields__:
+            arr = getattr(gc, name)
+            for idx in zip(*np.nonzero(arr)):
+                a = int(idx[1]) if len(idx) > 1 else -1
+                b = int(idx[2]) if len(idx) > 2 else -1
+                rows.append((name, labels[idx[0]], a, b, None, int(arr[idx]), 0, 0))
+        for k in range(1, D):
+            units, vals = f.ttc[k]
+            for u, v in zip(units.tolist(), vals.tolist()):
+                rows.append(("ttc", labels[g[u]], k, -1, None, int(v), 0, 0))
+        conv_o = f.depth == D if D else np.zeros(f.n_units, dtype=bool)
+        paths: dict = {}
+        for i, u in enumerate(f.path_units.tolist()):
+            key = (labels[g[u]], ",".join(f"{x:03d}" for x in f.path_of(i)))
+            v = paths.setdefault(key, [0, 0, 0])
+            v[0] += 1
+            v[1] += int(conv_o[u])
+            v[2] += int(f.converted[u])
+        rows += [("path", lab, -1, -1, p, v[0], v[1], v[2]) for (lab, p), v in paths.items()]
+        if sessions:  # distinct customers per segment and stage (a customer is in one partition)
+            cust = pd.factorize(pdf["cust"].to_numpy()[first])[0]
+            for name, mats in (("cust_ordered", [f.depth > k for k in range(D)]),
+                               ("cust_reached", list(f.reached))):
+                for k, m in enumerate(mats):
+                    sel = np.flatnonzero(m)
+                    pairs = np.unique(g[sel] * (int(cust.max(initial=0)) + 1) + cust[sel])
+                    for gg, n in zip(*np.unique(pairs // (int(cust.max(initial=0)) + 1), return_counts=True)):
+                        rows.append((name, labels[int(gg)], k, -1, None, int(n), 0, 0))
+        yield pd.DataFrame(rows, columns=["kind", "sg", "a", "b", "p", "n", "n2", "n3"]).astype(
+            {"a": "int32", "b": "int32", "n": "int64", "n2": "int64", "n3": "int64"})
+
+    return run

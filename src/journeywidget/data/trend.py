@@ -12,7 +12,13 @@ latest periods are kept.
 ...                    "ts": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-02"])})
 >>> store = build_store(df, customer="user", time="ts", touchpoint="event")
 >>> trend_counts(store, [0], 1, None, "customers", "D", 600)
-[(0, '2024-01-01', 1), (0, '2024-01-02', 2)]
+[(0, '2024-01-01', 1, True), (0, '2024-01-02', 2, False)]
+
+The fourth field says whether the period is *complete*: only the last period can
+be incomplete, when the latest event of the whole binding comes before that
+period's end less 1 % of its length (a log ending at midday leaves its last day,
+week or month incomplete). Charts draw an incomplete period dashed and hollow,
+never as a drop.
 """
 
 from __future__ import annotations
@@ -39,7 +45,7 @@ def _pick_freq(t_min_ns: int, t_max_ns: int, max_periods: int) -> str:
 
 
 def _period_codes(np: Any, t_ns: Any, freq: str) -> tuple[Any, Any]:
-    """Integer period codes and a function code -> ISO start date."""
+    """Integer period codes and a function code -> ISO start date (and -> the next start)."""
     days = t_ns // 86_400_000_000_000
     if freq == "D":
         return days, lambda c: str(np.datetime64(int(c), "D"))
@@ -53,10 +59,23 @@ def _period_codes(np: Any, t_ns: Any, freq: str) -> tuple[Any, Any]:
     raise JourneyError(f"freq must be 'D', 'W', 'M' or 'Q', got {freq!r}")
 
 
+def _period_end_ns(np: Any, start: str, freq: str) -> int:
+    """The first instant after a period that starts at ``start`` (ISO date), in ns."""
+    d = np.datetime64(start, "D")
+    if freq == "D":
+        nxt = d + np.timedelta64(1, "D")
+    elif freq == "W":
+        nxt = d + np.timedelta64(7, "D")
+    else:
+        months = 1 if freq == "M" else 3
+        nxt = (d.astype("datetime64[M]") + np.timedelta64(months, "M")).astype("datetime64[D]")
+    return int(nxt.astype("datetime64[ns]").astype(np.int64))
+
+
 def trend_counts(store: Any, tp_of_key: list[int], n_tp: int, s: int | None, metric: str,
-                 freq: str | None, max_points: int) -> list[tuple[int, str, int]]:
-    """``(touchpoint index, period start, value)`` for every touchpoint with events, every
-    period from the first with data on; ``s`` is a segment index (None: all customers)."""
+                 freq: str | None, max_points: int) -> list[tuple[int, str, int, bool]]:
+    """``(touchpoint index, period start, value, complete)`` for every touchpoint with events,
+    every period from the first with data on; ``s`` is a segment index (None: all units)."""
     import numpy as np
 
     if metric not in TREND_METRICS:
@@ -74,7 +93,8 @@ def trend_counts(store: Any, tp_of_key: list[int], n_tp: int, s: int | None, met
     t_sel = store.t[mask]
     tp_sel = tp_ev[mask]
     P = max(max_points // max(int(np.unique(tp_sel).shape[0]), 1), 4)
-    codes, start_of = _period_codes(np, t_sel, freq or _pick_freq(int(t_sel.min()), int(t_sel.max()), P))
+    freq = freq or _pick_freq(int(t_sel.min()), int(t_sel.max()), P)
+    codes, start_of = _period_codes(np, t_sel, freq)
     c0 = int(codes.max()) - P + 1
     keep = codes >= c0
     if not keep.all():
@@ -97,10 +117,14 @@ def trend_counts(store: Any, tp_of_key: list[int], n_tp: int, s: int | None, met
     counts = counts[: T * P].reshape(T, P)
     present = np.flatnonzero(counts.sum(axis=0))
     first = int(present[0]) if present.shape[0] else 0
+    last_start = start_of(c0 + P - 1)
+    end = _period_end_ns(np, last_start, freq)
+    t_max = int(store.t_code.max()) * store.t_scale + store.t_base
+    last_complete = t_max >= end - (end - int(np.datetime64(last_start, "ns").astype(np.int64))) // 100
     out = []
     for j in range(T):
         if counts[j].sum() == 0:
             continue
         for p in range(first, P):
-            out.append((j, start_of(c0 + p), int(counts[j, p])))
+            out.append((j, start_of(c0 + p), int(counts[j, p]), p < P - 1 or bool(last_complete)))
     return out

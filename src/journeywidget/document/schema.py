@@ -90,6 +90,10 @@ Tags = Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]], Fiel
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 
 
+_EFFORT = ("The analyst's estimate of the effort to improve this item, on any positive scale "
+           "(e.g. 1-5); it divides the item's opportunity score. Unset (or not positive): 1.")
+
+
 def _require_id(schema: dict[str, Any]) -> None:
     schema.setdefault("required", [])
     if "id" not in schema["required"]:
@@ -155,6 +159,7 @@ class Stage(_Item):
     customer_goal: Text = ""
     milestone: StrictBool = False
     icon: Annotated[str, Field(max_length=16)] = ""
+    effort: Number | None = Field(default=None, description=_EFFORT)
 
 
 class Lane(_Item):
@@ -192,6 +197,7 @@ class Touchpoint(_Item):
     evidence: Annotated[list[EvidenceKind], Field(max_length=5)] = []
     event_keys: Annotated[list[Annotated[str, Field(min_length=1, max_length=300)]], Field(max_length=1_000)] = []
     tags: Tags = []
+    effort: Number | None = Field(default=None, description=_EFFORT)
 
 
 class Card(_Item):

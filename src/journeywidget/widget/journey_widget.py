@@ -34,7 +34,7 @@ from ..core.errors import JourneyError
 from ..core.ids import readable_name
 from ..core.limits import MAX_OPS_PER_MESSAGE, bounded_message, brief
 from ..data.draft import unmapped_key_ops
-from ..data.progress import BindProgress, progress_callbacks
+from ..data.progress import shown_progress
 from ..document.operations import count_ops, locate
 from ..journey import Journey
 from .display import StaticPicture
@@ -117,7 +117,9 @@ class JourneyWidget(anywidget.AnyWidget):
     Data: ``w.bind_events(df, customer=..., time=..., touchpoint=..., segment="plan")``
     puts reach, conversion and drop-off on the map. ``w.segment = "pro"`` shows one
     customer segment (the toolbar's select does the same; ``w.metrics.segment`` follows
-    both ways), ``w.compare = "free"`` shows a second segment beside it (A/B),
+    both ways), ``w.unit = "session"``, ``w.funnel = "reached"`` and ``w.window = "7D"``
+    set what the numbers count (also mirrored with ``w.metrics``),
+    ``w.compare = "free"`` shows a second segment beside it (A/B),
     ``w.insights`` lists bottlenecks and data problems (the "Insights" panel), and
     ``w.add_unmapped_to_map()`` puts event keys that are on no touchpoint onto the map.
     Charts: ``w.overlay = "funnel"``, ``w.add_chart(fn, at=stage)``.
@@ -158,6 +160,14 @@ class JourneyWidget(anywidget.AnyWidget):
     segment = traitlets.Unicode("").tag(sync=True)
     #: A second segment shown beside ``segment`` (A/B comparison); "" = off.
     compare = traitlets.Unicode("").tag(sync=True)
+    #: What every number counts: "customer" or "session"; mirrors ``widget.metrics.unit``.
+    unit = traitlets.Enum(("customer", "session"), default_value="customer").tag(sync=True)
+    #: The funnel mode: "ordered" (earliest-match chaining) or "reached" (any order);
+    #: mirrors ``widget.metrics.funnel``.
+    funnel = traitlets.Enum(("ordered", "reached"), default_value="ordered").tag(sync=True)
+    #: The ordered funnel's conversion window ("7D", "2h"...; "" = none); mirrors
+    #: ``widget.metrics.window``.
+    window = traitlets.Unicode("").tag(sync=True)
     #: The built-in overlay shown under the header: "none", "emotion", "funnel", "metric", "trend".
     overlay = _Overlay(OVERLAYS, default_value="none").tag(sync=True)
     #: The metric the "metric" overlay draws (e.g. "customers", "share", "median_next_s",
@@ -260,22 +270,19 @@ class JourneyWidget(anywidget.AnyWidget):
         """Bind an event log (see ``JourneyMetrics.bind_events``); returns the metrics.
 
         The rows stay in the kernel: chart functions receive them, the page gets
-        aggregates only. While a long bind works, the toolbar shows its progress (rows
-        read, phase); interrupted, the widget keeps showing the previous binding.
+        aggregates only. The widget's ``funnel``, ``window`` and ``unit`` carry over. While a
+        long bind works, the toolbar shows its progress (rows read, phase); interrupted, the
+        widget keeps showing the previous binding.
         """
-        callbacks, bar = progress_callbacks(kwargs.pop("progress", None))
-
-        def report(p: BindProgress) -> None:
-            self._progress = p.to_dict() if p.phase != "done" else {}
-            for cb in callbacks:
-                cb(p)
-
-        try:
-            return self._chartset.bind_events(df, progress=report, **kwargs)
-        finally:
-            self._progress = {}
-            if bar is not None:
-                bar.close()
+        unit, funnel, window = self.unit, self.funnel, self.window  # the refresh mirrors the metrics
+        with shown_progress(kwargs.pop("progress", None), lambda d: setattr(self, "_progress", d)) as report:
+            m = self._chartset.bind_events(df, progress=report, **kwargs)
+        m.funnel = funnel
+        m.window = window or None
+        if unit == "session" and m.has_sessions:
+            m.unit = "session"
+        self._refresh_data()
+        return m
 
     def bind_feedback(self, df: Any, **kwargs: Any) -> Any:
         """Bind survey feedback (see ``JourneyMetrics.bind_feedback``); returns the metrics."""
@@ -318,7 +325,7 @@ class JourneyWidget(anywidget.AnyWidget):
         >>> _ = w.bind_events(jw.datasets.events(w.journey, customers=500), customer="customer_id",
         ...                   time="timestamp", touchpoint="event", segment="plan")
         >>> sorted({i.category for i in w.insights})
-        ['bottleneck', 'data']
+        ['bottleneck', 'conformance', 'data']
         """
         m = self.metrics
         return list(m.insights) if m is not None and m.is_bound else []
@@ -371,6 +378,63 @@ class JourneyWidget(anywidget.AnyWidget):
                                  "label": f"added {len(ops)} touchpoints for unmapped event keys"})
         return ids
 
+    # -- clusters and opportunities onto the map ----------------------------------
+
+    def add_persona_from_cluster(self, cluster: Any) -> str:
+        """Put a cluster of :meth:`JourneyMetrics.clusters` on the map as a persona (one undoable
+        edit): named after the cluster, described by its size, conversion and the touchpoints
+        it visits most, its segment ``{"column": "cluster", "values": [n]}``. Returns its id.
+
+        >>> import journeywidget as jw
+        >>> w = jw.JourneyWidget(jw.Journey.from_template("buying-process"))
+        >>> m = w.bind_events(jw.datasets.events(w.journey, customers=400), customer="customer_id",
+        ...                   time="timestamp", touchpoint="event")
+        >>> _ = m.clusters(k=2)
+        >>> pid = w.add_persona_from_cluster(0)
+        >>> w.journey[pid].segment.column, w.journey[pid].segment.values
+        ('cluster', [0])
+        """
+        from ..data.clusters import persona_for_cluster
+
+        item = persona_for_cluster(self._bound_metrics(), cluster)
+        return self._journey.add_persona(item.pop("name"), **item)
+
+    def add_opportunity(self, target: str, text: str | None = None) -> str:
+        """Put an opportunity on the map (one undoable edit): a sentence about ``target`` (a
+        touchpoint or stage id of ``widget.metrics.opportunities()``) added to a touchpoint's
+        opportunities, or as a card in the stage's "Opportunities" lane (added if missing).
+        ``text`` replaces the generated sentence. Returns the id of the touchpoint or card.
+
+        >>> import journeywidget as jw
+        >>> w = jw.JourneyWidget(jw.Journey.from_template("buying-process"))
+        >>> m = w.bind_events(jw.datasets.events(w.journey, customers=400), customer="customer_id",
+        ...                   time="timestamp", touchpoint="event")
+        >>> best = m.opportunities().iloc[0]
+        >>> where = w.add_opportunity(best["target"])
+        >>> w.undo()
+        """
+        from ..data.opportunities import opportunity_ops, opportunity_text
+
+        m = self._bound_metrics()
+        if text is None:
+            row = next((r for r in m.opportunities().to_dict("records") if r["target"] == target), None)
+            if row is None:
+                raise JourneyError(f"{target!r} is not among the opportunities of the data; pick a "
+                                   "target of w.metrics.opportunities(), or pass text=")
+            text = opportunity_text(row, m.unit)
+        ops, holder = opportunity_ops(self._journey.snapshot(), target, text)
+        self._journey.apply(ops[0] if len(ops) == 1 else
+                            {"op": "batch", "ops": ops, "label": f"added an opportunity at {target}"})
+        return holder
+
+    def _bound_metrics(self) -> Any:
+        m = self.metrics
+        if m is None or not m.has_events:
+            raise JourneyError(
+                "no event data is bound: call w.bind_events(df, customer=..., time=..., touchpoint=...) first"
+            )
+        return m
+
     # -- segments -----------------------------------------------------------------
 
     def _check_segment(self, value: str, trait: str) -> None:
@@ -407,6 +471,39 @@ class JourneyWidget(anywidget.AnyWidget):
     @traitlets.observe("compare")
     def _on_compare(self, change: dict) -> None:
         self._refresh_data()
+
+    @traitlets.validate("unit")
+    def _valid_unit(self, proposal: dict) -> str:
+        m = self.metrics
+        if proposal["value"] == "session" and m is not None and m.has_events and not m.has_sessions:
+            raise traitlets.TraitError(
+                "unit='session' needs sessions: bind with w.bind_events(df, ..., session=<column>) "
+                "or w.bind_events(df, ..., session_gap='30min')")
+        return proposal["value"]
+
+    @traitlets.validate("window")
+    def _valid_window(self, proposal: dict) -> str:
+        from ..data.sessions import parse_duration
+
+        value = (proposal["value"] or "").strip()
+        if value:
+            try:
+                parse_duration(value, "window")
+            except JourneyError as err:
+                raise traitlets.TraitError(str(err)) from None
+        return value
+
+    @traitlets.observe("unit", "funnel", "window")
+    def _on_counting(self, change: dict) -> None:
+        m = self.metrics
+        if m is None or not m.has_events:
+            return  # applied when data is bound
+        name, new = change["name"], change["new"]
+        if name == "window":
+            if (str(m.window) if m.window is not None else "") != new:
+                m.window = new or None  # the metrics notify; _refresh_data mirrors them back
+        elif getattr(m, name) != new:
+            setattr(m, name, new)
 
     @traitlets.observe("overlay", "overlay_metric")
     def _on_overlay(self, change: dict) -> None:
@@ -452,6 +549,9 @@ class JourneyWidget(anywidget.AnyWidget):
         charts = self._chartset.payload(metrics_payload=payload)
         with self.hold_sync():
             self.segment = "" if m is None or m.segment is None else str(m.segment)
+            if m is not None and m.has_events:
+                self.unit, self.funnel = m.unit, m.funnel
+                self.window = "" if m.window is None else str(m.window)
             if payload_has_charts(charts):
                 self._need_chart_runtime()
             self._update_synced({"_metrics": payload, "_charts": charts})
@@ -646,6 +746,8 @@ class JourneyWidget(anywidget.AnyWidget):
             self.send_state(["_doc", "_metrics", "_charts", "_rev"])
         elif kind == "ops":
             self._apply_ops(content.get("ops"), content.get("rid"))
+        elif kind in ("add_persona_from_cluster", "add_opportunity", "clusters"):
+            self._data_action(kind, content)
         elif kind in ("undo", "redo"):
             if not self.editable:
                 self._error = "This map is read-only."
@@ -690,6 +792,36 @@ class JourneyWidget(anywidget.AnyWidget):
         self.send(
             {"type": "result", "rid": _short_rid(rid), "ok": error is None, "error": error, "rev": self._rev}
         )
+
+
+    def _data_action(self, kind: str, content: dict) -> None:
+        """A button of the page that acts on the data: compute clusters, or put a cluster or an
+        opportunity on the map (through the one edit path: undoable)."""
+        error: str | None = None
+        result: Any = None
+        target, text, cluster = content.get("target"), content.get("text"), content.get("cluster")
+        if not self.editable and kind != "clusters":
+            error = "This map is read-only."
+        elif kind == "add_opportunity" and not (isinstance(target, str) and len(target) <= 100 and (
+                text is None or (isinstance(text, str) and len(text) <= 20_000))):
+            error = "add_opportunity needs a target id (text of at most 100 characters) and an optional text"
+        elif kind == "add_persona_from_cluster" and not (
+                isinstance(cluster, int) or (isinstance(cluster, str) and len(cluster) <= 20)):
+            error = "add_persona_from_cluster needs a cluster number"
+        else:
+            try:
+                if kind == "clusters":
+                    k = content.get("k")
+                    self._bound_metrics().clusters(int(k) if k not in (None, "") else None)
+                elif kind == "add_persona_from_cluster":
+                    result = self.add_persona_from_cluster(cluster)
+                else:
+                    result = self.add_opportunity(target, text)
+            except (JourneyError, ValueError, TypeError) as err:
+                error = str(err)
+        self._error = error or ""
+        self.send({"type": "result", "rid": _short_rid(content.get("rid")), "ok": error is None,
+                   "error": error, "id": result, "rev": self._rev})
 
 
 def _short_rid(rid: Any) -> Any:
