@@ -14,8 +14,10 @@ peak is the process's own), it prints: the bind from the path and the cold bind
 with every table and the payload, hand-written DuckDB SQL computing the same
 tables over the same file (2 threads) and the ratio, the peak RSS of the binding
 process (VmHWM, everything included), and live updates: a touchpoint moved to
-another stage, then a segment switch. The load average is printed with each run:
-the machine should be quiet.
+another stage, then a segment switch (the stage table with the ordered funnel, and
+the payload). Then the same bind with sessions (a 30-minute gap) and every table in
+sessions, with its live updates (``--no-sessions`` skips it). The load average is
+printed with each run: the machine should be quiet.
 
 For each size it generates a log (~30 touchpoints in 8 stages, branching,
 drop-off, repeats, backtracking, 2% unmapped keys) with ``jw.datasets.events``
@@ -45,6 +47,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import math
 import os
 import statistics
 import subprocess
@@ -459,9 +462,28 @@ def _load() -> str:
     return "/".join(f"{x:.1f}" for x in os.getloadavg())
 
 
+def _live(j, m) -> tuple[float, float]:
+    """Median seconds of a touchpoint moved to another stage (stage table and payload read
+    again, as the widget does) and of a segment switch (payload), three of each."""
+    lives, segs = [], []
+    stage_tps = [t.id for t in j.touchpoints if t.stage == j.stages[2].id]
+    for k in range(3):  # move a touchpoint to another stage, then switch segment
+        t1 = time.perf_counter()
+        j.move_touchpoint(stage_tps[k], stage=j.stages[5].id)
+        tables = (m.stages, m.to_payload())
+        lives.append(time.perf_counter() - t1)
+        t1 = time.perf_counter()
+        m.segment = ("pro", "free", "enterprise")[k]
+        m.to_payload()
+        segs.append(time.perf_counter() - t1)
+        m.segment = None
+        del tables
+    return statistics.median(lives), statistics.median(segs)
+
+
 def parquet_child(mode: str, path: str) -> None:
-    """In a fresh process: bind ``path`` (mode "jw", "jw1": on one core) or run the DuckDB SQL
-    (mode "duckdb")."""
+    """In a fresh process: bind ``path`` (mode "jw", "jw1": on one core; "jws": with sessions
+    split at 30-minute gaps, the tables in sessions) or run the DuckDB SQL (mode "duckdb")."""
     j = bench_journey()
     out: dict = {"load_before": _load()}
     if mode == "jw1":  # one core: the engine's threads and pyarrow's decoding
@@ -473,26 +495,18 @@ def parquet_child(mode: str, path: str) -> None:
         out.update(duckdb_sql(j, path=path))
     else:
         t0 = time.perf_counter()
-        m = JourneyMetrics(j).bind_events(path, progress=False, **ARGS)  # (jw and jw1)
+        kw = {"session_gap": GAP} if mode == "jws" else {}
+        m = JourneyMetrics(j).bind_events(path, progress=False, **ARGS, **kw)  # (jw, jw1, jws)
         out["bind"] = time.perf_counter() - t0
-        tables = (m.touchpoints, m.stages, m.transitions, m.insights, m.to_payload())
+        if mode == "jws":
+            m.unit = "session"
+            out["sessions"] = m.units()
+        tables = (m.touchpoints, m.stages, m.transitions, m.insights, m.conformance(), m.to_payload())
         out["cold"] = time.perf_counter() - t0
         out["events"], out["customers"] = m._engine.n_events, m._engine.n_customers
-        lives, segs = [], []
-        stage_tps = [t.id for t in j.touchpoints if t.stage == j.stages[2].id]
-        for k in range(3):  # move a touchpoint to another stage, then switch segment
-            t1 = time.perf_counter()
-            j.move_touchpoint(stage_tps[k], stage=j.stages[5].id)
-            tables = (m.stages, m.to_payload())
-            lives.append(time.perf_counter() - t1)
-            t1 = time.perf_counter()
-            m.segment = ("pro", "free", "enterprise")[k]
-            m.to_payload()
-            segs.append(time.perf_counter() - t1)
-            m.segment = None
         del tables
-        out["live"], out["segment"] = statistics.median(lives), statistics.median(segs)
-        out["peak_rss"] = vm("VmHWM")
+        out["peak_rss"] = vm("VmHWM")  # the bind and every table
+        out["live"], out["segment"] = _live(j, m)
     out["load_after"] = _load()
     print("RESULT " + json.dumps(out, default=str))
 
@@ -514,7 +528,7 @@ def run_child(mode: str, path: Path) -> dict | None:
     return None
 
 
-def parquet_mode(sizes: list[int], repeat: int) -> None:
+def parquet_mode(sizes: list[int], repeat: int, sessions: bool = True) -> None:
     import duckdb
     import pyarrow
 
@@ -546,6 +560,13 @@ def parquet_mode(sizes: list[int], repeat: int) -> None:
         print(f"peak RSS of the binding process             {r['peak_rss'] / 2**30:.2f} GiB")
         print(f"live update: move a touchpoint              {r['live'] * 1000:.0f} ms")
         print(f"live update: switch segment                 {r['segment'] * 1000:.0f} ms")
+        ses = run_child("jws", path) if sessions else None
+        if ses:
+            print(f"with sessions ({GAP} gap, {ses['sessions']:,}), tables in sessions: "
+                  f"bind {ses['bind']:.2f} s, + every table {ses['cold']:.2f} s, "
+                  f"peak RSS {ses['peak_rss'] / 2**30:.2f} GiB")
+            print(f"live update in sessions: move a touchpoint  {ses['live'] * 1000:.0f} ms")
+            print(f"live update in sessions: switch segment     {ses['segment'] * 1000:.0f} ms")
         if n == sizes[0]:  # both cores, measured: the same bind on one core
             one = run_child("jw1", path)
             if one:
@@ -554,13 +575,15 @@ def parquet_mode(sizes: list[int], repeat: int) -> None:
         print(f"load average (1/5/15 min) jw runs: "
               f"{', '.join(x['load_before'] + ' -> ' + x['load_after'] for x in jw_runs)}")
         rows.append((r["events"], r["customers"], r["bind"], r["cold"], d["total"], ratio,
-                     r["peak_rss"], r["live"], r["segment"], r["load_before"]))
+                     r["peak_rss"], r["live"], r["segment"],
+                     *((ses["live"], ses["segment"]) if ses else (math.nan, math.nan)), r["load_before"]))
     if rows:
         print("\n| events | customers | bind s | bind + tables s | DuckDB s | ratio | peak RSS GiB "
-              "| move ms | segment ms | load |\n|---|---|---|---|---|---|---|---|---|---|")
-        for ev, cu, b, c, dk, ra, pk, lv, sg, ld in rows:
+              "| move ms | segment ms | move ms (sessions) | segment ms (sessions) | load |\n"
+              "|---|---|---|---|---|---|---|---|---|---|---|---|")
+        for ev, cu, b, c, dk, ra, pk, lv, sg, slv, ssg, ld in rows:
             print(f"| {ev:,} | {cu:,} | {b:.2f} | {c:.2f} | {dk:.2f} | {ra:.2f}x | {pk / 2**30:.2f} "
-                  f"| {lv * 1000:.0f} | {sg * 1000:.0f} | {ld} |")
+                  f"| {lv * 1000:.0f} | {sg * 1000:.0f} | {slv * 1000:.0f} | {ssg * 1000:.0f} | {ld} |")
 
 
 def main():
@@ -573,6 +596,8 @@ def main():
     ap.add_argument("--mem-child", help=argparse.SUPPRESS)
     ap.add_argument("--parquet", action="store_true", help="bind Parquet files (10M, 30M, 100M)")
     ap.add_argument("--parquet-child", nargs=2, help=argparse.SUPPRESS)
+    ap.add_argument("--no-sessions", action="store_true",
+                    help="--parquet: skip the binds with sessions (the live updates in sessions)")
     a = ap.parse_args()
     if a.mem_child:
         mem_child(a.mem_child)
@@ -582,7 +607,7 @@ def main():
         return
     if a.parquet:
         sizes = a.sizes if a.sizes != ap.get_default("sizes") else "1e7,3e7,1e8"
-        parquet_mode([int(float(x)) for x in sizes.split(",")], a.repeat)
+        parquet_mode([int(float(x)) for x in sizes.split(",")], a.repeat, not a.no_sessions)
         return
     sizes = [int(float(x)) for x in a.sizes.split(",")]
     print(f"python {sys.version.split()[0]}, numpy {np.__version__}, pandas {pd.__version__}, "

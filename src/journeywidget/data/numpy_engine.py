@@ -51,6 +51,7 @@ class NumpyEngine:
         self._run_index = None  # (run offsets per unit, units per touchpoint slot)
         self._facts: dict = {}  # layout -> UnitFacts (the last two)
         self._journey_cache: dict = {}
+        self._unit_starts = None  # the first unit of each customer (units are sessions)
         self._scratch: dict = {}
         self._l1 = None
         self._l1_sig = None
@@ -460,9 +461,11 @@ class NumpyEngine:
         key = (tuple(int(x) for x in stage_of_slot), tuple(int(x) for x in rank_of_stage), window_ns)
         f = self._facts.get(key)
         if f is None:
-            f = self._patched(key)  # a move: only the units that visit the moved touchpoints
             # the last two layouts (undo is then free) unless that costs much memory
             keep = 2 if self.store.n_customers * max(len(rank_of_stage), 1) <= 4_000_000 else 1
+            # a move: only the units that visit the moved touchpoints (the last layout's facts
+            # updated in place when they are not kept)
+            f = self._patched(key, inplace=keep == 1)
             while self._facts and len(self._facts) >= keep:
                 self._facts.pop(next(iter(self._facts)))
             if f is None:
@@ -470,7 +473,7 @@ class NumpyEngine:
             self._facts[key] = f
         return f
 
-    def _patched(self, key):
+    def _patched(self, key, inplace: bool = False):
         """The facts of layout ``key`` from the last layout's, when they differ only in the
         stage of a few touchpoints (same stages with data, same window): the units that visit
         those touchpoints are recomputed, the others kept. None when that would not pay."""
@@ -509,7 +512,7 @@ class NumpyEngine:
         sub = Runs(unit=np.repeat(np.arange(units.shape[0], dtype=np.int32), lens), tp=runs.tp[ridx],
                    t0=runs.t0[ridx], n_units=int(units.shape[0]), t_scale=runs.t_scale)
         part = unit_facts(sub, list(sos), list(rank), window, self._scratch)
-        return merge_facts(self._facts[last], part, units)
+        return merge_facts(self._facts[last], part, units, inplace)
 
     def journey_agg(self, stage_of_slot, rank_of_stage, window_ns, s, top=10) -> JourneyAgg:
         """Unit-level aggregates of a layout for segment ``s`` (None: all units)."""
@@ -535,22 +538,58 @@ class NumpyEngine:
             c_ord = counts.ordered[0].copy()
             c_rea = counts.reached[0].copy()
         else:
-            c_ord = np.zeros(D, dtype=np.int64)
-            c_rea = np.zeros(D, dtype=np.int64)
-            mark = np.zeros(int(self.unit_customer.max(initial=-1)) + 1, dtype=bool)
-            for k in range(D):
-                for out, m in ((c_ord, f.depth > k), (c_rea, f.reached[k])):
-                    if sel is not None:
-                        m = m & sel
-                    mark[:] = False
-                    mark[self.unit_customer[m]] = True
-                    out[k] = int(np.count_nonzero(mark))
+            c_ord, c_rea = self._unit_customers(f, sel)
         agg = JourneyAgg(D=D, counts=counts, ttc_median=ttc, paths=paths,
                          customers_ordered=c_ord, customers_reached=c_rea)
         if len(self._journey_cache) > 64:
             self._journey_cache.clear()
         self._journey_cache[ck] = agg
         return agg
+
+    def _unit_customers(self, f, sel):
+        """Distinct customers of the units the ordered funnel takes to each stage rank, and of
+        the units whose path contains it (units are sessions; ``sel``: the segment's units).
+        A customer's sessions are numbered together, so each customer's units are one run:
+        a reduction per run (the deepest match, whether any unit reached) counts them."""
+        np = _np()
+        D, uc = f.D, self.unit_customer
+        if self._unit_starts is None:
+            new = np.ones(uc.shape[0], dtype=bool)
+            np.not_equal(uc[1:], uc[:-1], out=new[1:])
+            self._unit_starts = np.flatnonzero(new) if bool((uc[1:] >= uc[:-1]).all()) else False
+        starts = self._unit_starts
+        c_ord = np.zeros(D, dtype=np.int64)
+        c_rea = np.zeros(D, dtype=np.int64)
+        if starts is False:  # (not one run a customer: mark them one stage at a time)
+            mark = np.zeros(int(uc.max(initial=-1)) + 1, dtype=bool)
+            for k in range(D):
+                for out, m in ((c_ord, f.depth > k), (c_rea, f.reached[k])):
+                    if sel is not None:
+                        m = m & sel
+                    mark[:] = False
+                    mark[uc[m]] = True
+                    out[k] = int(np.count_nonzero(mark))
+            return c_ord, c_rea
+        if D == 0 or starts.shape[0] == 0:
+            return c_ord, c_rea
+        depth = f.depth if sel is None else np.where(sel, f.depth, 0)
+        deepest = np.bincount(np.maximum.reduceat(depth, starts), minlength=D + 1)
+        c_ord[:] = deepest[::-1].cumsum()[::-1][1:D + 1]  # customers whose deepest unit is > k
+        if D > 63:
+            for k in range(D):
+                m = f.reached[k] if sel is None else f.reached[k] & sel
+                c_rea[k] = int(np.count_nonzero(np.logical_or.reduceat(m, starts)))
+            return c_ord, c_rea
+        bdt = np.uint8 if D <= 8 else np.uint16 if D <= 16 else np.uint32 if D <= 32 else np.uint64
+        bits = np.zeros(f.n_units, dtype=bdt)  # the stage ranks each unit reaches, as bits
+        for k in range(D):
+            bits |= f.reached[k].astype(bdt) << bdt(k)
+        if sel is not None:
+            bits[~sel] = 0
+        per_customer = np.bitwise_or.reduceat(bits, starts)
+        for k in range(D):
+            c_rea[k] = int(np.count_nonzero(per_customer & bdt(1 << k)))
+        return c_ord, c_rea
 
     def segment_customers(self):
         if self._seg_counts is None:
