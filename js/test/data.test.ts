@@ -140,11 +140,13 @@ describe("insights panel", () => {
     return h;
   }
 
-  it("groups bottlenecks and data problems, ranked by severity", () => {
-    const [b, d] = insightGroups(INSIGHTS);
+  it("groups bottlenecks, path deviations and data problems, ranked by severity", () => {
+    const [b, c, d] = insightGroups([...INSIGHTS, { kind: "steps_back", category: "conformance", severity: 0.1, target: "s1", message: "back" }]);
     expect(b.items.map((i) => i.kind)).toEqual(["slow_step", "dropoff"]);
+    expect(c.items.map((i) => i.kind)).toEqual(["steps_back"]);
+    expect(kindLabel("skipped_stage")).toBe("Skipped stage");
     expect(d.items.map((i) => i.severity)).toEqual([0.31, 0.3, 0.2]);
-    expect(insightGroups(undefined).map((g) => g.items.length)).toEqual([0, 0]);
+    expect(insightGroups(undefined).map((g) => g.items.length)).toEqual([0, 0, 0]);
     expect(severityLevel(0.7)).toBe("high");
     expect(severityLevel(0.31)).toBe("medium");
     expect(severityLevel(undefined)).toBe("low");
@@ -313,7 +315,7 @@ describe("the view's data tools", () => {
     btn.click();
     expect(box.hidden).toBe(false);
     expect(btn.getAttribute("aria-expanded")).toBe("true");
-    expect(box.querySelector(".jw-insights-sum")!.textContent).toBe("2 bottlenecks · 3 data problems");
+    expect(box.querySelector(".jw-insights-sum")!.textContent).toBe("2 bottlenecks · 0 path deviations · 3 data problems");
     (box.querySelector(".jw-add-to-map") as HTMLButtonElement).click();
     const sent = model.sent.filter((m) => m.type === "ops");
     expect(sent.length).toBe(1);

@@ -184,3 +184,43 @@ def test_overlay_switcher_funnel_emotion_and_custom_charts(standalone, page, har
 
     outside = [u for u in requests_log if not u.startswith(harness_server.url)]
     assert outside == [], outside
+
+
+def test_analytics_overlays_in_the_page(standalone, page, harness_server, jw_bundle, requests_log):
+    """Issue 10's overlays in Chromium, light and dark: the trend's last, incomplete period is
+    dashed to a hollow point; the funnel counts the current unit and mode; the opportunities
+    chart plots value against effort. Screenshots land in tests/artifacts/."""
+    from pathlib import Path
+
+    artifacts = Path(__file__).parents[1] / "artifacts"
+    artifacts.mkdir(exist_ok=True)
+    page.set_viewport_size({"width": 1400, "height": 900})
+    w = jw.JourneyWidget(jw.datasets.clickstream_journey())
+    w.bind_events(jw.datasets.clickstream(customers=800, seed=2), customer="customer_id",
+                  time="timestamp", touchpoint="event", session="session_id")
+    w.unit = "session"
+    h = standalone(w)
+    chart = h.el.locator(OVERLAY)
+    for name in ("trend", "funnel", "opportunities"):
+        w.show_overlay(name)
+        h.sync()
+        expect(chart.locator("svg").first).to_be_visible()
+        if name == "trend":  # dashed tails and hollow points, one each per sparkline
+            dashed = chart.locator('g.role-mark.mark-line path[stroke-dasharray]')
+            expect(dashed.first).to_be_attached()
+            hollow = chart.locator("g.role-mark.mark-symbol path")
+            assert hollow.count() >= 1
+        if name == "funnel":  # drawn in the stage band; the page says what it counts
+            expect(h.el.locator(".jw-definition")).to_contain_text("ordered funnel · sessions")
+            rows = w._charts["specs"]["overlay"]["data"]["values"]
+            assert {r["definition"] for r in rows} == {w._metrics["definition"]}
+            assert w._metrics["definition"].startswith("ordered funnel · sessions")
+        if name == "opportunities":
+            expect(chart).to_contain_text("value vs effort")
+        for scheme in ("light", "dark"):
+            page.emulate_media(color_scheme=scheme)
+            page.evaluate(f"() => {{ document.body.style.background = '{'#0f1115' if scheme == 'dark' else '#fff'}'; }}")
+            page.wait_for_timeout(150)
+            chart.screenshot(path=str(artifacts / f"overlay-{name}-{scheme}.png"))
+    page.emulate_media(color_scheme="light")
+    assert not [u for u in requests_log if not u.startswith(harness_server.url)]

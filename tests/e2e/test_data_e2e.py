@@ -15,6 +15,7 @@ bridged to the real Python widget (standalone harness).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -55,8 +56,10 @@ def python_figures(w, segment=...):
     m = w.metrics
     kw = {} if segment is ... else {"segment": segment}
     return {
-        "stages": {r["stage"]: r["customers"] for r in m.stage_records(**kw)},
-        "tps": {r["touchpoint"]: r["customers"] for r in m.touchpoint_records(**kw)},
+        # what the page counts: units reached (a no-data stage shows "no data", not 0)
+        "stages": {r["stage"]: None if r.get("no_data") else r.get("reached", r["customers"])
+                   for r in m.stage_records(**kw)},
+        "tps": {r["touchpoint"]: r.get("units", r["customers"]) for r in m.touchpoint_records(**kw)},
     }
 
 
@@ -243,12 +246,12 @@ READ_STAGE_TEXT = """(root) => {
 
 
 def conversions_on_page(h) -> dict[str, float]:
-    """Each stage's "NN% conv." figure as the page shows it (a fraction)."""
+    """Each stage's "NN % from previous" figure as the page shows it (a fraction)."""
     import re
 
     out = {}
     for sid, text in h.el.evaluate(READ_STAGE_TEXT).items():
-        hit = re.search(r"(?:^|\| )([\d.,]+)%\s*conv\.", text)
+        hit = re.search(r"(?:^|\| )([\d.,]+)\s*%\s*from previous", text)
         if hit:
             out[sid] = float(hit.group(1).replace(",", "")) / 100
     return out
@@ -281,7 +284,8 @@ def test_moves_never_show_more_than_100_percent_and_an_empty_stage_is_no_data(
     empty = journey.add_stage("Loyalty programme", index=2)
     wait_for_figures(h, w)
     text = h.el.evaluate(READ_STAGE_TEXT)[empty]
-    assert "conv." not in text and "−" not in text, text
+    assert "from previous" not in text and "lost" not in text and "no data" in text, text
+    expect(h.el.locator(f'.jw-stage[data-id="{empty}"]')).to_have_class(re.compile("jw-stage-nodata"))
     assert w._metrics["stages"][empty]["no_data"] is True
     assert all(c <= 1.0 for c in conversions_on_page(h).values())
     h.el.locator(".jw-insights-btn").click()

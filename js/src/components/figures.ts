@@ -35,8 +35,28 @@ const isNum = (v: unknown): v is number => typeof v === "number" && Number.isFin
 /** What the payload counts ("customers" unless it says otherwise, e.g. "sessions"). */
 export function unitLabel(metrics: Metrics | null | undefined): string {
   const m = (metrics || {}) as Record<string, unknown>;
+  if (m.unit === "session") return "sessions";
   const u = m.unit_label ?? (m.units && typeof m.units === "object" ? (m.units as Record<string, unknown>).customers : undefined);
   return typeof u === "string" && u.trim() ? u.trim().slice(0, 40) : "customers";
+}
+
+/** What an item counts in the current unit: `reached` (stages), `units` (touchpoints), else `customers`. */
+export function countOf(m: Record<string, unknown> | null | undefined): number | undefined {
+  if (!m) return undefined;
+  for (const k of ["reached", "units", "customers"]) if (isNum(m[k])) return m[k] as number;
+  return undefined;
+}
+
+/** " (95 % interval 41–47 %)" from a [low, high] pair, "" without one. */
+export function ciText(ci: unknown): string {
+  if (!Array.isArray(ci) || ci.length !== 2 || !isNum(ci[0]) || !isNum(ci[1])) return "";
+  return ` (95\u00a0% interval ${fmtPct(ci[0])}–${fmtPct(ci[1])})`;
+}
+
+/** The counting in words, for tooltips: " — ordered funnel · sessions · 7-day window". */
+export function definitionText(metrics: Metrics | null | undefined): string {
+  const d = metrics && typeof metrics.definition === "string" ? metrics.definition.trim().slice(0, 120) : "";
+  return d ? ` — ${d}` : "";
 }
 
 /** "1 customer", "2,686 customers". */
@@ -78,10 +98,11 @@ export function touchpointFigures(
   bound: boolean,
 ): Figure[] {
   const out: Figure[] = [];
-  if (m && isNum(m.customers))
-    out.push({ key: "customers", text: countText(m.customers, unit), title: `${fmtInt(m.customers)} ${unit} reached this touchpoint`, value: m.customers, icon: "people", short: shortCount(m.customers) });
+  const n = countOf(m);
+  if (m && n !== undefined)
+    out.push({ key: "customers", text: countText(n, unit), title: `${fmtInt(n)} ${unit} reached this touchpoint`, value: n, icon: "people", short: shortCount(n) });
   if (m && isNum(m.share))
-    out.push({ key: "share", text: fmtPct(m.share), title: `${fmtPct(m.share)} of all ${unit} reached this touchpoint`, value: m.share });
+    out.push({ key: "share", text: fmtPct(m.share), title: `${fmtPct(m.share)} of all ${unit} reached this touchpoint${ciText(m.share_ci)}`, value: m.share });
   if (m && isNum(m.median_next_s))
     out.push({ key: "time", text: `${fmtDuration(m.median_next_s)} to next`, title: `Median time to the next step: ${fmtDuration(m.median_next_s)}`, value: m.median_next_s, icon: "clock" });
   const ft = feedbackText(fb);
@@ -99,18 +120,43 @@ export function metricText(name: string, m: TouchpointMetrics | null | undefined
   return { text: `${name} ${shown}`, value: v };
 }
 
-/** The figures of a stage: customers, conversion from the stage before, customers lost after it. */
-export function stageFigures(m: StageMetrics | null | undefined, unit: string, bound: boolean): Figure[] {
+/**
+ * The figures of a stage: units reaching it, conversion from the stage before, units
+ * lost, and how often the stage is skipped or left backwards. `definition` (" — ordered
+ * funnel · sessions") ends every tooltip, so a number says what it counts. A stage none
+ * of whose touchpoints has data is "no data" (never a drop).
+ */
+export function stageFigures(m: StageMetrics | null | undefined, unit: string, bound: boolean, definition = ""): Figure[] {
   const out: Figure[] = [];
-  if (m && isNum(m.customers))
-    out.push({ key: "customers", text: countText(m.customers, unit), title: `${fmtInt(m.customers)} ${unit} reached this stage`, value: m.customers, icon: "people", short: shortCount(m.customers) });
-  if (m && isNum(m.conversion))
-    out.push({ key: "conversion", text: `${fmtPct(m.conversion)} from previous`, title: `${fmtPct(m.conversion)} of the previous stage's ${unit} reached this stage`, value: m.conversion });
+  if (m && m.no_data === true) {
+    if (bound) out.push({ key: "none", text: NO_DATA, title: `None of this stage's touchpoints has an event in the bound data: no ${unit}, no conversion, no drop-off${definition}` });
+    return out;
+  }
+  const n = countOf(m);
+  if (m && n !== undefined)
+    out.push({ key: "customers", text: countText(n, unit), title: `${fmtInt(n)} ${unit} reached this stage${ciText(m.share_ci) ? `, ${fmtPct(m.share as number)} of all${ciText(m.share_ci)}` : ""}${definition}`, value: n, icon: "people", short: shortCount(n) });
+  if (m && isNum(m.conversion)) {
+    const small = m.small_sample === true ? "; fewer than 30 in the stage before: read with care" : "";
+    out.push({ key: "conversion", text: `${fmtPct(m.conversion)} from previous`, title: `${fmtPct(m.conversion)} of the previous stage's ${unit} reached this stage${ciText(m.conversion_ci)}${small}${definition}`, value: m.conversion });
+  }
   if (m && isNum(m.dropoff) && m.dropoff > 0) {
     const rate = isNum(m.dropoff_rate) ? ` (${fmtPct(m.dropoff_rate)})` : "";
-    out.push({ key: "dropoff", text: `−${fmtInt(m.dropoff)} lost${rate}`, title: `${fmtInt(m.dropoff)} ${unit} went no further after this stage${rate}`, value: m.dropoff });
+    out.push({ key: "dropoff", text: `−${fmtInt(m.dropoff)} lost${rate}`, title: `${fmtInt(m.dropoff)} ${unit} went no further after this stage${rate}${definition}`, value: m.dropoff });
   }
-  if (out.length === 0 && bound) out.push({ key: "none", text: NO_DATA, title: `No ${unit} in the bound data reached this stage` });
+  if (m && (isNum(m.skip_rate) || isNum(m.back_rate))) {
+    const parts: string[] = [];
+    const titles: string[] = [];
+    if (isNum(m.skip_rate)) {
+      parts.push(`skip ${fmtPct(m.skip_rate)}`);
+      titles.push(`${fmtInt(m.skipped as number)} ${unit} (${fmtPct(m.skip_rate)}) reached a later stage without this one${ciText(m.skip_ci)}`);
+    }
+    if (isNum(m.back_rate)) {
+      parts.push(`back ${fmtPct(m.back_rate)}`);
+      titles.push(`${fmtInt(m.out_of_order as number)} ${unit} (${fmtPct(m.back_rate)}) stepped back from this stage to an earlier one${ciText(m.back_ci)}`);
+    }
+    out.push({ key: "conformance", text: parts.join(" · "), title: titles.join("; ") + definition, value: isNum(m.skip_rate) ? m.skip_rate : (m.back_rate as number) });
+  }
+  if (out.length === 0 && bound) out.push({ key: "none", text: NO_DATA, title: `No ${unit} in the bound data reached this stage${definition}` });
   return out;
 }
 

@@ -14,7 +14,7 @@ import { icon } from "./icons";
 import { laneColorHex, laneIcon, laneTitle } from "../model/vocabulary";
 import { abBlock, type ABItem, type ABSide } from "./ab";
 import { clampTitle, commentBadge, grip, iconButton, liveText } from "./common";
-import { stageFigures } from "./figures";
+import { countOf, stageFigures } from "./figures";
 import { figureEl } from "./touchpoint";
 import type { Component } from "./reconcile";
 import type { Ctx } from "./ctx";
@@ -30,6 +30,8 @@ export interface StageItem {
   ab?: ABItem;
   unit: string;
   bound: boolean;
+  /** " — ordered funnel · sessions · 7-day window": what the numbers count, for tooltips. */
+  definition?: string;
 }
 
 export function stageHeader(ctx: Ctx, item: StageItem): Component<StageItem> {
@@ -68,6 +70,7 @@ export function stageHeader(ctx: Ctx, item: StageItem): Component<StageItem> {
     if (!ctx.editable) goal.el.hidden = !st.customer_goal;
     flag.hidden = !st.milestone;
     toggleClass(el, "jw-is-milestone", !!st.milestone);
+    toggleClass(el, "jw-stage-nodata", !!(it.bound && it.m && it.m.no_data === true));
     badge.set(it.comments);
     funnel.textContent = "";
     const m = it.m;
@@ -90,9 +93,10 @@ export function stageHeader(ctx: Ctx, item: StageItem): Component<StageItem> {
       block.set(m as ABSide, b, it.ab.labels, b ? b.p : null);
       funnel.append(bars, block.el);
     } else {
-      const figs = stageFigures(m, it.unit, it.bound);
-      if (m && typeof m.customers === "number") {
-        const frac = it.maxCustomers > 0 ? m.customers / it.maxCustomers : 0;
+      const figs = stageFigures(m, it.unit, it.bound, it.definition || "");
+      const n = m && m.no_data !== true ? countOf(m) : undefined;
+      if (n !== undefined) {
+        const frac = it.maxCustomers > 0 ? n / it.maxCustomers : 0;
         const bar = h("div", { class: "jw-funnel-bar", title: `${figs[0].text}: ${Math.round(frac * 100)} % of the busiest stage` });
         const fill = h("div", { class: "jw-funnel-fill" });
         fill.style.width = `${Math.max(2, Math.min(100, frac * 100)).toFixed(1)}%`;
@@ -102,6 +106,7 @@ export function stageHeader(ctx: Ctx, item: StageItem): Component<StageItem> {
       if (figs.length) {
         const text = h("div", { class: "jw-funnel-text" }, ...figs.map(figureEl));
         text.querySelector(".jw-fig-dropoff")?.classList.add("jw-drop");
+        text.querySelector(".jw-fig-conformance")?.classList.add("jw-conf");
         funnel.appendChild(text);
       }
     }

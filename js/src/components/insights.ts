@@ -62,6 +62,8 @@ export const KIND_LABELS: Record<string, string> = {
   no_data: "No data",
   stage_no_data: "No data",
   backwards: "Backwards journeys",
+  skipped_stage: "Skipped stage",
+  steps_back: "Steps back",
   missing_customer: "Missing customer",
   missing_time: "Missing timestamp",
   unparsable_time: "Unparsable timestamp",
@@ -86,12 +88,13 @@ export function severityLevel(sev: unknown): "high" | "medium" | "low" {
 }
 
 export interface InsightGroup {
-  key: "bottleneck" | "data";
+  key: "bottleneck" | "conformance" | "data";
   title: string;
   items: Insight[];
 }
 
-/** Bottlenecks, then data problems; each ranked by severity (the order Python sent on ties). */
+/** Bottlenecks, path deviations (skips and steps back against the map's order), then data
+ * problems; each ranked by severity (the order Python sent on ties). */
 export function insightGroups(list: Insight[] | undefined): InsightGroup[] {
   const valid = (list || []).filter((i) => i && typeof i === "object" && typeof i.message === "string");
   const rank = (xs: Insight[]) =>
@@ -101,7 +104,8 @@ export function insightGroups(list: Insight[] | undefined): InsightGroup[] {
       .map((p) => p.x);
   return [
     { key: "bottleneck", title: "Bottlenecks", items: rank(valid.filter((i) => i.category === "bottleneck")) },
-    { key: "data", title: "Data problems", items: rank(valid.filter((i) => i.category !== "bottleneck")) },
+    { key: "conformance", title: "Path deviations", items: rank(valid.filter((i) => i.category === "conformance")) },
+    { key: "data", title: "Data problems", items: rank(valid.filter((i) => i.category !== "bottleneck" && i.category !== "conformance")) },
   ];
 }
 
@@ -130,7 +134,7 @@ function insightRow(host: InsightHost, ins: Insight): HTMLElement {
     class: "jw-insight",
     "data-insight": ins.kind,
     "data-sev": level,
-    "data-category": ins.category === "bottleneck" ? "bottleneck" : "data",
+    "data-category": ins.category === "bottleneck" || ins.category === "conformance" ? ins.category : "data",
   });
   const top = h("div", { class: "jw-insight-top" }, h("span", { class: "jw-insight-kind" }, kindLabel(ins.kind)));
   const msg = h("div", { class: "jw-insight-msg" }, ins.message);
@@ -195,10 +199,10 @@ export function insightsBody(host: InsightHost, list: Insight[] | undefined): HT
   for (const g of insightGroups(list)) {
     const col = h("section", { class: "jw-insights-group", "data-group": g.key });
     col.appendChild(
-      h("h4", { class: "jw-insights-title" }, icon(g.key === "bottleneck" ? "metrics" : "pain_points"), g.title, h("span", { class: "jw-count" }, String(g.items.length))),
+      h("h4", { class: "jw-insights-title" }, icon(g.key === "bottleneck" ? "metrics" : g.key === "conformance" ? "flag" : "pain_points"), g.title, h("span", { class: "jw-count" }, String(g.items.length))),
     );
     if (g.items.length === 0) {
-      col.appendChild(h("p", { class: "jw-insights-none" }, g.key === "bottleneck" ? "No bottlenecks found." : "No data problems found."));
+      col.appendChild(h("p", { class: "jw-insights-none" }, g.key === "bottleneck" ? "No bottlenecks found." : g.key === "conformance" ? "No path deviations found." : "No data problems found."));
     } else {
       const ol = h("ol", { class: "jw-insights-list" });
       for (const ins of g.items) ol.appendChild(insightRow(host, ins));

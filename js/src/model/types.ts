@@ -30,6 +30,9 @@ export interface TouchpointMetrics {
 }
 export interface StageMetrics {
   customers?: number;
+  /** Units reaching the stage in the current unit and funnel mode (issue 10). */
+  reached?: number;
+  no_data?: boolean;
   share?: number | null;
   conversion?: number | null;
   dropoff?: number;
@@ -74,6 +77,24 @@ export interface Metrics {
   segment?: string | null;
   segment_column?: string | null;
   customers?: number;
+  /** What every count counts (issue 10): "customer" or "session". */
+  unit?: string;
+  /** The funnel mode: "ordered" or "reached". */
+  funnel?: string;
+  /** The ordered funnel's window ("7D") or null. */
+  window?: string | null;
+  /** The counting in words: "ordered funnel · sessions · 7-day window". */
+  definition?: string;
+  description?: string;
+  /** Whether the bound data has sessions (so the unit can be "session"). */
+  has_sessions?: boolean;
+  /** [from stage, to stage, count, units, kind] */
+  flows?: [string, string, number, number, string][];
+  /** [from touchpoint, to touchpoint, count, median_s, units, kind] */
+  transitions?: [string, string, number, number | null, number, string][];
+  opportunities?: { target: string; kind: string; reach?: number; rate?: number | null; lost?: number; value?: number; effort?: number | null; score: number }[];
+  clusters?: { cluster: number; label: string; name: string; units: number; share: number; conversion: number | null; top_touchpoints: string[] }[];
+  min_n?: number;
   compare?: CompareMetrics | null;
   /** Set by the live widget: a kernel answers segment / compare switches and edits. */
   live?: boolean;

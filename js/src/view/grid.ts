@@ -10,7 +10,7 @@ import { h, toggleClass } from "../components/dom";
 import { icon } from "../components/icons";
 import { cardItem, type CardItem } from "../components/card";
 import { emotionCurve, type EmotionCurve, type EmotionItem } from "../components/emotion-curve";
-import { hasData, unitLabel } from "../components/figures";
+import { countOf, definitionText, hasData, unitLabel } from "../components/figures";
 import { fmtGrouped } from "../components/format";
 import { laneHeader, stageHeader, type LaneItem, type StageItem } from "../components/headers";
 import { metricBlock, touchpointCard, type MetricItem, type TouchpointItem } from "../components/touchpoint";
@@ -144,7 +144,7 @@ export class Grid {
 
     let maxCustomers = 0;
     for (const st of stages) {
-      const c = stm[st.id] && stm[st.id].customers;
+      const c = stm[st.id] && stm[st.id].no_data !== true ? countOf(stm[st.id]) : undefined;
       if (typeof c === "number" && c > maxCustomers) maxCustomers = c;
     }
     // A/B mode: segment B's figures beside the current segment's
@@ -159,7 +159,7 @@ export class Grid {
     const stageItems = stages.map((stage, i) =>
       keyedItem<StageItem>(stage.id, {
         stage, index: i, column: i + 2, comments: v.counts.get(stage.id), m: stm[stage.id], maxCustomers,
-        ab: abOf("stages", stage.id), unit, bound,
+        ab: abOf("stages", stage.id), unit, bound, definition: definitionText(v.metrics),
       }),
     );
     this.stages!.sync(this.el, stageItems, false);

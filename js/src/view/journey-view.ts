@@ -39,6 +39,7 @@ import { Selection } from "./selection";
 import { Toolbar } from "./toolbar";
 import { Zoom } from "./zoom";
 import { Bands } from "./bands";
+import { Flows } from "./flows";
 import { keepOnScreen } from "./stick";
 
 let viewCounter = 0;
@@ -88,6 +89,7 @@ export class JourneyView implements Ctx {
   readonly zoom = new Zoom(this);
   readonly navigate = new Navigate(this);
   readonly bands = new Bands(this);
+  readonly flows = new Flows(this);
   /** components/progress.ts: a bind at work in the kernel (rows read, phase), in the toolbar. */
   readonly progress = new ProgressChip();
   private disposers: (() => void)[] = [];
@@ -105,12 +107,16 @@ export class JourneyView implements Ctx {
     this.listen("change:_metrics", () => this.render());
     this.listen("change:_rev", () => this.rpc.settleDeferred());
     this.listen("change:editable", () => this.rebuild());
-    this.listen("change:selected", () => this.selection.apply());
+    this.listen("change:selected", () => {
+      this.selection.apply();
+      this.flows.render();
+    });
     this.listen("change:_error", () => this.rpc.renderError());
     this.listen("change:_can_undo", () => this.toolbar.renderHistory());
     this.listen("change:_can_redo", () => this.toolbar.renderHistory());
     this.listen("change:segment", () => this.data.render());
     this.listen("change:compare", () => this.data.render());
+    for (const t of ["unit", "funnel", "window"]) this.listen(`change:${t}`, () => this.data.render());
     this.listen("change:zoom", () => this.zoom.apply());
     this.listen("change:_progress", () => this.progress.render(this.model.get("_progress")));
     this.listen("msg:custom", (msg: any) => this.rpc.onMessage(msg));
@@ -224,6 +230,7 @@ export class JourneyView implements Ctx {
     this.grid.render();
     this.data.render();
     this.navigate.render();
+    this.flows.render();
     if (this.zoom.setting === "fit") this.zoom.schedule();
     this.selection.apply();
     this.selection.restoreFocus(focus);

@@ -36,8 +36,19 @@ export class Rpc {
   send(ops: Op[], focusAfter?: { id: string; field?: string }): Promise<boolean> {
     const v = this.v;
     if (!v.editable || ops.length === 0) return Promise.resolve(false);
-    const rid = this.ridBase + ++this.ridCount;
     if (focusAfter) this.pendingFocus = focusAfter;
+    return this.request({ type: "ops", ops });
+  }
+
+  /** A data action of the page (`clusters`, `add_persona_from_cluster`, `add_opportunity`):
+   * the kernel answers with a result like an edit's; resolves true if it worked. */
+  ask(type: string, fields: Record<string, unknown>): Promise<boolean> {
+    return this.request({ ...fields, type });
+  }
+
+  private request(msg: Record<string, unknown>): Promise<boolean> {
+    const v = this.v;
+    const rid = this.ridBase + ++this.ridCount;
     return new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => {
         if (this.waiting.delete(rid)) {
@@ -50,7 +61,7 @@ export class Rpc {
         clearTimeout(timer);
         resolve(ok);
       });
-      v.model.send({ type: "ops", ops, rid });
+      v.model.send({ ...msg, rid });
     });
   }
 

@@ -5,7 +5,7 @@ pixels (``js/src/view/bands.ts``); these specs read those fields with ``scale=No
 so the marks sit exactly on the map's columns whatever its zoom:
 
 * ``"stages"`` (the funnel): rows get ``jw_x0, jw_x1, jw_y0, jw_y1``, the chart zone of
-  each stage header's band; a bar per stage, as long as its customers against the
+  each stage header's band; a bar per stage, as long as its units reached against the
   busiest stage, and in red what was lost since the stage before.
 * ``"emotions"`` (the emotion overlay): rows get ``jw_x, jw_y`` (and ``jw_ylo, jw_yhi``,
   the 95 % interval) on the emotions lane; the emotion derived from feedback is drawn
@@ -59,9 +59,11 @@ def _chart(name: str, doc: dict, metric: str | None, unit: str):
             jw_xt="datum.jw_x0 + (datum.jw_max > 0 ? datum.top / datum.jw_max : 0) * (datum.jw_x1 - datum.jw_x0)",
             jw_ym="(datum.jw_y0 + datum.jw_y1) / 2",
         )
-        tip = [alt.Tooltip("label:N", title="Stage"), alt.Tooltip("customers:Q", title="Customers", format=","),
+        tip = [alt.Tooltip("label:N", title="Stage"), alt.Tooltip("customers:Q", title="Reached", format=","),
                alt.Tooltip("conversion:Q", title="From the stage before", format=".1%"),
-               alt.Tooltip("dropoff:Q", title="Lost since the stage before", format=",")]
+               alt.Tooltip("conv_ci:N", title="95% interval"),
+               alt.Tooltip("dropoff:Q", title="Lost since the stage before", format=","),
+               alt.Tooltip("definition:N", title="Counting")]
         y, y2 = _px(alt, "jw_y0"), {"field": "jw_y1"}
         track = base.mark_rect(cornerRadius=3, opacity=0.14).encode(x=_px(alt, "jw_x0"), x2="jw_x1:Q", y=y, y2=y2)
         lost = base.transform_filter("datum.dropoff > 0").mark_rect(color="#c94a4a", opacity=0.3, cornerRadius=3).encode(

@@ -177,6 +177,7 @@ def _emotion_rows(doc: dict, metrics: Any, payload: dict | None = None) -> list[
 
 def _funnel_rows(doc: dict, payload: dict) -> list[dict]:
     st = payload.get("stages") or {}
+    definition = str(payload.get("definition") or "")
     stages = doc.get("stages", [])
     labels = _labels(stages)
     tps_of: dict[str, list[str]] = {}
@@ -192,6 +193,7 @@ def _funnel_rows(doc: dict, payload: dict) -> list[dict]:
             rows.append({"stage": s["id"], "label": labels[s["id"]], "order": k, "customers": 0,
                          "share": None, "conversion": None, "dropoff": 0, "dropoff_rate": None,
                          "top": 0, "conv_text": "no data", "conv_ci": "", "no_data": True,
+                         "definition": definition,
                          "tps": "|" + "|".join(tps_of.get(s["id"], [])) + "|"})
             continue
         cust = _num(rec.get("reached", rec.get("customers"))) or 0.0
@@ -211,6 +213,7 @@ def _funnel_rows(doc: dict, payload: dict) -> list[dict]:
             "dropoff_rate": rate, "top": int(cust + (drop or 0)),
             "conv_text": "" if conv is None else f"{conv:.0%}",
             "conv_ci": f"{ci[0]:.0%} to {ci[1]:.0%}" if ci else "", "no_data": False,
+            "definition": definition,
             "tps": "|" + "|".join(tps_of.get(s["id"], [])) + "|",
         })
         prev = cust

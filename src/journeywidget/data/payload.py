@@ -115,7 +115,7 @@ def metrics_payload(m: Any, max_insights: int = 40, max_segments: int = 50,
            for r in m.transition_records()[:max_transitions]]
     n_conf, n_path = m.conforming_counts()
     out = {
-        "unit": m.unit, "funnel": m.funnel, "window": _window_text(m),
+        "unit": m.unit, "has_sessions": bool(m.has_sessions), "funnel": m.funnel, "window": _window_text(m),
         "definition": m.definition, "description": m.describe(),
         "touchpoints": tp,
         "stages": st,

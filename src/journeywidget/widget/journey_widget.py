@@ -413,19 +413,9 @@ class JourneyWidget(anywidget.AnyWidget):
         >>> where = w.add_opportunity(best["target"])
         >>> w.undo()
         """
-        from ..data.opportunities import opportunity_ops, opportunity_text
+        from .data_actions import put_opportunity
 
-        m = self._bound_metrics()
-        if text is None:
-            row = next((r for r in m.opportunities().to_dict("records") if r["target"] == target), None)
-            if row is None:
-                raise JourneyError(f"{target!r} is not among the opportunities of the data; pick a "
-                                   "target of w.metrics.opportunities(), or pass text=")
-            text = opportunity_text(row, m.unit)
-        ops, holder = opportunity_ops(self._journey.snapshot(), target, text)
-        self._journey.apply(ops[0] if len(ops) == 1 else
-                            {"op": "batch", "ops": ops, "label": f"added an opportunity at {target}"})
-        return holder
+        return put_opportunity(self, target, text)
 
     def _bound_metrics(self) -> Any:
         m = self.metrics
@@ -795,33 +785,14 @@ class JourneyWidget(anywidget.AnyWidget):
 
 
     def _data_action(self, kind: str, content: dict) -> None:
-        """A button of the page that acts on the data: compute clusters, or put a cluster or an
-        opportunity on the map (through the one edit path: undoable)."""
-        error: str | None = None
-        result: Any = None
-        target, text, cluster = content.get("target"), content.get("text"), content.get("cluster")
-        if not self.editable and kind != "clusters":
-            error = "This map is read-only."
-        elif kind == "add_opportunity" and not (isinstance(target, str) and len(target) <= 100 and (
-                text is None or (isinstance(text, str) and len(text) <= 20_000))):
-            error = "add_opportunity needs a target id (text of at most 100 characters) and an optional text"
-        elif kind == "add_persona_from_cluster" and not (
-                isinstance(cluster, int) or (isinstance(cluster, str) and len(cluster) <= 20)):
-            error = "add_persona_from_cluster needs a cluster number"
-        else:
-            try:
-                if kind == "clusters":
-                    k = content.get("k")
-                    self._bound_metrics().clusters(int(k) if k not in (None, "") else None)
-                elif kind == "add_persona_from_cluster":
-                    result = self.add_persona_from_cluster(cluster)
-                else:
-                    result = self.add_opportunity(target, text)
-            except (JourneyError, ValueError, TypeError) as err:
-                error = str(err)
+        """A button of the page that acts on the data (see ``widget/data_actions.py``)."""
+        from .data_actions import run_data_action
+
+        result, error = run_data_action(self, kind, content)
         self._error = error or ""
         self.send({"type": "result", "rid": _short_rid(content.get("rid")), "ok": error is None,
                    "error": error, "id": result, "rev": self._rev})
+
 
 
 def _short_rid(rid: Any) -> Any:
