@@ -59,7 +59,7 @@ def kib(n: int) -> str:
 
 def bundle_sizes() -> dict:
     out = {}
-    for name in ("widget.js", "charts-runtime.js", "widget.css"):
+    for name in ("widget.js", "charts-runtime.js", "widget.css", "loader.js", "standalone.js"):
         p = STATIC / name
         if not p.exists():
             raise SystemExit(f"{p} is missing: build it with `npm run build --prefix js`")
@@ -270,12 +270,17 @@ def main() -> int:
     shipped = js["raw"] + rt["raw"]
     print("ES modules (src/journeywidget/static/)")
     print(f"  widget.js          raw {js['raw']:>10,} B ({kib(js['raw'])}), gzip {js['gzip']:>9,} B "
-          f"({kib(js['gzip'])})   the map: anywidget's _esm, in every widget model")
+          f"({kib(js['gzip'])})   the map: sent once per kernel in the shared runtime model")
     print(f"  charts-runtime.js  raw {rt['raw']:>10,} B ({kib(rt['raw'])}), gzip {rt['gzip']:>9,} B "
           f"({kib(rt['gzip'])})   vega + vega-lite + vega-embed: _chart_runtime, once a chart shows")
     print(f"  together {shipped:,} B   budget {BUDGET:,} B: {'OK' if shipped < BUDGET else 'OVER'}")
     css = result["bundle"]["widget.css"]
     print(f"  widget.css raw {css['raw']:,} B, gzip {css['gzip']:,} B")
+    for name, what in (("loader.js", "anywidget's _esm in every widget model: fetches the shared code"),
+                       ("standalone.js", "the standalone HTML page's script (export.to_html)")):
+        b = result["bundle"][name]
+        print(f"  {name:<17} raw {b['raw']:>10,} B ({kib(b['raw'])}), gzip {b['gzip']:>9,} B "
+              f"({kib(b['gzip'])})   {what}")
     if args.breakdown:
         for entry, label in (("index.ts", "widget.js"), ("charts-runtime.ts", "charts-runtime.js")):
             by = breakdown(entry)

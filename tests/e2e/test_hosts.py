@@ -105,8 +105,14 @@ def test_marimo_app_in_the_browser(page):
         name = page.locator('.jw-stage [data-field="name"]').first
         retype(page, name, "Found in marimo")
         expect(name).to_have_text("Found in marimo")
-        # the funnel overlay's chart (its runtime travels inline too) names the stage
-        expect(page.locator(".jw-chart-host")).to_contain_text("Found in marimo", timeout=30_000)
+        # the funnel overlay (its runtime travels inline too) is drawn in the stage headers' band
+        # and names the renamed stage in its marks' labels
+        band = page.locator(".jw-band-stages").first
+        expect(band.locator('[aria-label*="Stage: Found in marimo;"]')).to_have_count(1, timeout=30_000)
+        from test_widget_screenshots import ARTIFACTS
+
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "marimo-app.png"))
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(20)

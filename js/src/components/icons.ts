@@ -74,27 +74,34 @@ function svgSource(name: string): string {
   );
 }
 
-let sheetFor: WeakSet<Document> | null = null;
+let sheetFor: WeakSet<Node> | null = null;
 
 /**
- * Make sure the icon stylesheet is in `doc`: one CSS rule per icon, each a
+ * Make sure the icon stylesheet reaches `el`: one CSS rule per icon, each a
  * mask image made from constant path data, so every icon on the map is a
- * single empty element (thousands of icons stay cheap).
+ * single empty element (thousands of icons stay cheap). The sheet goes where
+ * `el`'s styles apply: its shadow root when a host renders widgets in shadow
+ * DOM (marimo), otherwise its document's head.
  */
-export function installIcons(doc: Document): void {
+export function installIcons(el: Node): void {
+  const root = el.getRootNode();
+  const shadow = typeof ShadowRoot !== "undefined" && root instanceof ShadowRoot;
+  const target: Document | ShadowRoot = shadow ? (root as ShadowRoot) : el.ownerDocument || (el as Document);
   if (!sheetFor) sheetFor = new WeakSet();
-  if (sheetFor.has(doc)) return;
-  sheetFor.add(doc);
-  if (doc.getElementById("jw-icon-sheet")) return;
+  if (sheetFor.has(target)) return;
+  sheetFor.add(target);
+  if (target.getElementById("jw-icon-sheet")) return;
   const rules: string[] = [];
   for (const name of Object.keys(ICONS)) {
     const uri = "data:image/svg+xml," + encodeURIComponent(svgSource(name)).replace(/'/g, "%27");
     rules.push(`.jw-root [data-i="${name}"]{--jw-i:url('${uri}')}`);
   }
+  const doc = el.ownerDocument || (el as Document);
   const style = doc.createElement("style");
   style.id = "jw-icon-sheet";
   style.textContent = rules.join("\n");
-  (doc.head || doc.documentElement).appendChild(style);
+  if (shadow) target.appendChild(style);
+  else (doc.head || doc.documentElement).appendChild(style);
 }
 
 /** An icon by name (unknown names draw the "custom" tag): one empty, masked element. */

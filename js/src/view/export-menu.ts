@@ -179,8 +179,18 @@ export class ExportMenu {
       this.menu.appendChild(b);
     }
     this.menu.hidden = false;
+    this.place();
     this.button.setAttribute("aria-expanded", "true");
     if (focusFirst) this.items()[0]?.focus();
+  }
+
+  /** Open towards the side with room: right-aligned to the button unless that
+   * would cut the menu off at the map's (or the window's) left edge. */
+  private place(): void {
+    this.menu.classList.remove("jw-export-menu--start");
+    const frame = this.el.closest(".jw-root")?.getBoundingClientRect();
+    const left = Math.max(frame ? frame.left : 0, 0);
+    if (this.menu.getBoundingClientRect().left < left) this.menu.classList.add("jw-export-menu--start");
   }
 
   close(refocus: boolean): void {

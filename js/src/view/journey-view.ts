@@ -101,8 +101,10 @@ export class JourneyView implements Ctx {
     this.uid = `${++viewCounter}${Math.floor(Math.random() * 1e4)}`;
     this.root = h("div", { class: "jw-root", "data-lm-suppress-shortcuts": "true", "data-jw-view": this.uid, tabindex: -1 });
     this.root.classList.add("lm-suppress-shortcuts");
-    installIcons(el.ownerDocument);
+    installIcons(el);
     el.appendChild(this.root);
+    // a host may attach `el` to its (shadow) root only after render returns
+    requestAnimationFrame(() => installIcons(el));
     this.listen("change:_doc", () => this.render());
     this.listen("change:_metrics", () => this.render());
     this.listen("change:_rev", () => this.rpc.settleDeferred());
