@@ -522,6 +522,22 @@ def test_random_sessions_in_tiny_batches_match_the_reference(tmp_path, monkeypat
                 compare_to_reference(m, doc, rows, segment=seg, gap_ns=gap_ns)
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_moves_patch_the_facts_in_place_when_one_layout_is_kept(seed, monkeypatch):
+    """Millions of units keep one layout's facts, and a move patches them in place: after
+    any sequence of moves every table still equals a fresh binding's."""
+    from journeywidget.data import numpy_engine
+    from test_metrics import (
+        test_moves_update_the_units_that_visit_the_moved_touchpoints_exactly as moves,
+    )
+
+    real, inplace = numpy_engine.merge_facts, []
+    monkeypatch.setattr(numpy_engine, "KEEP_TWO_MAX", 0)
+    monkeypatch.setattr(numpy_engine, "merge_facts", lambda *a: inplace.append(a[3]) or real(*a))
+    moves(seed, monkeypatch)
+    assert inplace and all(inplace)
+
+
 def test_checks_of_a_frame_hold_for_files_read_in_batches(tmp_path, small_batches):
     """Duplicate column names, times with and without a zone in different batches, event keys
     in another Unicode form: the same errors and numbers as for a pandas frame."""

@@ -26,6 +26,10 @@ from .trend import trend_counts
 
 __all__ = ["NumpyEngine"]
 
+#: the per-unit facts of the last two layouts are kept (undo is free) while units x stages
+#: is at most this; above, one layout is kept and a move patches it in place
+KEEP_TWO_MAX = 4_000_000
+
 
 def _np():
     import numpy as np
@@ -462,7 +466,7 @@ class NumpyEngine:
         f = self._facts.get(key)
         if f is None:
             # the last two layouts (undo is then free) unless that costs much memory
-            keep = 2 if self.store.n_customers * max(len(rank_of_stage), 1) <= 4_000_000 else 1
+            keep = 2 if self.store.n_customers * max(len(rank_of_stage), 1) <= KEEP_TWO_MAX else 1
             # a move: only the units that visit the moved touchpoints (the last layout's facts
             # updated in place when they are not kept)
             f = self._patched(key, inplace=keep == 1)
@@ -512,7 +516,9 @@ class NumpyEngine:
         sub = Runs(unit=np.repeat(np.arange(units.shape[0], dtype=np.int32), lens), tp=runs.tp[ridx],
                    t0=runs.t0[ridx], n_units=int(units.shape[0]), t_scale=runs.t_scale)
         part = unit_facts(sub, list(sos), list(rank), window, self._scratch)
-        return merge_facts(self._facts[last], part, units, inplace)
+        # updated in place: out of the cache first, so a failure half-way leaves nothing stale
+        old = self._facts.pop(last) if inplace else self._facts[last]
+        return merge_facts(old, part, units, inplace)
 
     def journey_agg(self, stage_of_slot, rank_of_stage, window_ns, s, top=10) -> JourneyAgg:
         """Unit-level aggregates of a layout for segment ``s`` (None: all units)."""
