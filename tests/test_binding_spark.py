@@ -165,7 +165,7 @@ def test_parquet_path_and_spark_give_the_same_tables_rounded(spark, tmp_path):
     for seg in ("free", "pro"):
         m1.segment = m2.segment = seg
         same_tables_rounded(m1, m2)
-    m1.segment = None
+    m1.segment = m2.segment = None
     parts = tmp_path / "parts"
     parts.mkdir()
     df = df.assign(seq=np.arange(len(df)))

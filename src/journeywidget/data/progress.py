@@ -23,10 +23,12 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 __all__ = ["BindProgress", "Reporter", "NotebookProgress", "PHASES", "progress_callbacks",
-           "shown_progress"]
+           "shown_progress", "with_progress"]
 
 #: The phases of a bind, in order.
 PHASES = ("reading", "encoding", "sorting", "indexing", "done")
@@ -200,3 +202,25 @@ def shown_progress(progress: Any, show: Callable[[dict], Any]) -> Iterator[Calla
         show({})
         if bar is not None:
             bar.close()
+
+
+def with_progress(bind: Callable[..., T], df: Any, kwargs: dict, widget: Any = None) -> T:
+    """``bind(df, **kwargs)`` with its ``progress=`` (see :func:`progress_callbacks`) also
+    shown in ``widget``'s ``_progress`` trait (the toolbar's bar) while it works.
+
+    >>> class W:
+    ...     _progress = None
+    >>> w = W()
+    >>> with_progress(lambda df, progress: progress(BindProgress("sorting", 3, 3, 0.0)) or df, 7, {}, w)
+    7
+    >>> w._progress
+    {}
+    """
+    kwargs = dict(kwargs)
+
+    def show(d: dict) -> None:
+        if widget is not None:
+            widget._progress = d
+
+    with shown_progress(kwargs.pop("progress", None), show) as report:
+        return bind(df, progress=report, **kwargs)
