@@ -13,6 +13,7 @@ from pathlib import Path
 from playwright.sync_api import expect
 
 import journeywidget as jw
+from bigmap import big_widget
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 ARGS = dict(customer="customer_id", time="timestamp", touchpoint="event", session="session_id")
@@ -34,7 +35,8 @@ def test_counting_controls_flows_and_data_actions(page, standalone, harness_serv
 
     # 1. what the numbers count: the chip says it, the selects set Python's traits
     chip = el.locator(".jw-definition")
-    expect(chip).to_have_text(w._metrics["definition"])
+    expect(chip).to_have_text(w._metrics["definition"])  # hidden with a kernel: the selects say it
+    expect(el.locator(".jw-counting")).to_have_attribute("title", w._metrics["description"])
     assert w._metrics["definition"].startswith("ordered funnel · customers")
     el.locator(".jw-unit-select").select_option("session")
     h.wait_until(lambda: w.unit == "session" and w.metrics.unit == "session")
@@ -120,3 +122,27 @@ def test_counting_controls_flows_and_data_actions(page, standalone, harness_serv
     _shoot(page, h, "analytics-flows-dark.png")
     page.emulate_media(color_scheme="light")
     assert not [u for u in requests_log if not u.startswith(harness_server.url)]
+
+
+def test_flows_on_the_big_map(page, standalone):
+    """30 stages x 600 touchpoints with data: the flows strip draws an arc per stage flow at
+    the stage columns; no unit select without sessions. Screenshots light and dark."""
+    page.set_viewport_size({"width": 1400, "height": 900})
+    w = big_widget()
+    h = standalone(w)
+    el = h.el
+    expect(el.locator(".jw-tp")).to_have_count(len(w.journey.touchpoints), timeout=30_000)
+    expect(el.locator(".jw-unit-select")).to_be_hidden()
+    expect(el.locator(".jw-funnel-select")).to_be_visible()
+    el.locator(".jw-flows-btn").click()
+    flows = [f for f in w._metrics["flows"] if f[0] != f[1]]
+    expect(el.locator(".jw-flows .jw-flow")).to_have_count(len(flows))
+    first = w.journey.stages[0].id
+    head = el.locator(f'.jw-stage[data-id="{first}"]').bounding_box()
+    node = el.locator(".jw-flows .jw-flow-node").first.bounding_box()
+    assert head["x"] <= node["x"] + node["width"] / 2 <= head["x"] + head["width"]  # at its column
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        page.evaluate(f"() => {{ document.body.style.background = '{'#0f1115' if scheme == 'dark' else '#fff'}'; }}")
+        _shoot(page, h, f"analytics-big-flows-{scheme}.png")
+    page.emulate_media(color_scheme="light")

@@ -196,25 +196,27 @@ def test_analytics_overlays_in_the_page(standalone, page, harness_server, jw_bun
     w.unit = "session"
     h = standalone(w)
     chart = h.el.locator(OVERLAY)
-    for name in ("trend", "funnel", "opportunities"):
-        w.show_overlay(name)
-        h.sync()
-        expect(chart.locator("svg").first).to_be_visible()
-        if name == "trend":  # dashed tails and hollow points, one each per sparkline
-            dashed = chart.locator('g.role-mark.mark-line path[stroke-dasharray]')
-            expect(dashed.first).to_be_attached()
-            hollow = chart.locator("g.role-mark.mark-symbol path")
-            assert hollow.count() >= 1
-        if name == "funnel":  # drawn in the stage band; the page says what it counts
-            expect(h.el.locator(".jw-definition")).to_contain_text("ordered funnel · sessions")
-            rows = w._charts["specs"]["overlay"]["data"]["values"]
-            assert {r["definition"] for r in rows} == {w._metrics["definition"]}
-            assert w._metrics["definition"].startswith("ordered funnel · sessions")
-        if name == "opportunities":
-            expect(chart).to_contain_text("value vs effort")
-        for scheme in ("light", "dark"):
-            page.emulate_media(color_scheme=scheme)
-            page.evaluate(f"() => {{ document.body.style.background = '{'#0f1115' if scheme == 'dark' else '#fff'}'; }}")
+    for scheme in ("light", "dark"):  # the charts take the page's theme when they are drawn
+        page.emulate_media(color_scheme=scheme)
+        page.evaluate(f"() => {{ document.body.style.background = '{'#0f1115' if scheme == 'dark' else '#fff'}'; }}")
+        for name in ("trend", "funnel", "opportunities"):
+            w.show_overlay("none")
+            h.sync()
+            w.show_overlay(name)
+            h.sync()
+            expect(chart.locator("svg").first).to_be_visible()
+            if name == "trend":  # dashed tails and hollow points, one each per sparkline
+                dashed = chart.locator('g.role-mark.mark-line path[stroke-dasharray]')
+                expect(dashed.first).to_be_attached()
+                hollow = chart.locator("g.role-mark.mark-symbol path")
+                assert hollow.count() >= 1
+            if name == "funnel":  # drawn in the stage band; the page says what it counts
+                expect(h.el.locator(".jw-definition")).to_contain_text("ordered funnel · sessions")
+                rows = w._charts["specs"]["overlay"]["data"]["values"]
+                assert {r["definition"] for r in rows} == {w._metrics["definition"]}
+                assert w._metrics["definition"].startswith("ordered funnel · sessions")
+            if name == "opportunities":
+                expect(chart).to_contain_text("value vs effort")
             page.wait_for_timeout(150)
             chart.screenshot(path=str(artifacts / f"overlay-{name}-{scheme}.png"))
     page.emulate_media(color_scheme="light")

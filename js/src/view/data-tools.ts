@@ -84,13 +84,7 @@ export class DataTools {
     if (!def) return;
     const live = m.live === true;
     const unit = m.unit === "session" ? "session" : "customer";
-    const unitOpts = [
-      { value: "customer", label: "Customers" },
-      { value: "session", label: m.has_sessions === false ? "Sessions (bind a session column)" : "Sessions" },
-    ];
-    fillSelect(this.unitSel, unitOpts, unit);
-    const sessOpt = this.unitSel.querySelector('option[value="session"]') as HTMLOptionElement | null;
-    if (sessOpt) sessOpt.disabled = m.has_sessions === false;
+    fillSelect(this.unitSel, [{ value: "customer", label: "Customers" }, { value: "session", label: "Sessions" }], unit);
     this.unitSel.title = `Counting ${unit === "session" ? "sessions" : "customers"}: every number on the map counts these`;
     const funnel = m.funnel === "reached" ? "reached" : "ordered";
     fillSelect(this.funnelSel, [
@@ -109,9 +103,15 @@ export class DataTools {
     this.windowSel.title = funnel === "ordered"
       ? "Conversion window: a later stage counts only within this time of the unit's first-stage match"
       : "The window applies to the ordered funnel only";
-    for (const s of [this.unitSel, this.funnelSel, this.windowSel]) s.hidden = !live;
+    for (const s of [this.funnelSel, this.windowSel]) s.hidden = !live;
+    // customers or sessions: a choice only when the data has sessions
+    this.unitSel.hidden = !live || m.has_sessions === false;
     setText(this.definition, def);
-    this.definition.title = typeof m.description === "string" && m.description ? m.description : def;
+    const desc = typeof m.description === "string" && m.description ? m.description : def;
+    this.definition.title = desc;
+    this.counting.title = desc;
+    // with a kernel the selects say it; the chip says it where they cannot be used
+    this.definition.hidden = live;
   }
 
   toggleInsights(open?: boolean): void {

@@ -8,6 +8,7 @@
 import { h, setText, toggleClass } from "../components/dom";
 import { fmtInt, fmtPct } from "../components/format";
 import { definitionText, unitLabel } from "../components/figures";
+import { toolButton } from "./toolbar";
 import type { JourneyView } from "./journey-view";
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -93,8 +94,10 @@ export class Flows {
 
   /** The toolbar's toggle (hidden until the data has flows). */
   button(): HTMLButtonElement {
-    const b = h("button", { type: "button", class: "jw-btn jw-flows-btn", "aria-pressed": "false", title: "Flows between stages: forward, skip and back arcs from the data" }, "Flows") as HTMLButtonElement;
-    b.addEventListener("click", () => this.toggle());
+    const b = toolButton("actions", "Flows", () => this.toggle());
+    b.classList.add("jw-flows-btn");
+    b.setAttribute("aria-pressed", "false");
+    b.title = "Flows between stages: forward, skip and back arcs from the data";
     b.hidden = true;
     this.btn = b;
     return b;
