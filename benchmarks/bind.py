@@ -3,6 +3,21 @@
     python benchmarks/bind.py                 # 1M and 10M events, all comparisons
     python benchmarks/bind.py --sizes 1e6     # just 1M
     python benchmarks/bind.py --no-others     # skip retentioneering / pm4py
+    python benchmarks/bind.py --parquet       # 10M, 30M and 100M events from Parquet files
+    python benchmarks/bind.py --parquet --sizes 1e7,3e7
+
+Parquet mode (``--parquet``): the logs are written once to
+``~/.cache/journeywidget-bench/events-<n>.parquet`` (string customer ids such as
+``C000001234``, sorted by time, row groups of 1M rows; ~7 events per customer, so
+30M events are ~4.2M customers) and, for each size, in fresh processes (so each
+peak is the process's own), it prints: the bind from the path and the cold bind
+with every table and the payload, hand-written DuckDB SQL computing the same
+tables over the same file (2 threads) and the ratio, the peak RSS of the binding
+process (VmHWM, everything included), and live updates: a touchpoint moved to
+another stage, then a segment switch (the stage table with the ordered funnel, and
+the payload). Then the same bind with sessions (a 30-minute gap) and every table in
+sessions, with its live updates (``--no-sessions`` skips it). The load average is
+printed with each run: the machine should be quiet.
 
 For each size it generates a log (~30 touchpoints in 8 stages, branching,
 drop-off, repeats, backtracking, 2% unmapped keys) with ``jw.datasets.events``
@@ -32,7 +47,9 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import math
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -189,8 +206,14 @@ def run_journeys(j, df):
                 skipped=cf["skipped"].tolist(), back=cf["out_of_order"].tolist())
 
 
-def duckdb_connect(j, df):
-    """A DuckDB connection (2 threads) with the frame as ``raw`` and ``keymap(key, tp, stage)``."""
+DUCKDB_MEMORY = os.environ.get("DUCKDB_MEMORY", "10GB")
+
+
+def duckdb_connect(j, df=None, path=None):
+    """A DuckDB connection (2 threads) with the frame (or the Parquet file) as ``raw`` and
+    ``keymap(key, tp, stage)``. Over a file DuckDB may use ``DUCKDB_MEMORY`` (default 10GB)
+    and spills beyond it to a temporary directory (its default, 80 % of the machine's
+    memory, took 19 GiB at 100M events: too much on a shared machine)."""
     import duckdb
 
     doc = j.to_dict()
@@ -199,7 +222,12 @@ def duckdb_connect(j, df):
                            for k in tp["event_keys"]], columns=["key", "tp", "stage"])
     con = duckdb.connect()
     con.execute("SET threads TO 2")
-    con.register("raw", df)
+    if path is not None:
+        con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
+        con.execute(f"SET temp_directory = '{tempfile.gettempdir()}/jw-bench-duckdb'")
+        con.execute(f"CREATE VIEW raw AS SELECT * FROM read_parquet('{path}')")
+    else:
+        con.register("raw", df)
     con.register("keymap", keymap)
     return con
 
@@ -268,9 +296,9 @@ def duckdb_journeys(j, df):
                 share=conforming[0] / conforming[1], dwell=len(dwell))
 
 
-def duckdb_sql(j, df):
-
-    con = duckdb_connect(j, df)
+def duckdb_sql(j, df=None, path=None):
+    """The same tables as hand-written DuckDB SQL, over a frame or a Parquet file."""
+    con = duckdb_connect(j, df, path)
     t0 = time.perf_counter()
     con.execute("""
         CREATE OR REPLACE TEMP TABLE ev AS
@@ -385,6 +413,186 @@ def run_other(which: str, py: Path, parquet: Path, stage_keys: list, timeout: fl
     return None, (r.stderr or r.stdout)[-1500:]
 
 
+# ---------------------------------------------------------------------------
+# Parquet mode
+# ---------------------------------------------------------------------------
+
+CACHE = Path(os.environ.get("JW_BENCH_CACHE", Path.home() / ".cache" / "journeywidget-bench"))
+CHUNK_CUSTOMERS = 500_000
+
+
+def parquet_file(n: int) -> Path:
+    """The cached log of about ``n`` events (written once, through DuckDB's external sort)."""
+    import duckdb
+
+    CACHE.mkdir(parents=True, exist_ok=True)
+    out = CACHE / f"events-{n}.parquet"
+    if out.exists():
+        return out
+    j = bench_journey()
+    tmp = CACHE / f"chunks-{n}"
+    tmp.mkdir(exist_ok=True)
+    done, i = 0, 0
+    t0 = time.perf_counter()
+    while done < n:  # chunks of customers, one seed each; ids continue across chunks
+        want = min(CHUNK_CUSTOMERS, max(1, int((n - done) / 7.2)))
+        df = jw.datasets.events(j, customers=want, seed=i, customer_ids="int", continue_prob=0.7)
+        df = df.drop(columns=["channel"])
+        df["customer_id"] += i * CHUNK_CUSTOMERS
+        df["chunk"] = np.int32(i)
+        df["event"] = df["event"].astype(str)
+        df["plan"] = df["plan"].astype(str)
+        df.to_parquet(tmp / f"{i:04d}.parquet")
+        done += len(df)
+        i += 1
+        del df
+    con = duckdb.connect()
+    con.execute(f"SET temp_directory = '{tmp}'")
+    con.execute("SET enable_progress_bar = false")
+    con.execute("SET memory_limit = '6GB'")
+    con.execute(f"""
+        COPY (SELECT 'C' || lpad(customer_id::VARCHAR, 9, '0') AS customer_id, timestamp, event,
+                     plan, value
+              FROM read_parquet('{tmp}/*.parquet', file_row_number = true)
+              ORDER BY timestamp, chunk, file_row_number)
+        TO '{out}.part' (FORMAT parquet, ROW_GROUP_SIZE 1048576)""")
+    con.close()
+    os.replace(f"{out}.part", out)
+    for f in tmp.iterdir():
+        f.unlink()
+    tmp.rmdir()
+    print(f"wrote {out} ({done:,} events) in {time.perf_counter() - t0:.0f} s", flush=True)
+    return out
+
+
+def _load() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def _live(j, m) -> tuple[float, float]:
+    """Median seconds of a touchpoint moved to another stage (stage table and payload read
+    again, as the widget does) and of a segment switch (payload), three of each."""
+    lives, segs = [], []
+    stage_tps = [t.id for t in j.touchpoints if t.stage == j.stages[2].id]
+    for k in range(3):  # move a touchpoint to another stage, then switch segment
+        t1 = time.perf_counter()
+        j.move_touchpoint(stage_tps[k], stage=j.stages[5].id)
+        tables = (m.stages, m.to_payload())
+        lives.append(time.perf_counter() - t1)
+        t1 = time.perf_counter()
+        m.segment = ("pro", "free", "enterprise")[k]
+        m.to_payload()
+        segs.append(time.perf_counter() - t1)
+        m.segment = None
+        del tables
+    return statistics.median(lives), statistics.median(segs)
+
+
+def parquet_child(mode: str, path: str) -> None:
+    """In a fresh process: bind ``path`` (mode "jw", "jw1": on one core; "jws": with sessions
+    split at 30-minute gaps, the tables in sessions) or run the DuckDB SQL (mode "duckdb")."""
+    j = bench_journey()
+    out: dict = {"load_before": _load()}
+    if mode == "jw1":  # one core: the engine's threads and pyarrow's decoding
+        import pyarrow
+
+        pyarrow.set_cpu_count(1)
+        os.environ["JOURNEYWIDGET_THREADS"] = "1"
+    if mode == "duckdb":
+        out.update(duckdb_sql(j, path=path))
+    else:
+        t0 = time.perf_counter()
+        kw = {"session_gap": GAP} if mode == "jws" else {}
+        m = JourneyMetrics(j).bind_events(path, progress=False, **ARGS, **kw)  # (jw, jw1, jws)
+        out["bind"] = time.perf_counter() - t0
+        if mode == "jws":
+            m.unit = "session"
+            out["sessions"] = m.units()
+        tables = (m.touchpoints, m.stages, m.transitions, m.insights, m.conformance(), m.to_payload())
+        out["cold"] = time.perf_counter() - t0
+        out["events"], out["customers"] = m._engine.n_events, m._engine.n_customers
+        del tables
+        out["peak_rss"] = vm("VmHWM")  # the bind and every table
+        out["live"], out["segment"] = _live(j, m)
+    out["load_after"] = _load()
+    print("RESULT " + json.dumps(out, default=str))
+
+
+def run_child(mode: str, path: Path) -> dict | None:
+    """Run a child; its result, plus the CPU seconds (user + system) it used."""
+    import resource
+
+    env = {**os.environ, "JOURNEYWIDGET_THREADS": "1"} if mode == "jw1" else None
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    r = subprocess.run([sys.executable, __file__, "--parquet-child", mode, str(path)],
+                       capture_output=True, text=True, timeout=7200, env=env)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    for line in r.stdout.splitlines():
+        if line.startswith("RESULT "):
+            return {**json.loads(line[7:]), "cpu": cpu}
+    print(f"{mode} run failed:", (r.stderr or r.stdout)[-1500:])
+    return None
+
+
+def parquet_mode(sizes: list[int], repeat: int, sessions: bool = True) -> None:
+    import duckdb
+    import pyarrow
+
+    print(f"python {sys.version.split()[0]}, numpy {np.__version__}, pyarrow {pyarrow.__version__}, "
+          f"duckdb {duckdb.__version__}, cores {os.cpu_count()}, load {_load()}")
+    rows = []
+    for n in sizes:
+        path = parquet_file(n)
+        print(f"\n=== {path.name}: {path.stat().st_size / 2**20:.0f} MiB ===", flush=True)
+        jw_runs, dk_runs = [], []
+        for _ in range(max(repeat, 1)):  # alternate, so both see the same machine
+            dk_runs.append(run_child("duckdb", path))
+            jw_runs.append(run_child("jw", path))
+        jw_runs = [r for r in jw_runs if r]
+        dk_runs = [r for r in dk_runs if r] or [{"total": math.nan, "cpu": math.nan}]
+        if not jw_runs:
+            continue
+        r = min(jw_runs, key=lambda x: x["cold"])
+        d = min(dk_runs, key=lambda x: x["total"])
+        ratio = r["cold"] / d["total"]
+        print(f"events {r['events']:,}, customers {r['customers']:,}")
+        print(f"journeywidget bind from the path           {r['bind']:.2f} s")
+        print(f"journeywidget bind + every table + payload {r['cold']:.2f} s "
+              f"(the process: {r['cpu']:.1f} CPU s)")
+        print(f"hand-written DuckDB SQL, same tables        {d['total']:.2f} s "
+              f"(the process: {d['cpu']:.1f} CPU s)")
+        print(f"ratio journeywidget / DuckDB                {ratio:.2f}x  "
+              f"[goal <= 0.5x: {'OK' if ratio <= 0.5 else 'MISSED'}]")
+        print(f"peak RSS of the binding process             {r['peak_rss'] / 2**30:.2f} GiB")
+        print(f"live update: move a touchpoint              {r['live'] * 1000:.0f} ms")
+        print(f"live update: switch segment                 {r['segment'] * 1000:.0f} ms")
+        ses = run_child("jws", path) if sessions else None
+        if ses:
+            print(f"with sessions ({GAP} gap, {ses['sessions']:,}), tables in sessions: "
+                  f"bind {ses['bind']:.2f} s, + every table {ses['cold']:.2f} s, "
+                  f"peak RSS {ses['peak_rss'] / 2**30:.2f} GiB")
+            print(f"live update in sessions: move a touchpoint  {ses['live'] * 1000:.0f} ms")
+            print(f"live update in sessions: switch segment     {ses['segment'] * 1000:.0f} ms")
+        if n == sizes[0]:  # both cores, measured: the same bind on one core
+            one = run_child("jw1", path)
+            if one:
+                print(f"the same bind on one core                  {one['cold']:.2f} s "
+                      f"(both cores: {one['cold'] / r['cold']:.2f}x faster)")
+        print(f"load average (1/5/15 min) jw runs: "
+              f"{', '.join(x['load_before'] + ' -> ' + x['load_after'] for x in jw_runs)}")
+        rows.append((r["events"], r["customers"], r["bind"], r["cold"], d["total"], ratio,
+                     r["peak_rss"], r["live"], r["segment"],
+                     *((ses["live"], ses["segment"]) if ses else (math.nan, math.nan)), r["load_before"]))
+    if rows:
+        print("\n| events | customers | bind s | bind + tables s | DuckDB s | ratio | peak RSS GiB "
+              "| move ms | segment ms | move ms (sessions) | segment ms (sessions) | load |\n"
+              "|---|---|---|---|---|---|---|---|---|---|---|---|")
+        for ev, cu, b, c, dk, ra, pk, lv, sg, slv, ssg, ld in rows:
+            print(f"| {ev:,} | {cu:,} | {b:.2f} | {c:.2f} | {dk:.2f} | {ra:.2f}x | {pk / 2**30:.2f} "
+                  f"| {lv * 1000:.0f} | {sg * 1000:.0f} | {slv * 1000:.0f} | {ssg * 1000:.0f} | {ld} |")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="1e6,1e7")
@@ -393,9 +601,20 @@ def main():
     ap.add_argument("--other-timeout", type=float, default=1800)
     ap.add_argument("--repeat", type=int, default=1, help="best of N timings")
     ap.add_argument("--mem-child", help=argparse.SUPPRESS)
+    ap.add_argument("--parquet", action="store_true", help="bind Parquet files (10M, 30M, 100M)")
+    ap.add_argument("--parquet-child", nargs=2, help=argparse.SUPPRESS)
+    ap.add_argument("--no-sessions", action="store_true",
+                    help="--parquet: skip the binds with sessions (the live updates in sessions)")
     a = ap.parse_args()
     if a.mem_child:
         mem_child(a.mem_child)
+        return
+    if a.parquet_child:
+        parquet_child(*a.parquet_child)
+        return
+    if a.parquet:
+        sizes = a.sizes if a.sizes != ap.get_default("sizes") else "1e7,3e7,1e8"
+        parquet_mode([int(float(x)) for x in sizes.split(",")], a.repeat, not a.no_sessions)
         return
     sizes = [int(float(x)) for x in a.sizes.split(",")]
     print(f"python {sys.version.split()[0]}, numpy {np.__version__}, pandas {pd.__version__}, "

@@ -151,8 +151,10 @@ def test_trend_weekly_and_daily(journey, metrics):
         ("b1", "2024-01-01"): 2, ("b1", "2024-01-08"): 1,
         ("c1", "2024-01-01"): 0, ("c1", "2024-01-08"): 2,
     }
-    # the overlay picks days for an 11-day span
-    rows = values(overlay_spec("trend", journey, metrics))
+    # the overlay picks days for an 11-day span, and its title says so
+    spec = overlay_spec("trend", journey, metrics)
+    assert spec["title"]["text"] == "customers per day, by touchpoint"
+    rows = values(spec)
     nonzero = {(r["touchpoint"], r["period"]): r["value"] for r in rows if r["value"]}
     assert nonzero == {
         ("a1", "2024-01-01"): 2, ("a1", "2024-01-08"): 1,

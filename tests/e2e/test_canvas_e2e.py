@@ -155,6 +155,11 @@ def test_template_map_with_data_and_overlays_screenshots(page, standalone):
     h = standalone(w)
     band = h.el.locator('.jw-band-stages .jw-chart[data-chart-key="overlay"] g.role-mark.mark-rect path')
     expect(band).not_to_have_count(0)
+    # marks read as sentences to assistive tech: no geometry fields, no "null" for the first stage
+    labels = band.evaluate_all("(ps) => ps.map((p) => p.getAttribute('aria-label')).filter(Boolean)")
+    first = j.stages[0].name
+    assert any(lab.startswith(f"{first}: ") and lab.endswith(" reached") for lab in labels), labels
+    assert not any("jw_" in lab or "null" in lab for lab in labels), labels
     to_map(page, h)
     shoot(page, "canvas-template-funnel-light.png")
     w.overlay = "metric"

@@ -108,7 +108,7 @@ def test_marimo_app_in_the_browser(page):
         # the funnel overlay (its runtime travels inline too) is drawn in the stage headers' band
         # and names the renamed stage in its marks' labels
         band = page.locator(".jw-band-stages").first
-        expect(band.locator('[aria-label*="Stage: Found in marimo;"]')).to_have_count(1, timeout=30_000)
+        expect(band.locator('[aria-label^="Found in marimo: "]')).to_have_count(1, timeout=30_000)
         from test_widget_screenshots import ARTIFACTS
 
         ARTIFACTS.mkdir(exist_ok=True)

@@ -17,6 +17,7 @@
 //   export-menu.ts the toolbar's Export menu (JSON, HTML, SVG, PNG, CSV)
 import { h, toggleClass } from "../components/dom";
 import { buildChrome, type CommentCounts } from "../components/common";
+import { ProgressChip } from "../components/progress";
 import { installIcons } from "../components/icons";
 import { emptyStats, type ReconcileStats } from "../components/reconcile";
 import type { Ctx, DragKind } from "../components/ctx";
@@ -89,6 +90,8 @@ export class JourneyView implements Ctx {
   readonly navigate = new Navigate(this);
   readonly bands = new Bands(this);
   readonly flows = new Flows(this);
+  /** components/progress.ts: a bind at work in the kernel (rows read, phase), in the toolbar. */
+  readonly progress = new ProgressChip();
   private disposers: (() => void)[] = [];
   private unstick: (() => void) | null = null;
 
@@ -117,6 +120,7 @@ export class JourneyView implements Ctx {
     this.listen("change:compare", () => this.data.render());
     for (const t of ["unit", "funnel", "window"]) this.listen(`change:${t}`, () => this.data.render());
     this.listen("change:zoom", () => this.zoom.apply());
+    this.listen("change:_progress", () => this.progress.render(this.model.get("_progress")));
     this.listen("msg:custom", (msg: any) => this.rpc.onMessage(msg));
     this.listen("msg:custom", (msg: any, buffers?: unknown[]) => this.exporter.onMessage(msg, buffers));
     const sel = this.selection;
@@ -201,6 +205,7 @@ export class JourneyView implements Ctx {
     this.render();
     this.rpc.renderError();
     this.toolbar.renderHistory();
+    this.progress.render(this.model.get("_progress"));
     this.unstick?.();
     this.unstick = keepOnScreen(this.root, toolbar, () => this.grid.scroller, () => this.zoom.plan.scale);
     this.charts = mountCharts({

@@ -45,7 +45,8 @@ export class Toolbar {
     } else {
       this.el.appendChild(h("span", { class: "jw-chip jw-chip-readonly" }, "Read-only"));
     }
-    this.el.appendChild(h("span", { class: "jw-spacer" }));
+    // the free room holds a bind's progress (components/progress.ts): it never pushes a control
+    this.el.appendChild(h("span", { class: "jw-spacer jw-toolbar-room" }, v.progress.el));
     this.el.append(...v.data.buildTools());
     const details = toolButton("panel", "Details", () => v.selection.toggleDetails());
     details.classList.add("jw-details-btn");

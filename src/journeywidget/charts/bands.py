@@ -42,6 +42,11 @@ def _px(alt, field: str):
     return {"field": field, "type": "quantitative", "scale": None, "axis": None}
 
 
+def _vega_text(text: str) -> str:
+    """`text` safe inside a single-quoted Vega expression string."""
+    return text.replace("\\", "\\\\").replace("'", "\\'")
+
+
 def _opacity(alt, test: str, on: float = 1.0, off: float = 0.3):
     return alt.condition(f"{SELECT_PARAM} == '' || {test}", alt.value(on), alt.value(off))
 
@@ -58,20 +63,27 @@ def _chart(name: str, doc: dict, metric: str | None, unit: str):
             jw_xc="datum.jw_x0 + (datum.jw_max > 0 ? datum.customers / datum.jw_max : 0) * (datum.jw_x1 - datum.jw_x0)",
             jw_xt="datum.jw_x0 + (datum.jw_max > 0 ? datum.top / datum.jw_max : 0) * (datum.jw_x1 - datum.jw_x0)",
             jw_ym="(datum.jw_y0 + datum.jw_y1) / 2",
+            jw_conv="isValid(datum.conversion) ? format(datum.conversion, '.1%') : "
+                    "(datum.customers > 0 ? 'first stage' : 'no data')",
+            jw_desc="datum.label + ': ' + format(datum.customers, ',') + ' reached' + (isValid(datum.conversion)"
+                    " ? ', ' + format(datum.conversion, '.1%') + ' from the stage before' : '')",
         )
+        desc = {"field": "jw_desc", "type": "nominal"}
         tip = [alt.Tooltip("label:N", title="Stage"), alt.Tooltip("customers:Q", title="Reached", format=","),
-               alt.Tooltip("conversion:Q", title="From the stage before", format=".1%"),
+               alt.Tooltip("jw_conv:N", title="From the stage before"),
                alt.Tooltip("conv_ci:N", title="95% interval"),
                alt.Tooltip("dropoff:Q", title="Lost since the stage before", format=","),
                alt.Tooltip("definition:N", title="Counting")]
         y, y2 = _px(alt, "jw_y0"), {"field": "jw_y1"}
-        track = base.mark_rect(cornerRadius=3, opacity=0.14).encode(x=_px(alt, "jw_x0"), x2="jw_x1:Q", y=y, y2=y2)
+        # geometry-only marks stay out of the accessibility tree; the others read as a sentence
+        track = base.mark_rect(cornerRadius=3, opacity=0.14, aria=False).encode(
+            x=_px(alt, "jw_x0"), x2="jw_x1:Q", y=y, y2=y2)
         lost = base.transform_filter("datum.dropoff > 0").mark_rect(color="#c94a4a", opacity=0.3, cornerRadius=3).encode(
-            x=_px(alt, "jw_xc"), x2="jw_xt:Q", y=y, y2=y2, tooltip=tip)
+            x=_px(alt, "jw_xc"), x2="jw_xt:Q", y=y, y2=y2, tooltip=tip, description=desc)
         bars = base.mark_rect(cornerRadius=3, cursor="pointer").encode(
-            x=_px(alt, "jw_x0"), x2="jw_xc:Q", y=y, y2=y2, tooltip=tip, opacity=_opacity(alt, sel))
+            x=_px(alt, "jw_x0"), x2="jw_xc:Q", y=y, y2=y2, tooltip=tip, opacity=_opacity(alt, sel), description=desc)
         text = base.transform_filter("datum.conv_text != ''").mark_text(
-            align="right", baseline="middle", dx=-4, fontSize=10.5, fontWeight="bold").encode(
+            align="right", baseline="middle", dx=-4, fontSize=10.5, fontWeight="bold", aria=False).encode(
             x=_px(alt, "jw_x1"), y=_px(alt, "jw_ym"), text="conv_text:N", tooltip=tip)
         chart = alt.layer(track, lost, bars, text)
     elif name == "emotion":
@@ -81,7 +93,7 @@ def _chart(name: str, doc: dict, metric: str | None, unit: str):
                alt.Tooltip("n:Q", title="Respondents", format=","), alt.Tooltip("lo:Q", title="95% low", format=".2f"),
                alt.Tooltip("hi:Q", title="95% high", format=".2f")]
         err = measured.transform_filter("isValid(datum.jw_ylo) && isValid(datum.jw_yhi)").mark_rule(
-            strokeWidth=2, color="#d9822b").encode(x=_px(alt, "jw_xd"), y=_px(alt, "jw_ylo"), y2="jw_yhi:Q",
+            strokeWidth=2, color="#d9822b", aria=False).encode(x=_px(alt, "jw_xd"), y=_px(alt, "jw_ylo"), y2="jw_yhi:Q",
                                                    opacity=_opacity(alt, sel_tp, 0.8, 0.2))
         pts = measured.mark_point(shape="diamond", filled=True, color="#d9822b", stroke="white", strokeWidth=1,
                                   cursor="pointer").encode(
@@ -94,12 +106,16 @@ def _chart(name: str, doc: dict, metric: str | None, unit: str):
         fmt = ".0%" if m in ("share", "conversion", "dropoff_rate") else ",.4~r"
         title = m.replace("_", " ") + (f" ({unit})" if unit else "")
         base = alt.Chart(data).transform_joinaggregate(jw_max="max(value)").transform_calculate(
-            jw_xv="datum.jw_x0 + (datum.jw_max > 0 ? max(datum.value, 0) / datum.jw_max : 0) * (datum.jw_x1 - datum.jw_x0)")
+            jw_xv="datum.jw_x0 + (datum.jw_max > 0 ? max(datum.value, 0) / datum.jw_max : 0) * (datum.jw_x1 - datum.jw_x0)",
+            jw_desc=f"datum.label + ': ' + (isValid(datum.value) ? format(datum.value, '{fmt}') : 'no data')"
+                    f" + ' {_vega_text(title)}'")
         y, y2 = _px(alt, "jw_y0"), {"field": "jw_y1"}
         tip = [alt.Tooltip("label:N", title="Touchpoint"), alt.Tooltip("value:Q", title=title, format=fmt)]
-        track = base.mark_rect(cornerRadius=2, opacity=0.14).encode(x=_px(alt, "jw_x0"), x2="jw_x1:Q", y=y, y2=y2)
+        track = base.mark_rect(cornerRadius=2, opacity=0.14, aria=False).encode(
+            x=_px(alt, "jw_x0"), x2="jw_x1:Q", y=y, y2=y2)
         bars = base.mark_rect(cornerRadius=2, cursor="pointer").encode(
-            x=_px(alt, "jw_x0"), x2="jw_xv:Q", y=y, y2=y2, tooltip=tip, opacity=_opacity(alt, sel_tp))
+            x=_px(alt, "jw_x0"), x2="jw_xv:Q", y=y, y2=y2, tooltip=tip, opacity=_opacity(alt, sel_tp),
+            description={"field": "jw_desc", "type": "nominal"})
         chart = alt.layer(track, bars)
     else:
         return None

@@ -184,8 +184,9 @@ def _overlay_chart(name: str, doc: dict, rows: list[dict], metric: str | None, u
                 **{"from": alt.LookupData(data=alt.InlineData(values=names), key="touchpoint", fields=["label", "order"])},
             )],
             resolve=alt.Resolve(scale=alt.ScaleResolveMap(y="independent")),
-            title=alt.Title(f"{m} per period, by touchpoint",
-                            subtitle="dashed to a hollow point: the last period is incomplete"),
+            title=alt.Title(f"{m} per {unit or 'period'}, by touchpoint",
+                            subtitle=("distinct customers, whatever the counting unit; " if m == "customers" else "")
+                            + "dashed to a hollow point: the last period is incomplete"),
         )
     elif name == "opportunities":
         sel = f"datum.target == {SELECT_PARAM}"
@@ -218,6 +219,20 @@ def _overlay_chart(name: str, doc: dict, rows: list[dict], metric: str | None, u
 _SPEC_CACHE: dict = {}
 
 
+def _period_name(rows: list[dict]) -> str:
+    """"day", "week", "month" or "quarter" from the trend rows' period starts ("" if unknown)."""
+    from datetime import date
+
+    starts = sorted({str(r.get("period", ""))[:10] for r in rows})
+    if len(starts) < 2:
+        return ""
+    try:
+        days = (date.fromisoformat(starts[1]) - date.fromisoformat(starts[0])).days
+    except ValueError:
+        return ""
+    return {1: "day", 7: "week"}.get(days, "month" if 28 <= days <= 31 else "quarter" if 89 <= days <= 92 else "")
+
+
 def _spec_key(name: str, doc: dict, metric: str | None, unit: str) -> str:
     """What an overlay's spec (not its data) depends on."""
     if name == "emotion":
@@ -244,6 +259,7 @@ def overlay_parts(name: str, doc: dict, metrics: Any, metric: str | None,
         if (metric or "customers") not in TREND_METRICS:
             raise ChartError(f"the trend overlay draws {' or '.join(TREND_METRICS)}, not {metric!r}")
         rows = trend_table(metrics, metric or "customers") if metrics is not None else []
+        unit = _period_name(rows)
     elif name == "opportunities":
         rows = _opportunity_rows(doc, payload)
     elif name == "funnel":

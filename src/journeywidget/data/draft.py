@@ -18,9 +18,10 @@ from ..core.errors import JourneyError
 from ..core.ids import readable_name, slugify, unique_id
 from ..document.operations import all_ids
 from ..journey import Journey
-from .encoding import build_store, label
-from .frames import check_columns, to_pandas, used_columns
+from .builder import label_pair_counts, store_of
+from .frames import backend_of, check_columns
 from .sessions import parse_duration, session_store
+from .sources import is_source_input
 
 __all__ = ["draft_from_events", "unmapped_key_ops"]
 
@@ -70,9 +71,9 @@ def draft_from_events(df: Any, customer: str, time: str, touchpoint: str, *,
               "channel": channel, "session": session}
     check_columns(df, wanted)
     gap_ns = None if session_gap is None else parse_duration(session_gap, "session_gap", allow_zero=False)
-    pdf = to_pandas(df, used_columns(wanted))
-    store = build_store(pdf, customer=customer, time=time, touchpoint=touchpoint,
-                        segment=None, channel=None, session=session, session_gap_ns=gap_ns)
+    backend = "files" if is_source_input(df) else backend_of(df)
+    store = store_of(df, {"customer": customer, "time": time, "touchpoint": touchpoint,
+                          "session": session}, backend, gap_ns=gap_ns)
     if store.sess is not None:
         store, _ = session_store(store)
     keys = store.keys
@@ -95,11 +96,13 @@ def draft_from_events(df: Any, customer: str, time: str, touchpoint: str, *,
     exit_share = np.bincount(key[last], minlength=K) / np.maximum(np.bincount(key, minlength=K), 1)
 
     def mode_of(col: str) -> dict[str, str]:
-        sub = pdf[[touchpoint, col]].dropna()
-        sub = sub.assign(_k=sub[touchpoint].map(label), _v=sub[col].map(label))
-        counts = sub.groupby(["_k", "_v"], sort=True).size().reset_index(name="n")
-        counts = counts.sort_values(["_k", "n", "_v"], ascending=[True, False, True])
-        return dict(counts.drop_duplicates("_k")[["_k", "_v"]].itertuples(index=False))
+        """Each key's most frequent value of ``col`` (ties: the smallest label)."""
+        counts = label_pair_counts(df, touchpoint, col, backend)
+        best: dict[str, tuple[int, str]] = {}
+        for (k, v), n in counts.items():
+            if k not in best or (-n, v) < (-best[k][0], best[k][1]):
+                best[k] = (n, v)
+        return {k: v for k, (_, v) in best.items()}
 
     if stage is not None:
         st_of = mode_of(stage)

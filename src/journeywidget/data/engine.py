@@ -92,13 +92,18 @@ def quantile_sorted(values, q: float) -> float:
     return _interp(values[math.floor(pos)], values[math.ceil(pos)], pos)
 
 
-def _quantiles(np, arr, qs=QS, inplace: bool = False) -> list[float]:
-    """Exact quantiles of an unsorted int64 array using np.partition (in place if allowed)."""
+def _quantiles(np, arr, qs=QS, inplace: bool = False, scale: int = 1) -> list[float]:
+    """Exact quantiles of an unsorted integer array using np.partition (in place if allowed).
+
+    ``scale``: the values are time codes, ``scale`` ns each; the order statistics are
+    turned into ns (exact integers) before interpolating, so the result is the one of
+    the ns values, to the last bit.
+    """
     n = int(arr.shape[0])
     if n == 0:
         return [math.nan] * len(qs)
     if n == 1:
-        return [float(arr[0])] * len(qs)
+        return [float(int(arr[0]) * scale)] * len(qs)
     pos = [(n - 1) * q for q in qs]
     kth = sorted({math.floor(p) for p in pos} | {math.ceil(p) for p in pos})
     if inplace:
@@ -106,7 +111,8 @@ def _quantiles(np, arr, qs=QS, inplace: bool = False) -> list[float]:
         part = arr
     else:
         part = np.partition(arr, kth)
-    return [_interp(part[math.floor(p)], part[math.ceil(p)], p) for p in pos]
+    return [_interp(int(part[math.floor(p)]) * scale, int(part[math.ceil(p)]) * scale, p)
+            for p in pos]
 
 
 _POOL = None
@@ -123,15 +129,24 @@ def _pmap(fn, items, min_items: int = 4):
     and partitions, so the two cores both work); serial for few items."""
     global _POOL
     items = list(items)
-    if len(items) < min_items:
+    if len(items) < min_items or _threads() == 1:
         return [fn(x) for x in items]
     if _POOL is None:
-        import os
         from concurrent.futures import ThreadPoolExecutor
 
-        _POOL = ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1),
-                                   thread_name_prefix="journeywidget")
+        _POOL = ThreadPoolExecutor(max_workers=min(4, _threads()), thread_name_prefix="journeywidget")
     return list(_POOL.map(fn, items))
+
+
+def _threads() -> int:
+    """Threads the engine works on: the cores, or ``JOURNEYWIDGET_THREADS`` (1: serial; what
+    ``benchmarks/bind.py`` compares against)."""
+    import os
+
+    try:
+        return max(1, int(os.environ.get("JOURNEYWIDGET_THREADS", "")))
+    except ValueError:
+        return os.cpu_count() or 1
 
 
 def _flatnonzero32(np, mask):

@@ -22,7 +22,8 @@ import difflib
 from typing import Any
 
 from ..core.errors import BindingError
-from ..core.limits import brief
+from . import sources
+from .sources import duplicate_columns_error
 
 __all__ = [
     "backend_of", "columns_of", "check_columns", "to_pandas", "unique_values", "filter_in",
@@ -30,6 +31,16 @@ __all__ = [
 ]
 
 _NAMES = {"pyspark": "spark", "pyspark[connect]": "spark", "sqlframe": "sqlframe"}
+
+
+def _files(df: Any) -> Any:
+    """The :class:`~journeywidget.data.sources.Source` of a path, glob or list of paths or a
+    ``pyarrow.dataset.Dataset`` (inputs narwhals does not read), else None."""
+    if isinstance(df, sources.Source):
+        return df
+    if sources.is_path_input(df) or sources.is_dataset(df):
+        return sources.open_source(df)
+    return None
 
 
 def _narwhals(df: Any) -> Any:
@@ -51,36 +62,12 @@ def _narwhals(df: Any) -> Any:
         ) from None
 
 
-def duplicate_columns_error(columns: list) -> BindingError | None:
-    """The error for column names used more than once (None if every name is unique).
-
-    >>> str(duplicate_columns_error(["user", "ts", "user"]))
-    "the data has several columns named 'user' (2); every column needs its own name. Fix: rename them (pandas: df.columns = ['user', 'ts', 'user_2']) or drop the extra ones (pandas: df = df.loc[:, ~df.columns.duplicated()])"
-    """
-    names = [str(c) for c in columns]
-    seen: dict[str, int] = {}
-    for name in names:
-        seen[name] = seen.get(name, 0) + 1
-    dupes = {name: n for name, n in seen.items() if n > 1}
-    if not dupes:
-        return None
-    shown = ", ".join(f"{brief(name)} ({n})" for name, n in list(dupes.items())[:5])
-    renamed, count = [], {}
-    for name in names:
-        count[name] = count.get(name, 0) + 1
-        renamed.append(name if count[name] == 1 else f"{name}_{count[name]}")
-    example = repr(renamed) if len(renamed) <= 8 else "[...]"
-    return BindingError(
-        f"the data has several columns named {shown}; every column needs its own name",
-        next(iter(dupes)),
-        f"rename them (pandas: df.columns = {example}) or drop the extra ones "
-        "(pandas: df = df.loc[:, ~df.columns.duplicated()])",
-    )
-
-
 def backend_of(df: Any) -> str:
     """Which library ``df`` belongs to: ``"pandas"``, ``"polars"``, ``"pyarrow"``, ``"duckdb"``,
     ``"spark"``, or the name narwhals gives another backend."""
+    src = _files(df)
+    if src is not None:
+        return src.backend
     impl = _narwhals(df).implementation
     name = str(getattr(impl, "value", impl))
     return _NAMES.get(name, name)
@@ -88,6 +75,9 @@ def backend_of(df: Any) -> str:
 
 def columns_of(df: Any) -> list[str]:
     """The column names of ``df`` (as strings)."""
+    src = _files(df)
+    if src is not None:
+        return list(src.columns)
     return [str(c) for c in _narwhals(df).collect_schema().names()]
 
 
@@ -96,11 +86,12 @@ def used_columns(wanted: dict[str, str | None]) -> list[str]:
     return list(dict.fromkeys(v for v in wanted.values() if v is not None))
 
 
-def check_columns(df: Any, wanted: dict[str, str | None], what: str = "events") -> None:
+def check_columns(df: Any, wanted: dict[str, str | None], what: str = "events", *,
+                  columns: list[str] | None = None) -> None:
     """Raise :class:`BindingError` naming the role, the column and the fix when a wanted
-    column is not a string or is not in ``df`` (a close match is suggested)."""
-    cols = columns_of(df)
-    if len(set(cols)) < len(cols):  # frames narwhals lets through (Spark): the wanted ones must be unique
+    column is not a string or is not in ``df`` (or in ``columns``; a close match is suggested)."""
+    cols = columns if columns is not None else columns_of(df)
+    if len(set(cols)) < len(cols):  # frames narwhals lets through (Spark), files: the wanted ones must be unique
         wanted_dupes = [c for c in cols if c in set(wanted.values()) and cols.count(c) > 1]
         if wanted_dupes:
             raise duplicate_columns_error(cols)  # type: ignore[misc]
@@ -128,6 +119,9 @@ def to_pandas(df: Any, cols: list[str]) -> Any:
     pandas frames are not copied; PySpark frames are collected with ``toPandas``
     (only for small inputs such as survey feedback: event logs stay in Spark).
     """
+    src = _files(df)
+    if src is not None:
+        return src.table(cols).to_pandas()
     backend = backend_of(df)
     if backend == "pandas":
         return df[cols] if [str(c) for c in df.columns] != cols else df
@@ -144,6 +138,14 @@ def to_pandas(df: Any, cols: list[str]) -> Any:
 
 def unique_values(df: Any, column: str) -> list:
     """The distinct non-missing values of ``column`` (native Python values, in no set order)."""
+    src = _files(df)
+    if src is not None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        parts = [pc.unique(b.column(0)) for b in src.batches([column])]
+        vals = pc.unique(pa.concat_arrays(parts)) if parts else pa.array([])
+        return [v for v in vals.to_pylist() if v is not None and v == v]
     frame = _narwhals(df).select(column).unique()
     if hasattr(frame, "collect"):
         frame = frame.collect()
@@ -155,6 +157,9 @@ def filter_in(df: Any, conditions: dict[str, list]) -> Any:
     (a frame of the same kind: pandas in, pandas out; a DuckDB relation stays lazy)."""
     import narwhals as nw
 
+    src = _files(df)
+    if src is not None:
+        return src.rows(conditions)
     frame = _narwhals(df)
     if not conditions:
         return df
@@ -172,9 +177,10 @@ class RowSelector:
     """
 
     def __init__(self, df: Any) -> None:
-        self.df = df
-        self.backend = backend_of(df)
-        self.eager = self.backend in ("pandas", "polars", "pyarrow")
+        src = _files(df)
+        self.df = src if src is not None else df  # files are opened once, then filtered
+        self.backend = backend_of(self.df)
+        self.eager = src is None and self.backend in ("pandas", "polars", "pyarrow")
         self._codes: dict[str, tuple[Any, Any]] = {}
         self._masks: dict[tuple[str, int], tuple[list, Any]] = {}  # by the identity of the values
 

@@ -304,10 +304,11 @@ class LiveJourney:
         self.paths = PathIndex(f, self.conv_ord, self.conv_reach)
         self.cust = None if cust_starts is None else _Customers(f, cust_starts)
 
-    def facts(self) -> Any:
-        """The full per-unit facts of the current layout (merged from the moves on demand)."""
+    def facts(self, inplace: bool = False) -> Any:
+        """The full per-unit facts of the current layout (merged from the moves on demand;
+        ``inplace``: the facts it was built from are updated rather than copied)."""
         for units, part in self.patches:
-            self.base = merge_facts(self.base, part, units)
+            self.base = merge_facts(self.base, part, units, inplace)
         self.patches = []
         return self.base
 

@@ -10,9 +10,11 @@
 >>> int(m.stages["reached"].iloc[0]) > 0, m.definition
 (True, 'ordered funnel · customers · no window')
 
-Inputs: pandas DataFrames; polars, pyarrow and DuckDB (and other narwhals-supported)
-frames, read through :mod:`journeywidget.data.frames` and encoded for the numpy
-engine; PySpark DataFrames, whose heavy step runs in Spark
+Inputs: pandas DataFrames; Parquet and CSV paths, pyarrow tables and datasets, DuckDB
+relations and polars frames, read in batches of the bound columns
+(:mod:`journeywidget.data.sources`) and encoded for the numpy engine
+(:mod:`journeywidget.data.builder`); other narwhals-supported frames through
+:mod:`journeywidget.data.frames`; PySpark DataFrames, whose heavy step runs in Spark
 (:mod:`journeywidget.data.spark_engine`) and of which only compact aggregates are
 collected.
 
@@ -35,22 +37,21 @@ from typing import Any
 
 from ..core.errors import BindingError, JourneyError
 from ..core.signals import Signal
+from .binding import build_engine
 from .conformance import CONFORMANCE_COLUMNS, conformance_records, conforming
 from .definitions import definition, describe
-from .encoding import build_store, label
+from .encoding import label
 from .engine import Engine
 from .feedback import Feedback
-from .frames import backend_of, check_columns, to_pandas, used_columns
+from .frames import check_columns, to_pandas, used_columns
 from .funnel import STAGE_COLUMNS, compare_table, stage_records
 from .insights import EventFacts, Insight, build_insights
 from .mapping import resolve_mapping
-from .numpy_engine import NumpyEngine
 from .paths import FLOW_COLUMNS, PATH_COLUMNS, flow_records, path_records
 from .payload import PAYLOAD_BUDGET, metrics_payload
 from .relabel import StalePayload, label_changes, names_hit_keys, refresh_insights, relabel_cache
 from .segments import _UNSET, CLUSTER_PREFIX, Segments
 from .sessions import parse_duration
-from .spark_engine import SparkEngine
 from .tables import (
     TOUCHPOINT_COLUMNS,
     TRANSITION_COLUMNS,
@@ -195,11 +196,17 @@ class JourneyMetrics(Segments):
         return [e for e in (self._engine, *self._unit_engines.values(),
                             *self._cluster_engines.values()) if e is not None]
 
-    def _apply_mapping(self) -> None:
+    def _apply_mapping(self, engine: Engine | None = None, mapping: Any = _UNSET) -> tuple:
+        """Map the keys of ``engine`` (default: the bound one and its unit and cluster
+        engines) onto the map's touchpoints and compute its touchpoint-level aggregates;
+        remembers the mapping only for the bound one."""
+        bound = engine is None
+        engine = self._engine if bound else engine
         tps = self._doc.get("touchpoints", [])
-        tok, info = resolve_mapping(self._doc, self._engine.keys, self._mapping)
-        self._map_info = info
-        self._tp_of_key = tok
+        tok, info = resolve_mapping(self._doc, engine.keys, self._mapping if bound else mapping)
+        if bound:
+            self._map_info = info
+            self._tp_of_key = tok
         # Engine slots are stable per touchpoint id, so reordering or moving touchpoints
         # between stages leaves the touchpoint-level aggregates untouched.
         for tp in tps:
@@ -208,8 +215,9 @@ class JourneyMetrics(Segments):
                 self._slot_ids.append(tp["id"])
         slot_of = [self._slots[tp["id"]] for tp in tps]
         slot_of_key = [slot_of[x] if x >= 0 else -1 for x in tok]
-        for eng in self._engines():
+        for eng in (self._engines() if bound else [engine]):
             eng.set_mapping(slot_of_key, len(self._slot_ids))
+        return tok, info
 
     # -- listeners ------------------------------------------------------------
     def on_update(self, callback: Callable[[JourneyMetrics], None], *,
@@ -232,8 +240,14 @@ class JourneyMetrics(Segments):
                     channel: str | None = None, value: str | None = None,
                     segment: str | None = None, mapping: Any = None,
                     order: str | None = None, session: str | None = None,
-                    session_gap: Any = None) -> JourneyMetrics:
+                    session_gap: Any = None, progress: Any = None) -> JourneyMetrics:
         """Bind an event log: one row per event.
+
+        df: a DataFrame (pandas, polars, pyarrow, DuckDB, PySpark...), a path, glob or
+        directory of Parquet (or CSV) files, a ``pyarrow.dataset.Dataset``, a DuckDB
+        relation or a polars LazyFrame. Inputs other than pandas and Spark are read in
+        batches of the named columns only (no pandas copy of the log; files need
+        ``pip install journeywidget[parquet]``).
 
         customer, time, touchpoint: column names (customer id; timestamp — datetime,
         ISO string or numeric seconds; the event key that names the touchpoint).
@@ -248,10 +262,14 @@ class JourneyMetrics(Segments):
         session_gap: or split each customer's events into sessions where the time
         between two events exceeds this (``"30min"``, ``"2h"``, a ``timedelta``).
         With either, ``m.unit = "session"`` makes every table count sessions.
+        progress: None (a progress bar under the cell for binds longer than a second, in
+        a notebook), True (at once), False (none) or a function called with a
+        :class:`~journeywidget.data.progress.BindProgress` (rows read, phase).
 
         Rows without customer, time or touchpoint are skipped and reported in
         :attr:`insights`; a missing column or an unusable dtype raises
-        :class:`BindingError` naming the column.
+        :class:`BindingError` naming the column. An interrupted bind (the kernel's
+        interrupt, an error) leaves the previous binding as it was.
         """
         wanted = {"customer": customer, "time": time, "touchpoint": touchpoint,
                   "channel": channel, "value": value, "segment": segment, "order": order,
@@ -262,9 +280,11 @@ class JourneyMetrics(Segments):
             raise JourneyError("pass either session= (a column) or session_gap= (a duration), not both")
         gap_ns = None if session_gap is None else parse_duration(session_gap, "session_gap",
                                                                  allow_zero=False)
-        check_columns(df, wanted)
-        engine = _open_engine(df, wanted, gap_ns)
+        engine, (tok, info) = build_engine(df, wanted, progress,
+                                           lambda e: self._apply_mapping(e, mapping), gap_ns)
+        # nothing below can fail part-way: the new binding replaces the old one whole
         self._engine = engine
+        self._map_info, self._tp_of_key = info, tok
         self._unit_engines = {}
         self._cluster_engines = {}
         self._clusters = {}
@@ -278,7 +298,6 @@ class JourneyMetrics(Segments):
         if self._segment is not None and self._segment not in engine.segments:
             self._segment = None
         self._cache.clear()
-        self._apply_mapping()
         self._notify()
         return self
 
@@ -344,7 +363,8 @@ class JourneyMetrics(Segments):
 
     @property
     def engine_name(self) -> str | None:
-        """The engine of the event binding: ``"pandas"``, ``"polars"``, ``"spark"``... (None: unbound)."""
+        """Where the bound events came from: ``"pandas"``, ``"polars"``, ``"pyarrow"``,
+        ``"duckdb"``, ``"parquet"``, ``"csv"`` (files), ``"spark"``... (None: unbound)."""
         return None if self._engine is None else self._engine.name
 
     # -- what the numbers count -----------------------------------------------------
@@ -710,16 +730,3 @@ def bind_events(journey: Any, df: Any, **kwargs: Any) -> JourneyMetrics:
     """Shortcut: ``JourneyMetrics(journey).bind_events(df, **kwargs)``."""
     return JourneyMetrics(journey).bind_events(df, **kwargs)
 
-
-def _open_engine(df: Any, cols: dict[str, str | None], gap_ns: int | None) -> Engine:
-    """The engine for a frame: Spark's own for PySpark, else numpy on the encoded events."""
-    backend = backend_of(df)
-    if backend == "spark":
-        return SparkEngine(df, **cols, session_gap_ns=gap_ns)
-    pdf = to_pandas(df, used_columns(cols))
-    store = build_store(pdf, customer=cols["customer"], time=cols["time"],
-                        touchpoint=cols["touchpoint"], value=cols.get("value"),
-                        segment=cols.get("segment"), channel=cols.get("channel"),
-                        order=cols.get("order"), engine=backend, session=cols.get("session"),
-                        session_gap_ns=gap_ns)
-    return NumpyEngine(store)

@@ -1,14 +1,14 @@
 """The numpy engine: layers 1 and 2 of the metrics on an encoded event log.
 
-It serves pandas, polars, pyarrow and DuckDB inputs (every frame the adapter brings
-to pandas; the event log is encoded once into an
+It serves every input but PySpark (pandas frames, files, pyarrow, DuckDB and polars
+inputs: :mod:`journeywidget.data.builder` encodes the event log once into an
 :class:`~journeywidget.data.encoding.EventStore`). A key -> touchpoint mapping
-yields touchpoint-level aggregates plus, per (customer, touchpoint), the positions
-of the first and last event, and per transition the set of customers; stages,
+yields touchpoint-level aggregates plus, per (customer, touchpoint), the times of
+the first and last event, and per transition the set of customers; stages,
 segments and moves between stages then only recombine those.
 
 >>> import pandas as pd
->>> from journeywidget.data.encoding import build_store
+>>> from journeywidget.data.builder import build_store
 >>> df = pd.DataFrame({"user": ["a", "a", "b"], "ts": [1, 5, 2], "event": ["x", "y", "x"]})
 >>> eng = NumpyEngine(build_store(df, customer="user", time="ts", touchpoint="event"))
 >>> eng.set_mapping([0, 1], 2)        # key "x" -> touchpoint 0, "y" -> 1
@@ -27,6 +27,10 @@ from .trend import trend_counts
 
 __all__ = ["NumpyEngine"]
 
+#: the per-unit facts of the last two layouts are kept (undo is free) while units x stages
+#: is at most this; above, one layout is kept and a move patches it in place
+KEEP_TWO_MAX = 4_000_000
+
 
 def _np():
     import numpy as np
@@ -42,13 +46,12 @@ def _add_segments(np, g, seg_c, cust) -> None:
 
 
 class NumpyEngine:
-    """Layers 1 and 2 on numpy arrays (pandas, polars, pyarrow, DuckDB inputs)."""
+    """Layers 1 and 2 on numpy arrays (every input but PySpark)."""
 
     def __init__(self, store: EventStore, unit_customer=None):
         self.store = store
         #: the customer code of each unit when the units are sessions (None: units are customers)
         self.unit_customer = unit_customer
-        self._cust_starts = None  # where each customer's units begin (unit_customer is sorted)
         self._runs = None
         self._run_index = None  # where each unit's runs begin
         self._facts: dict = {}  # layout -> UnitFacts (the last two)
@@ -57,6 +60,7 @@ class NumpyEngine:
         self._dwell_live = StageDwell()  # all units' time in stage, patched move by move
         self._ev_offsets = None  # where each unit's events begin
         self._journey_cache: dict = {}
+        self._unit_starts = None  # the first unit of each customer (units are sessions)
         self._scratch: dict = {}
         self._l1 = None
         self._l1_sig = None
@@ -79,7 +83,14 @@ class NumpyEngine:
 
     # -- layer 1 ---------------------------------------------------------
     def set_mapping(self, tp_of_key, n_tp: int) -> None:
-        """(Re)compute touchpoint-level aggregates for a key -> touchpoint map."""
+        """(Re)compute touchpoint-level aggregates for a key -> touchpoint map.
+
+        One stable radix sort groups the mapped events by (touchpoint, segment), customers
+        ascending within; then each touchpoint, on the engine's threads, yields its
+        (customer, touchpoint) pairs with their first and last time, its next-event
+        quantiles and its outgoing transitions (customers and median times). Times stay
+        in the store's compact codes (int32 when they fit) until a quantile is formed.
+        """
         np = _np()
         sig = tuple(int(x) for x in tp_of_key)
         if sig == self._l1_sig and self._l1 is not None:
@@ -105,107 +116,83 @@ class NumpyEngine:
         mapped = tp_ev >= 0
         n_mapped = int(np.count_nonzero(mapped))
         unmapped_prev = None
-        i32 = st.n_events < 2**31 - 1
-        idt = np.int32 if i32 else np.int64
         if n_mapped < st.n_events:
-            # keep positions of mapped events (into the layer-0 arrays) instead of copying times
             unmapped_prev = self._unmapped_neighbours(tp_ev, mapped, T)
-            mi = np.flatnonzero(mapped).astype(idt)
-            cust = st.cust[mi]
-            tp_ev = tp_ev[mi]
+            cust, t, tp_ev = _pmap(lambda a, m=mapped: a[m], [st.cust, st.t_code, tp_ev], min_items=2)
         else:
-            mi = None
-            cust = st.cust
+            cust, t = st.cust, st.t_code
         del mapped
-        t0 = st.t_code  # compact codes; differences are scaled to ns below
         scale = st.t_scale
         N = cust.shape[0]
+        idt = np.int32 if N < 2**31 - 1 else np.int64
         seg_c = st.seg_of_cust
         has_next = np.zeros(N, dtype=bool)
         if N > 1:
             np.equal(cust[1:], cust[:-1], out=has_next[:-1])
-
-        def pos(ix):  # compressed index -> layer-0 index
-            return ix if mi is None else mi[ix]
-
-        # ---- group 1: (tp, seg) ------------------------------------------------
+        # time to the next mapped event of the same customer, in time codes (< 0: none)
+        dt = np.full(N, -1, dtype=t.dtype)
+        if N > 1:
+            np.subtract(t[1:], t[:-1], out=dt[:-1], where=has_next[:-1])
+        udt = np.uint16 if (T + 1) * NS < 65535 else np.int64
+        tp_next = np.full(N, T, dtype=udt)  # next event's touchpoint (T: none)
+        if N > 1:
+            np.copyto(tp_next[:-1], tp_ev[1:], where=has_next[:-1], casting="unsafe")
         _debug("g1start")
+        # ---- group 1: (tp, seg) ------------------------------------------------
         G1 = T * NS
-        small1 = G1 < 65535
-        g1 = tp_ev.astype(np.uint16 if small1 else np.int64)
+        g1dt = np.uint8 if G1 <= 256 else (np.uint16 if G1 < 65535 else np.int64)  # radix passes
+        g1 = tp_ev.astype(g1dt)
+        del tp_ev
         if NS > 1:
-            g1 *= (np.uint16 if small1 else np.int64)(NS)
+            g1 *= g1dt(NS)
             _add_segments(np, g1, seg_c, cust)
         o1 = np.argsort(g1, kind="stable").astype(idt, copy=False)
         cnt1 = np.bincount(g1, minlength=G1)[:G1]
         off1 = np.zeros(G1 + 1, dtype=np.int64)
         np.cumsum(cnt1, out=off1[1:])
         exits1 = np.bincount(g1[~has_next], minlength=G1)[:G1] if N else np.zeros(G1, np.int64)
-        del g1
+        del g1, has_next
         _debug("g1sorted")
-        cg = cust[o1]
-        brk = np.ones(N, dtype=bool)
-        if N > 1:
-            np.not_equal(cg[1:], cg[:-1], out=brk[1:])
-            bstart = off1[1:-1]
-            bstart = bstart[(bstart > 0) & (bstart < N)]
-            brk[bstart] = True
-        rs = _flatnonzero32(np, brk)
-        del brk
-        poff = np.searchsorted(rs, off1).astype(np.int64)  # pair offsets per (tp, seg) block
-        pcnt = np.diff(poff)
-        p_cust = cg[rs]
-        del cg
-        _debug("pairs")
-        # (customer, touchpoint) pairs keep the layer-0 positions of their first and last event
-        p_fi = pos(o1[rs]).astype(idt, copy=False)
-        if rs.shape[0]:  # run ends: the element before the next run's start
-            rs[:-1] = rs[1:] - 1
-            rs[-1] = N - 1
-        p_li = pos(o1[rs]).astype(idt, copy=False)
-        del rs
-        dt = np.full(N, -1, dtype=np.int64)  # time to the next mapped event (< 0: none)
-        step = 1 << 20
-        for a in range(0, max(N - 1, 0), step):
-            b = min(N - 1, a + step)
-            tt = t0[pos(np.arange(a, b + 1, dtype=idt))] if mi is not None else t0[a:b + 1]
-            np.subtract(tt[1:], tt[:-1], out=dt[a:b], where=has_next[a:b], casting="unsafe")
-        if scale != 1:
-            dt *= scale
-        P2 = T * T
-        G2 = P2 * NS
-        udt = np.uint16 if (T + 1) * NS < 65535 else np.int64
-        tp_next = np.full(N, T, dtype=udt)  # next event's touchpoint (T: none)
-        for a in range(0, max(N - 1, 0), 1 << 20):
-            b = min(N - 1, a + (1 << 20))
-            np.copyto(tp_next[a:b], tp_ev[a + 1:b + 1].astype(udt), where=has_next[a:b])
-        del tp_ev
-        del has_next
-        mi = None  # (not `del`: captured by pos())
-        _debug("dt")
         nq_block = np.full((G1, 2), np.nan)
         nn_block = np.zeros(G1, dtype=np.int64)
         nq_tp = np.full((T, 2), np.nan)
         nn_tp = np.zeros(T, dtype=np.int64)
         seg_ids = np.arange(NS, dtype=udt)
 
-        def tp_block(j):  # one touchpoint: next-time quantiles and its outgoing transitions
-            a, b = off1[j * NS], off1[(j + 1) * NS]
+        def tp_block(j):  # one touchpoint: its pairs, next-time quantiles, outgoing transitions
+            a, b = int(off1[j * NS]), int(off1[(j + 1) * NS])
+            n = b - a
             blk = o1[a:b]
+            counts = cnt1[j * NS:(j + 1) * NS]
+            cb = cust[blk]  # ascending within each (tp, segment) block
+            # (customer, touchpoint) pairs: runs of one customer; their first and last time
+            brk = np.ones(n, dtype=bool)
+            if n > 1:
+                np.not_equal(cb[1:], cb[:-1], out=brk[1:])
+            starts = off1[j * NS:(j + 1) * NS + 1] - a
+            brk[starts[(starts > 0) & (starts < n)]] = True
+            rs = _flatnonzero32(np, brk)
+            del brk
+            pairs_j = np.diff(np.searchsorted(rs, starts))
+            re = np.empty_like(rs)
+            if rs.shape[0]:
+                re[:-1] = rs[1:] - 1
+                re[-1] = n - 1
+            p = (cb[rs], t[blk[rs]], t[blk[re]], pairs_j)
+            del rs, re
             d = dt[blk]
             ok = d >= 0
-            counts = cnt1[j * NS:(j + 1) * NS]
             segs = [s for s in range(NS) if counts[s]]
             dall = d[ok]
-            res = [(None, dall.shape[0], _quantiles(np, dall, inplace=True))]
+            res = [(None, dall.shape[0], _quantiles(np, dall, inplace=True, scale=scale))]
             del dall
             if len(segs) == 1:
                 res.append((segs[0], res[0][1], res[0][2]))
             else:
                 for s in segs:
-                    lo, hi = off1[j * NS + s] - a, off1[j * NS + s + 1] - a
+                    lo, hi = starts[s], starts[s + 1]
                     ds = d[lo:hi][ok[lo:hi]]
-                    res.append((s, ds.shape[0], _quantiles(np, ds, inplace=True)))
+                    res.append((s, ds.shape[0], _quantiles(np, ds, inplace=True, scale=scale)))
             del ok
             # transitions j -> k, grouped by (k, segment), customers ascending within
             key = tp_next[blk]
@@ -217,42 +204,46 @@ class NumpyEngine:
             koff = np.zeros((T + 1) * NS + 1, dtype=np.int64)
             np.cumsum(kc, out=koff[1:])
             n_tr = int(koff[T * NS])  # events with a next one come first (k < T)
-            ob = ob[:n_tr].astype(np.int32, copy=False) if n_tr < 2**31 else ob[:n_tr]
+            ob = ob[:n_tr]
             db = d[ob]
             del d
-            cb = cust[blk[ob]]
-            del ob
+            cbt = cb[ob]
+            del ob, cb
             brk_ = np.ones(n_tr, dtype=bool)
             if n_tr > 1:
-                np.not_equal(cb[1:], cb[:-1], out=brk_[1:])
+                np.not_equal(cbt[1:], cbt[:-1], out=brk_[1:])
                 bs = koff[1:T * NS]
                 brk_[bs[(bs > 0) & (bs < n_tr)]] = True
             runs = _flatnonzero32(np, brk_)
             del brk_
-            inc = cb[runs]
-            del cb
+            inc = cbt[runs]
+            del cbt
             ioff_j = np.searchsorted(runs, koff[: T * NS + 1])
             meds = {}
             blocks = {}
             for k in np.flatnonzero(kc[: T * NS].reshape(T, NS).sum(axis=1)).tolist():
                 lo, hi = koff[k * NS], koff[(k + 1) * NS]
                 dk = db[lo:hi]
-                med = _quantiles(np, dk, (0.5,))[0]
+                med = _quantiles(np, dk, (0.5,), scale=scale)[0]
                 meds[j * T + k] = med
                 for s in range(NS):
                     l2, h2 = koff[k * NS + s] - lo, koff[k * NS + s + 1] - lo
                     if h2 > l2:
                         blocks[(j * T + k) * NS + s] = (
-                            med if h2 - l2 == hi - lo else _quantiles(np, dk[l2:h2], (0.5,))[0])
-            return j, res, kc[: T * NS].astype(np.int64), inc, np.diff(ioff_j), meds, blocks
+                            med if h2 - l2 == hi - lo
+                            else _quantiles(np, dk[l2:h2], (0.5,), scale=scale)[0])
+            return (j, res, kc[: T * NS].astype(np.int64), inc, np.diff(ioff_j), meds, blocks, p)
 
+        P2 = T * T
+        G2 = P2 * NS
         cnt2 = np.zeros(G2, dtype=np.int64)
         icnt = np.zeros(G2, dtype=np.int64)
-        inc_parts = []
+        pcnt = np.zeros(G1, dtype=np.int64)
+        inc_parts, pair_parts = [], []
         tr_med: dict = {}
         tr_med_block: dict = {}
         todo = [j for j in range(T) if off1[(j + 1) * NS] > off1[j * NS]]
-        for j, res, kc_j, inc_j, icnt_j, meds, blocks in _pmap(tp_block, todo):
+        for j, res, kc_j, inc_j, icnt_j, meds, blocks, p in _pmap(tp_block, todo):
             for s, n_, q_ in res:
                 if s is None:
                     nn_tp[j], nq_tp[j] = n_, q_
@@ -261,13 +252,28 @@ class NumpyEngine:
             cnt2[j * T * NS:(j + 1) * T * NS] = kc_j
             icnt[j * T * NS:(j + 1) * T * NS] = icnt_j
             inc_parts.append(inc_j)
+            pair_parts.append(p[:3])
+            pcnt[j * NS:(j + 1) * NS] = p[3]
             tr_med.update(meds)
             tr_med_block.update(blocks)
-        o1 = dt = tp_next = cust = None  # free (not `del`: captured by tp_block)
+        o1 = dt = tp_next = cust = t = None  # free (not `del`: captured by tp_block)
+        _debug("blocks")
         i_cust = np.concatenate(inc_parts) if inc_parts else np.zeros(0, dtype=np.int32)
         del inc_parts
         ioff = np.zeros(G2 + 1, dtype=np.int64)
         np.cumsum(icnt, out=ioff[1:])
+        poff = np.zeros(G1 + 1, dtype=np.int64)
+        np.cumsum(pcnt, out=poff[1:])
+        p_cust, p_tf, p_tl = (
+            (np.concatenate([pp[i] for pp in pair_parts]) for i in range(3)) if pair_parts
+            else (np.zeros(0, dtype=np.int32), np.zeros(0, st.t_code.dtype), np.zeros(0, st.t_code.dtype)))
+        del pair_parts
+        # customers with a mapped event, in all and per segment (a customer's pairs all sit in
+        # its segment's blocks)
+        mark = np.zeros(st.n_customers, dtype=bool)
+        mark[p_cust] = True
+        mapped_cust = np.bincount(seg_c[mark], minlength=NS)[:NS].astype(np.int64)
+        del mark
         _debug("inc")
         # value / channel sums per (tp, seg) from the per-key tables
         K = len(st.keys)
@@ -287,11 +293,11 @@ class NumpyEngine:
                 chan[j] += st.key_chan[k]
         self._l1 = dict(
             T=T, NS=NS, n_tp=n_tp, cnt1=cnt1, exits1=exits1, pcnt=pcnt, poff=poff,
-            p_cust=p_cust, p_fi=p_fi, p_li=p_li,
+            p_cust=p_cust, p_tf=p_tf, p_tl=p_tl,
             nq_block=nq_block, nn_block=nn_block, nq_tp=nq_tp, nn_tp=nn_tp,
             cnt2=cnt2, icnt=icnt, ioff=ioff, i_cust=i_cust, tr_med=tr_med,
             tr_med_block=tr_med_block, vsum=vsum, vn=vn, chan=chan,
-            unmapped_prev=unmapped_prev, n_mapped=n_mapped,
+            unmapped_prev=unmapped_prev, n_mapped=n_mapped, mapped_cust=mapped_cust,
         )
 
     def _unmapped_neighbours(self, tp_ev, mapped, T):
@@ -370,14 +376,7 @@ class NumpyEngine:
             med = np.array([L["tr_med"][p] for p in pairs.tolist()], dtype=float)
         else:
             med = np.array([L["tr_med_block"][p * NS + s] for p in pairs.tolist()], dtype=float)
-        mark = np.zeros(self.store.n_customers, dtype=bool)
-        if s is None:
-            mark[L["p_cust"]] = True
-        else:
-            for b in (np.arange(T) * NS + s).tolist():
-                mark[L["p_cust"][L["poff"][b]:L["poff"][b + 1]]] = True
-        mapped_cust = int(np.count_nonzero(mark))
-        del mark
+        mapped_cust = int(L["mapped_cust"].sum() if s is None else L["mapped_cust"][s])
         chan = L["chan"] if s is None else None
         agg = TPAgg(
             events=events[:n_tp], customers=customers[:n_tp], exits=exits[:n_tp],
@@ -397,8 +396,7 @@ class NumpyEngine:
         L = self._l1
         NS = L["NS"]
         poff = L["poff"]
-        pc, pfi, pli = L["p_cust"], L["p_fi"], L["p_li"]
-        t0 = self.store.t_code
+        pc, ptf, ptl = L["p_cust"], L["p_tf"], L["p_tl"]
         scale = self.store.t_scale
         ranges = [(poff[j * NS], poff[(j + 1) * NS]) for j in tps if j < L["T"]]
         ranges = [(a, b) for a, b in ranges if b > a]
@@ -406,20 +404,20 @@ class NumpyEngine:
             res = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64))
         elif len(ranges) == 1:
             a, b = ranges[0]
-            dw = (t0[pli[a:b]] - t0[pfi[a:b]]).astype(np.int64)
+            dw = (ptl[a:b] - ptf[a:b]).astype(np.int64)
             if scale != 1:
                 dw *= scale
             res = (pc[a:b], dw)
         else:
             C = self.store.n_customers
-            info = np.iinfo(t0.dtype)
-            first = np.full(C, info.max, dtype=t0.dtype)
-            last = np.full(C, info.min, dtype=t0.dtype)
-            for a, b in ranges:
+            info = np.iinfo(ptf.dtype)
+            first = np.full(C, info.max, dtype=ptf.dtype)
+            last = np.full(C, info.min, dtype=ptf.dtype)
+            for a, b in ranges:  # each customer once per touchpoint: plain scatters
                 c = pc[a:b]
-                first[c] = np.minimum(first[c], t0[pfi[a:b]])
-                last[c] = np.maximum(last[c], t0[pli[a:b]])
-            ids = np.flatnonzero(first != info.max).astype(np.int32)
+                first[c] = np.minimum(first[c], ptf[a:b])
+                last[c] = np.maximum(last[c], ptl[a:b])
+            ids = _flatnonzero32(np, first != info.max)
             dw = (last[ids] - first[ids]).astype(np.int64)
             if scale != 1:
                 dw *= scale
@@ -503,13 +501,18 @@ class NumpyEngine:
     def facts(self, stage_of_slot, rank_of_stage, window_ns):
         """The per-unit facts of a layout (the last one or two layouts are kept)."""
         key = (tuple(int(x) for x in stage_of_slot), tuple(int(x) for x in rank_of_stage), window_ns)
-        if self._live and self._live.key == key:
-            return self._live.facts()
+        # the last two layouts (undo is then free) unless that costs much memory
+        keep = 2 if self.store.n_customers * max(len(rank_of_stage), 1) <= KEEP_TWO_MAX else 1
+        lv = self._live
+        if lv and lv.key == key:  # the live state's facts, with its moves merged
+            if keep == 1 and lv.patches:  # merged in place: the facts they update leave the cache
+                self._facts = {k: v for k, v in self._facts.items() if v is not lv.base}
+            return lv.facts(inplace=keep == 1)
         f = self._facts.get(key)
         if f is None:
-            f = self._patched(key)  # a move: only the units that visit the moved touchpoints
-            # the last two layouts (undo is then free) unless that costs much memory
-            keep = 2 if self.store.n_customers * max(len(rank_of_stage), 1) <= 4_000_000 else 1
+            # a move: only the units that visit the moved touchpoints (the last layout's facts
+            # updated in place when they are not kept)
+            f = self._patched(key, inplace=keep == 1 and not self._owned_by_live())
             while self._facts and len(self._facts) >= keep:
                 self._facts.pop(next(iter(self._facts)))
             if f is None:
@@ -517,7 +520,7 @@ class NumpyEngine:
             self._facts[key] = f
         return f
 
-    def _patched(self, key):
+    def _patched(self, key, inplace: bool = False):
         """The facts of layout ``key`` from the last layout's, when they differ only in the
         stage of a few touchpoints (same stages with data, same window): the units that visit
         those touchpoints are recomputed, the others kept. None when that would not pay."""
@@ -533,7 +536,13 @@ class NumpyEngine:
         if total > 0.6 * runs.size:
             return None  # most of the runs: as fast to start afresh
         part = unit_facts(sub, list(sos), list(rank), window, self._scratch)
-        return merge_facts(self._facts[last], part, units)
+        # updated in place: out of the cache first, so a failure half-way leaves nothing stale
+        old = self._facts.pop(last) if inplace else self._facts[last]
+        return merge_facts(old, part, units, inplace)
+
+    def _owned_by_live(self) -> bool:
+        """Whether the last kept facts are the live state's (never updated in place then)."""
+        return bool(self._live) and bool(self._facts) and self._facts[next(reversed(self._facts))] is self._live.base
 
     def _index(self):
         if self._run_index is None:
@@ -553,21 +562,27 @@ class NumpyEngine:
             self._live = False if lv.too_big else None
             return None
         if lv is None:
+            starts = None if self.unit_customer is None else self._starts()
+            if starts is False or (starts is not None and starts.shape[0] == 0):
+                return None  # (sessions not numbered customer by customer: no live state)
             f = self.facts(*key)
             if f.D == 0 or f.n_units == 0:
                 return None
             self._index()  # (the run offsets a move reads, made once here)
-            lv = LiveJourney(key, f, None if self.unit_customer is None else self._starts())
+            lv = LiveJourney(key, f, starts)
             self._live = lv
         return lv.agg(top)
 
     def _starts(self):
-        """Where each customer's units begin (units are sorted by customer)."""
+        """Where each customer's units begin (units are sessions numbered customer by customer);
+        False when a customer's units are not one run."""
         np = _np()
-        if self._cust_starts is None:
+        if self._unit_starts is None:
             uc = self.unit_customer
-            self._cust_starts = np.flatnonzero(np.r_[True, uc[1:] != uc[:-1]]) if uc.size else uc[:0]
-        return self._cust_starts
+            new = np.ones(uc.shape[0], dtype=bool)
+            np.not_equal(uc[1:], uc[:-1], out=new[1:])
+            self._unit_starts = np.flatnonzero(new) if bool((uc[1:] >= uc[:-1]).all()) else False
+        return self._unit_starts
 
     def journey_agg(self, stage_of_slot, rank_of_stage, window_ns, s, top=10) -> JourneyAgg:
         """Unit-level aggregates of a layout for segment ``s`` (None: all units)."""
@@ -600,24 +615,54 @@ class NumpyEngine:
             c_ord = counts.ordered[0].copy()
             c_rea = counts.reached[0].copy()
         else:
-            # distinct customers: units are sorted by customer, so a customer's units are one
-            # run; reduce each run (its deepest match, whether any unit reached the stage)
-            starts = self._starts()
-            c_ord = np.zeros(D, dtype=np.int64)
-            c_rea = np.zeros(D, dtype=np.int64)
-            if starts.size and D:
-                depth = f.depth if sel is None else np.where(sel, f.depth, 0)
-                deepest = np.bincount(np.maximum.reduceat(depth, starts), minlength=D + 1)
-                c_ord[:] = np.cumsum(deepest[::-1])[::-1][1:D + 1]
-                for k in range(D):
-                    m = f.reached[k] if sel is None else f.reached[k] & sel
-                    c_rea[k] = int(np.count_nonzero(np.logical_or.reduceat(m, starts)))
+            c_ord, c_rea = self._unit_customers(f, sel)
         agg = JourneyAgg(D=D, counts=counts, ttc_median=ttc, paths=paths,
                          customers_ordered=c_ord, customers_reached=c_rea)
         if len(self._journey_cache) > 64:
             self._journey_cache.clear()
         self._journey_cache[ck] = agg
         return agg
+
+    def _unit_customers(self, f, sel):
+        """Distinct customers of the units the ordered funnel takes to each stage rank, and of
+        the units whose path contains it (units are sessions; ``sel``: the segment's units).
+        A customer's sessions are numbered together, so each customer's units are one run:
+        a reduction per run (the deepest match, whether any unit reached) counts them."""
+        np = _np()
+        D, uc = f.D, self.unit_customer
+        starts = self._starts()
+        c_ord = np.zeros(D, dtype=np.int64)
+        c_rea = np.zeros(D, dtype=np.int64)
+        if starts is False:  # (not one run a customer: mark them one stage at a time)
+            mark = np.zeros(int(uc.max(initial=-1)) + 1, dtype=bool)
+            for k in range(D):
+                for out, m in ((c_ord, f.depth > k), (c_rea, f.reached[k])):
+                    if sel is not None:
+                        m = m & sel
+                    mark[:] = False
+                    mark[uc[m]] = True
+                    out[k] = int(np.count_nonzero(mark))
+            return c_ord, c_rea
+        if D == 0 or starts.shape[0] == 0:
+            return c_ord, c_rea
+        depth = f.depth if sel is None else np.where(sel, f.depth, 0)
+        deepest = np.bincount(np.maximum.reduceat(depth, starts), minlength=D + 1)
+        c_ord[:] = deepest[::-1].cumsum()[::-1][1:D + 1]  # customers whose deepest unit is > k
+        if D > 63:
+            for k in range(D):
+                m = f.reached[k] if sel is None else f.reached[k] & sel
+                c_rea[k] = int(np.count_nonzero(np.logical_or.reduceat(m, starts)))
+            return c_ord, c_rea
+        bdt = np.uint8 if D <= 8 else np.uint16 if D <= 16 else np.uint32 if D <= 32 else np.uint64
+        bits = np.zeros(f.n_units, dtype=bdt)  # the stage ranks each unit reaches, as bits
+        for k in range(D):
+            bits |= f.reached[k].astype(bdt) << bdt(k)
+        if sel is not None:
+            bits[~sel] = 0
+        per_customer = np.bitwise_or.reduceat(bits, starts)
+        for k in range(D):
+            c_rea[k] = int(np.count_nonzero(per_customer & bdt(1 << k)))
+        return c_ord, c_rea
 
     def segment_customers(self):
         if self._seg_counts is None:

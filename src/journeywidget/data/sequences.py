@@ -300,21 +300,22 @@ def unit_facts(runs: Runs, stage_of_slot: Any, rank_of_stage: Any, window_ns: in
                      tr_unit=tr_unit, tr_pair=tr_pair, tr_first=tr_first)
 
 
-def merge_facts(old: UnitFacts, new: UnitFacts, units: Any) -> UnitFacts:
+def merge_facts(old: UnitFacts, new: UnitFacts, units: Any, inplace: bool = False) -> UnitFacts:
     """``old`` with the facts of ``units`` (ascending; ``new`` holds them as units 0..n-1, for
     the same stages with data) replaced: how a move of touchpoints updates only the units
-    that visit them."""
+    that visit them. ``inplace``: ``old`` is not used again, its per-unit arrays are updated
+    rather than copied (millions of units: the copies would cost most of a move)."""
     np = _np()
     U = old.n_units
     hit = np.zeros(U, dtype=bool)
     hit[units] = True
     out = {}
     for name in ("reached", "skipped", "back"):
-        mat = getattr(old, name).copy()
+        mat = getattr(old, name) if inplace else getattr(old, name).copy()
         mat[:, units] = getattr(new, name)
         out[name] = mat
     for name in ("depth", "maxrank", "conforming"):
-        arr = getattr(old, name).copy()
+        arr = getattr(old, name) if inplace else getattr(old, name).copy()
         arr[units] = getattr(new, name)
         out[name] = arr
     ttc = []
@@ -406,18 +407,23 @@ def group_counts(f: UnitFacts, g: Any, G: int) -> GroupCounts:
     np = _np()
     D = f.D
     U = f.n_units
+    one = None  # one group: every unit (None) or the units of a mask
+    if g is not None and G == 1:  # (one segment: masks and counts, no bincount per stage)
+        one = np.asarray(g) >= 0
+        g = None
     if g is None:
         rowsel = None
 
         def count(mask_u):  # [U] bool -> [1]
-            return np.array([np.count_nonzero(mask_u)], dtype=np.int64)
+            return np.array([np.count_nonzero(mask_u if one is None else mask_u & one)], dtype=np.int64)
 
         def count2(mat, extra=None):  # [D, U] bool -> [1, D]
-            return np.array([[np.count_nonzero(mat[k] if extra is None else (mat[k] & extra))
+            sel = one if extra is None else (extra if one is None else extra & one)
+            return np.array([[np.count_nonzero(mat[k] if sel is None else (mat[k] & sel))
                               for k in range(D)]], dtype=np.int64).reshape(1, D)
 
         def hist(codes, width):  # per-unit small codes -> [1, width]
-            return np.bincount(codes, minlength=width)[:width].reshape(1, width)
+            return np.bincount(codes if one is None else codes[one], minlength=width)[:width].reshape(1, width)
     else:
         g = np.asarray(g, dtype=np.int64)
         rowsel = g >= 0
@@ -451,8 +457,9 @@ def group_counts(f: UnitFacts, g: Any, G: int) -> GroupCounts:
         skip_pop_conv[:, D - 1] = 0
     P = max(D, 1) ** 2
     if g is None:
-        fc = np.bincount(f.tr_pair, minlength=P)[:P]
-        fu = np.bincount(f.tr_pair[f.tr_first], minlength=P)[:P]
+        tsel = f.tr_first if one is None else f.tr_first & one[f.tr_unit]
+        fc = np.bincount(f.tr_pair if one is None else f.tr_pair[one[f.tr_unit]], minlength=P)[:P]
+        fu = np.bincount(f.tr_pair[tsel], minlength=P)[:P]
     else:
         trs = g[f.tr_unit]
         tok = trs >= 0

@@ -7,7 +7,7 @@ picked from the time span so that at most ``max_points`` counts are made; the
 latest periods are kept.
 
 >>> import pandas as pd
->>> from journeywidget.data.encoding import build_store
+>>> from journeywidget.data.builder import build_store
 >>> df = pd.DataFrame({"user": ["a", "a", "b"], "event": ["x", "x", "x"],
 ...                    "ts": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-02"])})
 >>> store = build_store(df, customer="user", time="ts", touchpoint="event")

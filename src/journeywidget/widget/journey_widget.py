@@ -34,6 +34,7 @@ from ..core.errors import JourneyError
 from ..core.ids import readable_name
 from ..core.limits import MAX_OPS_PER_MESSAGE, bounded_message, brief
 from ..data.draft import unmapped_key_ops
+from ..data.progress import with_progress
 from ..document.operations import count_ops, locate
 from ..journey import Journey
 from .display import StaticPicture
@@ -182,6 +183,7 @@ class JourneyWidget(anywidget.AnyWidget):
     #: The files Python makes for the page's Export menu (widget/page_exports.py); the page
     #: makes JSON itself, and PNG from the SVG when "png" is not listed.
     _exports = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    _progress = traitlets.Dict().tag(sync=True)  # a bind at work (data/progress): the toolbar bar
 
     # set in __init__; None until then (ipywidgets may close a widget whose __init__ failed)
     _chartset: ChartSet | None = None
@@ -269,9 +271,8 @@ class JourneyWidget(anywidget.AnyWidget):
         aggregates only. The widget's ``funnel``, ``window`` and ``unit`` carry over.
         """
         unit, funnel, window = self.unit, self.funnel, self.window  # the refresh mirrors the metrics
-        m = self._chartset.bind_events(df, **kwargs)
-        m.funnel = funnel
-        m.window = window or None
+        m = with_progress(self._chartset.bind_events, df, kwargs, self)  # the toolbar shows it
+        m.funnel, m.window = funnel, window or None
         if unit == "session" and m.has_sessions:
             m.unit = "session"
         self._refresh_data()
