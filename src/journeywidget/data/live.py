@@ -206,11 +206,26 @@ class PathIndex:
         todo = groups[~self.checked[groups]]
         if todo.shape[0] == 0 or not self.pure:
             return
-        want = np.zeros(self.uh.shape[0], dtype=bool)
-        want[todo] = True
-        m = np.flatnonzero(want[self.gid])
-        g = self.gid[m]
-        self.pure = _same_paths(self.buf, self.start[m], self.len[m], self.rstart[g], self.rlen[g])
+        small = np.int16 if todo.shape[0] < 32767 else np.int64  # (a radix sort below)
+        want = np.full(self.uh.shape[0], -1, dtype=small)
+        want[todo] = np.arange(todo.shape[0])
+        w = want[self.gid]
+        m = np.flatnonzero(w >= 0)
+        m = m[np.argsort(w[m], kind="stable")]  # members, group by group
+        bounds = np.searchsorted(w[m], np.arange(todo.shape[0] + 1))
+        buf, last = self.buf, self.buf.shape[0] - 1
+        for i, g in enumerate(todo.tolist()):
+            mm = m[bounds[i]:bounds[i + 1]]
+            a, n = int(self.rstart[g]), int(self.rlen[g])
+            ok = bool((self.len[mm] == n).all())
+            st = self.start[mm]
+            for j in range(n):  # position by position: no per-element index arrays
+                if not ok:
+                    break
+                ok = bool((buf[np.minimum(st + j, last)] == buf[a + j]).all())
+            if not ok:
+                self.pure = False
+                return
         self.checked[todo] = True
 
     def top(self, top: int) -> list[tuple] | None:
@@ -378,7 +393,7 @@ class OrderStat:
     (49.5, 51.5)
     """
 
-    def __init__(self, values: Any = None, q: float = 0.5, frac: int = 16):
+    def __init__(self, values: Any = None, q: float = 0.5, frac: int = 32):
         np = _np()
         self.q = q
         if values is None:
@@ -393,10 +408,12 @@ class OrderStat:
         hi = min(n - 1, math.ceil(pos) + n // frac + 16)
         part = np.partition(values, [lo, hi])
         self.lo, self.hi = part[lo], part[hi]  # the range: every value in it is counted in vals
-        self.below = int(np.count_nonzero(part[:lo] < self.lo))
-        self.above = int(np.count_nonzero(part[hi + 1:] > self.hi))
-        inside = part[(part >= self.lo) & (part <= self.hi)]
-        vals, cnt = np.unique(inside, return_counts=True)
+        tie_lo = int(np.count_nonzero(part[:lo] == self.lo))  # (ties of the ends outside [lo, hi])
+        tie_hi = int(np.count_nonzero(part[hi + 1:] == self.hi))
+        self.below, self.above = lo - tie_lo, n - 1 - hi - tie_hi
+        vals, cnt = np.unique(part[lo:hi + 1], return_counts=True)
+        cnt[0] += tie_lo
+        cnt[-1] += tie_hi
         self.vals, self.cnt = vals.astype(np.int64), cnt.astype(np.int64)
 
     @property
