@@ -107,7 +107,7 @@ export function touchpointFigures(
     out.push({ key: "time", text: `${fmtDuration(m.median_next_s)} to next`, title: `Median time to the next step: ${fmtDuration(m.median_next_s)}`, value: m.median_next_s, icon: "clock" });
   const ft = feedbackText(fb);
   if (ft && fb) out.push({ key: "feedback", text: ft, title: feedbackTitle(fb), value: fb.score as number, icon: "star" });
-  if (out.length === 0 && bound) out.push({ key: "none", text: NO_DATA, title: `No ${unit} in the bound data reached this touchpoint` });
+  if (out.length === 0 && bound) out.push({ key: "none", text: NO_DATA, short: "–", title: `No ${unit} in the bound data reached this touchpoint` });
   return out;
 }
 
@@ -129,7 +129,7 @@ export function metricText(name: string, m: TouchpointMetrics | null | undefined
 export function stageFigures(m: StageMetrics | null | undefined, unit: string, bound: boolean, definition = ""): Figure[] {
   const out: Figure[] = [];
   if (m && m.no_data === true) {
-    if (bound) out.push({ key: "none", text: NO_DATA, title: `None of this stage's touchpoints has an event in the bound data: no ${unit}, no conversion, no drop-off${definition}` });
+    if (bound) out.push({ key: "none", text: NO_DATA, short: "–", title: `None of this stage's touchpoints has an event in the bound data: no ${unit}, no conversion, no drop-off${definition}` });
     return out;
   }
   const n = countOf(m);
@@ -156,7 +156,7 @@ export function stageFigures(m: StageMetrics | null | undefined, unit: string, b
     }
     out.push({ key: "conformance", text: parts.join(" · "), title: titles.join("; ") + definition, value: isNum(m.skip_rate) ? m.skip_rate : (m.back_rate as number) });
   }
-  if (out.length === 0 && bound) out.push({ key: "none", text: NO_DATA, title: `No ${unit} in the bound data reached this stage${definition}` });
+  if (out.length === 0 && bound) out.push({ key: "none", text: NO_DATA, short: "–", title: `No ${unit} in the bound data reached this stage${definition}` });
   return out;
 }
 
