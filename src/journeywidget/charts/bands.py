@@ -17,7 +17,7 @@ so the marks sit exactly on the map's columns whatever its zoom:
 Exports keep drawing the overlay's own chart (``spec``), which needs no map.
 
 >>> band, spec = band_spec("funnel", {"stages": []}, None, "")
->>> band, spec["encoding"]["x"]["field"] if "encoding" in spec else spec["layer"][0]["encoding"]["x"]["field"]
+>>> band, spec["layer"][0]["encoding"]["x"]["field"]
 ('stages', 'jw_x0')
 >>> band_spec("trend", {}, None, "") is None
 True
@@ -79,13 +79,14 @@ def _chart(name: str, doc: dict, metric: str | None, unit: str):
         track = base.mark_rect(cornerRadius=3, opacity=0.14, aria=False).encode(
             x=_px(alt, "jw_x0"), x2="jw_x1:Q", y=y, y2=y2)
         lost = base.transform_filter("datum.dropoff > 0").mark_rect(color="#c94a4a", opacity=0.3, cornerRadius=3).encode(
-            x=_px(alt, "jw_xc"), x2="jw_xt:Q", y=y, y2=y2, tooltip=tip, description=desc)
+            x=_px(alt, "jw_xc"), x2="jw_xt:Q", y=y, y2=y2)
         bars = base.mark_rect(cornerRadius=3, cursor="pointer").encode(
-            x=_px(alt, "jw_x0"), x2="jw_xc:Q", y=y, y2=y2, tooltip=tip, opacity=_opacity(alt, sel), description=desc)
+            x=_px(alt, "jw_x0"), x2="jw_xc:Q", y=y, y2=y2, opacity=_opacity(alt, sel))
         text = base.transform_filter("datum.conv_text != ''").mark_text(
             align="right", baseline="middle", dx=-4, fontSize=10.5, fontWeight="bold", aria=False).encode(
-            x=_px(alt, "jw_x1"), y=_px(alt, "jw_ym"), text="conv_text:N", tooltip=tip)
-        chart = alt.layer(track, lost, bars, text)
+            x=_px(alt, "jw_x1"), y=_px(alt, "jw_ym"), text="conv_text:N")
+        # tooltip and description once, on the layer chart (every layer inherits them)
+        chart = alt.layer(track, lost, bars, text).encode(tooltip=tip, description=desc)
     elif name == "emotion":
         measured = alt.Chart(data).transform_filter("datum.source == 'data' && isValid(datum.jw_y)").transform_calculate(
             jw_xd="datum.jw_x + 13")

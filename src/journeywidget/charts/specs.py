@@ -120,18 +120,22 @@ def _overlay_chart(name: str, doc: dict, rows: list[dict], metric: str | None, u
         sel_stage = (f"datum.stage == {SELECT_PARAM} || "
                      f"indexof(datum.tps, '|' + {SELECT_PARAM} + '|') >= 0")
         units = unit or "Customers"
+        # one tooltip for all layers (on the layer chart: the spec carries it once)
         tip = [alt.Tooltip("label:N", title="Stage"), alt.Tooltip("customers:Q", title=units, format=","),
-               alt.Tooltip("conversion:Q", title="Conversion", format=".1%"),
+               alt.Tooltip("jw_conv:N", title="Conversion"),
                alt.Tooltip("conv_ci:N", title="95% interval"),
                alt.Tooltip("dropoff:Q", title="Drop-off", format=","),
                alt.Tooltip("dropoff_rate:Q", title="Drop-off rate", format=".1%")]
         bars = base.mark_bar(cursor="pointer", cornerRadiusTopLeft=2, cornerRadiusTopRight=2).encode(
-            y=alt.Y("customers:Q", title=units), opacity=_highlight(alt, sel_stage), tooltip=tip)
+            y=alt.Y("customers:Q", title=units), opacity=_highlight(alt, sel_stage))
         drop = base.transform_filter("datum.dropoff > 0").mark_bar(
-            color="#c94a4a", opacity=0.25, cursor="pointer").encode(y="customers:Q", y2="top:Q", tooltip=tip)
+            color="#c94a4a", opacity=0.25, cursor="pointer").encode(y="customers:Q", y2="top:Q")
         text = base.transform_filter("datum.conv_text != ''").mark_text(dy=-6, fontSize=11).encode(
             y="top:Q", text="conv_text:N")
-        chart = alt.layer(bars, drop, text).properties(
+        chart = alt.layer(bars, drop, text).transform_calculate(
+            jw_conv="isValid(datum.conversion) ? format(datum.conversion, '.1%') : "
+                    "(datum.customers > 0 ? 'first stage' : 'no data')",
+        ).encode(tooltip=tip).properties(
             width=alt.Step(90), height=150,
             title=alt.Title("Stage funnel", subtitle=f"{metric or 'ordered funnel · customers'} · red: lost since "
                             "the stage before · %: conversion"),
