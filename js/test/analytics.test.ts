@@ -97,6 +97,18 @@ describe("the data's suggestions", () => {
     el.remove();
   });
 
+  it("a cluster that already has its persona on the map reads 'Added' (and again after an undo removes it, not)", () => {
+    const host = { doc: DOC, canAdd: true, select: () => {}, ask: async () => true };
+    const button = (doc: JourneyDoc) =>
+      analyticsBody({ ...host, doc }, m, "customers").querySelector(".jw-cluster button") as HTMLButtonElement;
+    const withPersona = { ...DOC, personas: [{ id: "p", name: "P", segment: { column: "cluster", values: [0] } }] } as unknown as JourneyDoc;
+    expect(button(withPersona).disabled).toBe(true);
+    expect(button(withPersona).textContent).toContain("Added");
+    const other = { ...DOC, personas: [{ id: "p", name: "P", segment: { column: "cluster", values: [1] } }] } as unknown as JourneyDoc;
+    expect(button(other).disabled).toBe(false);
+    expect(button(DOC).textContent).toContain("Persona from cluster");
+  });
+
   it("read-only: no buttons; without clusters, 'Find clusters' with a kernel", () => {
     const host = { doc: DOC, canAdd: false, select: () => {}, ask: async () => true };
     expect(analyticsBody(host, m, "customers").querySelectorAll("button").length).toBe(0);

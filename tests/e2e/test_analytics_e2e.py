@@ -112,9 +112,13 @@ def test_counting_controls_flows_and_data_actions(page, standalone, harness_serv
     el.locator(".jw-cluster button").first.click()
     h.wait_until(lambda: len(w.journey.personas) == personas + 1)
     assert w.journey.personas[-1].segment.column == "cluster"
+    expect(el.locator(".jw-cluster button").first).to_have_text("Added")
     w.undo()
     assert len(w.journey.personas) == personas
     h.sync()
+    # the button follows the map: the persona is gone, so it offers it again
+    expect(el.locator(".jw-cluster button").first).to_have_text("Persona from cluster")
+    expect(el.locator(".jw-cluster button").first).to_be_enabled()
     _shoot(page, h, "analytics-insights-light.png")
     page.emulate_media(color_scheme="dark")
     page.evaluate("() => { document.body.style.background = '#0f1115'; }")

@@ -23,9 +23,18 @@ function nameOf(doc: JourneyDoc, id: string): string {
   return it ? it.name || id : id;
 }
 
-function actionButton(label: string, title: string, busy: string, run: () => Promise<boolean>): HTMLButtonElement {
-  const text = h("span", null, label);
+/** Whether the map has a persona whose segment points at `cluster` (add_persona_from_cluster's). */
+export function hasClusterPersona(doc: JourneyDoc, cluster: unknown): boolean {
+  return (doc.personas || []).some((p: any) => {
+    const seg = p && p.segment;
+    return !!seg && seg.column === "cluster" && Array.isArray(seg.values) && seg.values.some((v: unknown) => String(v) === String(cluster));
+  });
+}
+
+function actionButton(label: string, title: string, busy: string, run: () => Promise<boolean>, done = false): HTMLButtonElement {
+  const text = h("span", null, done ? "Added" : label);
   const b = h("button", { type: "button", class: "jw-btn jw-btn-small", title }, icon("plus"), text) as HTMLButtonElement;
+  b.disabled = done;
   b.addEventListener("click", (e) => {
     e.stopPropagation();
     b.disabled = true;
@@ -84,7 +93,7 @@ export function analyticsBody(host: AnalyticsHost, m: Metrics, unit: string): HT
           h("div", { class: "jw-insight-msg" }, String(c.name || ""))));
       if (host.canAdd)
         li.firstElementChild!.appendChild(h("div", { class: "jw-insight-actions" },
-          actionButton("Persona from cluster", `Add a persona for ${c.label} to the map; its segment points at the cluster (undoable)`, "Adding…", () => host.ask("add_persona_from_cluster", { cluster: c.cluster }))));
+          actionButton("Persona from cluster", `Add a persona for ${c.label} to the map; its segment points at the cluster (undoable)`, "Adding…", () => host.ask("add_persona_from_cluster", { cluster: c.cluster }), hasClusterPersona(host.doc, c.cluster))));
       ol.appendChild(li);
     }
     col.appendChild(ol);

@@ -164,6 +164,7 @@ export class DataTools {
       canAdd,
       (doc.stages || []).map((x) => [x.id, x.name]),
       (doc.touchpoints || []).map((x) => [x.id, x.name]),
+      (doc.personas || []).map((x) => x.segment || null), // "Added" follows the cluster personas
     ]);
     if (this.body.getAttribute("data-sig") === sig) return;
     this.body.setAttribute("data-sig", sig);
