@@ -12,17 +12,13 @@ import widget from "../src/index";
 import loader, { hooks } from "../src/loader";
 import { installSync } from "../src/host/sync";
 import type { JourneyView } from "../src/view/journey-view";
-import { sampleDoc } from "./fakemodel";
+import { FakeModel, sampleDoc } from "./fakemodel";
 
-type Handler = (...a: any[]) => void;
-
-/** ipywidgets' WidgetModel, as far as the widget sees it. */
-class ManagerModel {
-  state: Record<string, any>;
+/** ipywidgets' WidgetModel, as far as the widget sees it: the test's fake model, plus
+ * what the manager adds (dirty values sent on save_changes, set_state, get_model). */
+class ManagerModel extends FakeModel {
   dirty = new Set<string>();
   toPython: Record<string, unknown>[] = [];
-  sent: any[] = [];
-  private handlers = new Map<string, Set<Handler>>();
   readonly widget_manager: { get_model(id: string): Promise<any> };
 
   constructor(
@@ -30,7 +26,7 @@ class ManagerModel {
     state: Record<string, any>,
     models: Map<string, any>,
   ) {
-    this.state = { editable: true, selected: "", _error: "", _can_undo: false, _can_redo: false, _metrics: {}, _charts: {}, _rev: 1, ...state };
+    super({ _charts: {}, ...state });
     models.set(id, this);
     this.widget_manager = {
       get_model: async (mid: string) => {
@@ -40,10 +36,7 @@ class ManagerModel {
       },
     };
   }
-  get(name: string) {
-    return this.state[name];
-  }
-  set(name: string, value: unknown) {
+  override set(name: string, value: unknown) {
     this.state[name] = value;
     this.dirty.add(name);
     this.emit(`change:${name}`, this, value);
@@ -52,26 +45,11 @@ class ManagerModel {
     for (const [k, v] of Object.entries(state)) this.state[k] = v;
     for (const k of Object.keys(state)) this.emit(`change:${k}`, this, state[k]);
   }
-  save_changes() {
+  override save_changes() {
     const out: Record<string, unknown> = {};
     for (const k of this.dirty) out[k] = this.state[k];
     this.dirty.clear();
     if (Object.keys(out).length) this.toPython.push(out);
-  }
-  send(content: unknown) {
-    this.sent.push(content);
-  }
-  on(ev: string, cb: Handler) {
-    if (!this.handlers.has(ev)) this.handlers.set(ev, new Set());
-    this.handlers.get(ev)!.add(cb);
-  }
-  off(ev?: string | null, cb?: Handler | null) {
-    if (!ev) this.handlers.clear();
-    else if (!cb) this.handlers.delete(ev);
-    else this.handlers.get(ev)?.delete(cb);
-  }
-  emit(ev: string, ...args: any[]) {
-    for (const cb of Array.from(this.handlers.get(ev) || [])) cb(...args);
   }
   /** Python's custom message. */
   custom(msg: unknown) {
