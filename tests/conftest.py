@@ -68,3 +68,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return REPO_ROOT
+
+
+@pytest.fixture(params=["kernels", "numpy"])
+def kernels(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a test with the compiled journey kernels (data/kernels.py, numba) and with the
+    vectorised numpy path; the kernel run is skipped where numba is not installed."""
+    if request.param == "numpy":
+        monkeypatch.setenv("JOURNEYWIDGET_KERNELS", "numpy")
+    else:
+        monkeypatch.delenv("JOURNEYWIDGET_KERNELS", raising=False)
+        from journeywidget.data import kernels as k
+
+        if not k.enabled():
+            pytest.skip("numba is not installed (the 'fast' extra)")
+    return request.param

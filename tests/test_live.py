@@ -47,6 +47,7 @@ def assert_same(m, fresh):
 @pytest.mark.parametrize("window", [None, "2h"])
 @pytest.mark.parametrize("seed", [0, 1])
 def test_moves_and_undos_equal_a_fresh_bind(unit, funnel, window, seed, monkeypatch):
+    monkeypatch.setenv("JOURNEYWIDGET_KERNELS", "numpy")  # (data/live is the numpy path's)
     advanced = []
     real = live.LiveJourney.advance
     monkeypatch.setattr(live.LiveJourney, "advance", lambda *a: real(*a) and (advanced.append(1) or True))

@@ -230,7 +230,7 @@ def compare_to_reference(m, doc, rows, segment=None, mapping=None, gap_ns=None):
 
 
 @pytest.mark.parametrize("seed", range(40))
-def test_matches_reference_on_random_logs(seed):
+def test_matches_reference_on_random_logs(seed, kernels):
     doc, rows = random_case(seed)
     if not any(r[0] is not None and r[1] is not None and r[2] is not None for r in rows):
         return
@@ -246,7 +246,7 @@ def test_matches_reference_on_random_logs(seed):
 
 
 @pytest.mark.parametrize("seed", range(24))
-def test_sessions_match_reference_on_random_logs(seed):
+def test_sessions_match_reference_on_random_logs(seed, kernels):
     """Sessions from a column (interleaving within a customer) and from a gap, every mode."""
     doc, rows = random_case(200 + seed)
     if not any(r[0] is not None and r[1] is not None and r[2] is not None for r in rows):
@@ -267,7 +267,7 @@ def test_sessions_match_reference_on_random_logs(seed):
 
 
 @pytest.mark.parametrize("seed", range(8))
-def test_matches_reference_with_mapping(seed):
+def test_matches_reference_with_mapping(seed, kernels):
     doc, rows = random_case(100 + seed)
     if not any(r[0] is not None and r[1] is not None and r[2] is not None for r in rows):
         return
@@ -276,7 +276,7 @@ def test_matches_reference_with_mapping(seed):
     compare_to_reference(m, doc, rows, mapping=mapping)
 
 
-def test_large_random_log_matches_reference_and_sort_path():
+def test_large_random_log_matches_reference_and_sort_path(kernels):
     # > 50k rows takes the bucket sort (not chronological), with many timestamp ties
     rng = np.random.default_rng(7)
     n = 60_000
@@ -464,9 +464,12 @@ def assert_same_journeys(m1, m2):
 
 @pytest.mark.parametrize("seed", range(6))
 def test_moves_update_the_units_that_visit_the_moved_touchpoints_exactly(seed, monkeypatch):
-    """A move recomputes only the units that visit the moved touchpoint (data/live): after
-    any sequence of moves every table equals a fresh binding's, in customers and sessions."""
+    """A move recomputes only the units that visit the moved touchpoint (data/live, the numpy
+    path): after any sequence of moves every table equals a fresh binding's, in customers and
+    sessions."""
     from journeywidget.data import live
+
+    monkeypatch.setenv("JOURNEYWIDGET_KERNELS", "numpy")
 
     merges = []
     real = live.LiveJourney.advance

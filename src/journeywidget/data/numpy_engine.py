@@ -19,6 +19,7 @@ segments and moves between stages then only recombine those.
 
 from __future__ import annotations
 
+from . import kernels
 from .encoding import EventStore
 from .engine import JourneyAgg, StageAgg, TPAgg, _debug, _flatnonzero32, _pmap, _quantiles
 from .live import LiveJourney, OrderStat, StageDwell, offsets_of, unit_dwell, visiting
@@ -434,7 +435,7 @@ class NumpyEngine:
         S = len(stage_tps)
         reach = np.zeros(S, dtype=np.int64)
         dwell = np.full(S, np.nan)
-        if s is None:  # all units: data/live keeps the values around each median across moves
+        if s is None and not kernels.enabled():  # data/live keeps the values around each median
             if self._ev_offsets is None:
                 self._ev_offsets = offsets_of(st.cust, st.n_customers)
             stats = self._dwell_live.get(list(stage_tps), lambda tps: OrderStat(self._stage_arrays(tps)[1]),
@@ -445,6 +446,12 @@ class NumpyEngine:
 
         def one(tps):  # (reach, median dwell) of one stage, cached by its touchpoints
             ck = (tps, s)
+            if ck not in self._dwell_cache and kernels.enabled():
+                L = self._l1
+                NS, poff = L["NS"], L["poff"]
+                ranges = [(poff[j * NS], poff[(j + 1) * NS]) for j in tps if j < L["T"]]
+                self._dwell_cache[ck] = kernels.stage_dwell(
+                    L["p_cust"], L["p_tf"], L["p_tl"], ranges, st.seg_of_cust, s, st.t_scale, self._scratch)
             if ck not in self._dwell_cache:
                 ids, dw = self._stage_arrays(tps)
                 if s is not None:
@@ -592,13 +599,14 @@ class NumpyEngine:
         hit = self._journey_cache.get(ck)
         if hit is not None:
             return hit
-        if s is None:
+        agg = self._kernel_agg(ck[:3], s, top)
+        if agg is None and s is None:
             agg = self._live_agg(ck[:3], top)
-            if agg is not None:
-                if len(self._journey_cache) > 64:
-                    self._journey_cache.clear()
-                self._journey_cache[ck] = agg
-                return agg
+        if agg is not None:
+            if len(self._journey_cache) > 64:
+                self._journey_cache.clear()
+            self._journey_cache[ck] = agg
+            return agg
         f = self.facts(stage_of_slot, rank_of_stage, window_ns)
         D = f.D
         sel = None if s is None else (self.store.seg_of_cust == s)
@@ -622,6 +630,18 @@ class NumpyEngine:
             self._journey_cache.clear()
         self._journey_cache[ck] = agg
         return agg
+
+    def _kernel_agg(self, key, s, top) -> JourneyAgg | None:
+        """The aggregates from the compiled kernels (data/kernels.py) in one pass over the runs;
+        None when they do not run here (no numba, many stages, sessions not in customer order)."""
+        if not kernels.enabled() or len(key[1]) and max(key[1]) >= kernels.MAX_STAGES:
+            return None
+        starts = None if self.unit_customer is None else self._starts()
+        if starts is False:
+            return None
+        sel = None if s is None else (self.store.seg_of_cust == s)
+        return kernels.journey_agg(self.runs(), self._index(), *key, sel=sel, cust_starts=starts, top=top,
+                                   scratch=self._scratch)
 
     def _unit_customers(self, f, sel):
         """Distinct customers of the units the ordered funnel takes to each stage rank, and of

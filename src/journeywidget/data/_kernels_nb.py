@@ -1,0 +1,292 @@
+"""The compiled loops of :mod:`journeywidget.data.kernels` (imported only when numba is
+installed; compiled on first use and cached on disk next to this file).
+
+>>> import numpy as np
+>>> out = np.empty(3, np.int64)
+>>> seen = np.zeros(3, np.bool_)
+>>> work = np.empty(3, np.int32), np.empty(3, np.int32)
+>>> pc, tf, tl = np.array([0, 2, 0], np.int32), np.array([5, 1, 2], np.int32), np.array([6, 4, 3], np.int32)
+>>> n = stage_span(pc, tf, tl, np.array([[0, 2], [2, 3]]), *work, seen, np.zeros(3, np.int32), -1, out)
+>>> out[:n].tolist(), bool(seen.any())
+([4, 3], False)
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+u64 = np.uint64
+HASH_BASE = u64(1_000_003)
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def mix(h):
+    """The hash's bits mixed (murmur3's finalizer): a table slot from its low bits."""
+    h ^= h >> u64(33)
+    h *= u64(0xFF51AFD7ED558CCD)
+    h ^= h >> u64(33)
+    h *= u64(0xC4CEB9FE1A85EC53)
+    return h ^ (h >> u64(33))
+
+
+@nb.njit(cache=True, nogil=True)
+def walk(off, tp, t0, lut, D, wcode, use_window, sel, has_sel, cstarts, u0, u1, c0, c1,
+         th, tid, pinfo, pbuf, pm, tk, tv):
+    """Units ``u0..u1`` (customers ``c0..c1`` of session units): their stage paths grouped
+    exactly (hash, then the path itself; ``th``, ``tid``: an empty table, -1 ids), per path
+    its ordered-funnel matches; per unit its depth (the window cuts the chain) and times
+    to convert; per customer its deepest unit and the ranks its units reach. The work
+    arrays come from the caller (sized for the worst case, touched only as used);
+    ``pn`` < 0 when the table filled up (call again with a larger one)."""
+    U = off.shape[0] - 1
+    D1 = max(D, 1)
+    n_units = 0
+    dh = np.zeros(D + 1, np.int64)  # units by ordered depth
+    cdh = np.zeros(D + 1, np.int64)  # customers by their deepest unit
+    crea = np.zeros(D1, np.int64)  # customers with a unit whose path holds the rank
+    maxlen = 1
+    for u in range(u0, u1):
+        maxlen = max(maxlen, off[u + 1] - off[u])
+    sr = np.empty(maxlen, np.int16)
+    srt = np.empty(maxlen, np.int64)
+    cap = th.shape[0]
+    pn, nbuf, nt = 0, 0, 0
+    has_c = c1 > c0
+    C = cstarts.shape[0]
+    ci = c0
+    nxt = cstarts[ci + 1] if has_c and ci + 1 < C else U
+    cdeep, cmask = 0, np.int64(0)
+    for u in range(u0, u1):
+        if has_c and u == nxt:  # the next customer's units begin
+            cdh[cdeep] += 1
+            for k in range(D):
+                if (cmask >> k) & 1:
+                    crea[k] += 1
+            cdeep, cmask = 0, np.int64(0)
+            ci += 1
+            nxt = cstarts[ci + 1] if ci + 1 < C else U
+        if has_sel and not sel[u]:
+            continue
+        n_units += 1
+        n, h = 0, u64(0)
+        for r in range(off[u], off[u + 1]):
+            k = lut[tp[r]]
+            if k >= 0 and (n == 0 or sr[n - 1] != k):
+                sr[n] = k
+                srt[n] = t0[r]
+                n += 1
+                h = h * HASH_BASE + u64(k + 1)
+        if n == 0:
+            dh[0] += 1
+            continue
+        h = mix(h)
+        slot = np.int64(h & u64(cap - 1))
+        pid = -1
+        while tid[slot] >= 0:
+            q = tid[slot]
+            if th[slot] == h and pinfo[q, 1] == n:
+                a, same = pinfo[q, 0], True
+                for i in range(n):
+                    if pbuf[a + i] != sr[i]:
+                        same = False
+                        break
+                if same:
+                    pid = q
+                    break
+            slot = (slot + 1) & (cap - 1)
+        if pid < 0:  # a new path: store it with its ordered matches
+            if 2 * (pn + 1) > cap:
+                return n_units, dh, cdh, crea, -1, nbuf, nt
+            pid = pn
+            pn += 1
+            mask, m, d = np.int64(0), -1, 0
+            for i in range(n):
+                pbuf[nbuf + i] = sr[i]
+                mask |= np.int64(1) << sr[i]
+                if m < 0 and sr[i] == 0:
+                    m, d = i, 1
+                    pm[nbuf] = i
+            if m >= 0:  # earliest-match chaining from the first stage-1 run
+                for k in range(1, D):
+                    c = -1
+                    for i in range(m + 1, n):
+                        if sr[i] == k:
+                            c = i
+                            break
+                    if c < 0:
+                        break
+                    pm[nbuf + k] = c
+                    m, d = c, k + 1
+            pinfo[pid, 0], pinfo[pid, 1], pinfo[pid, 2] = nbuf, n, d
+            pinfo[pid, 3], pinfo[pid, 4], pinfo[pid, 5] = mask, 0, 0
+            nbuf += n
+            th[slot], tid[slot] = h, pid
+        depth = pinfo[pid, 2]
+        if depth > 1:  # the times of the matches (the window cuts the chain)
+            a = pinfo[pid, 0]
+            t1 = srt[pm[a]]
+            for k in range(1, depth):
+                dt = srt[pm[a + k]] - t1
+                if use_window and dt > wcode:
+                    depth = k
+                    break
+                tk[nt], tv[nt] = k, dt
+                nt += 1
+        dh[depth] += 1
+        pinfo[pid, 4] += 1
+        if depth == D:
+            pinfo[pid, 5] += 1
+        if has_c:
+            cdeep = max(cdeep, depth)
+            cmask |= pinfo[pid, 3]
+    if has_c:
+        cdh[cdeep] += 1
+        for k in range(D):
+            if (cmask >> k) & 1:
+                crea[k] += 1
+    return n_units, dh, cdh, crea, pn, nbuf, nt
+
+
+@nb.njit(cache=True, nogil=True)
+def regroup(pstart, plen, pcnt, pbuf):
+    """Paths listed more than once (from chunks of units) made one, their counts added."""
+    P = pstart.shape[0]
+    cap = 16
+    while cap < 2 * P:
+        cap *= 2
+    th = np.zeros(cap, u64)
+    tid = np.full(cap, -1, np.int64)
+    keep = np.zeros(P, np.bool_)
+    cnt = pcnt.copy()
+    for p in range(P):
+        a, n = pstart[p], plen[p]
+        h = u64(0)
+        for i in range(n):
+            h = h * HASH_BASE + u64(pbuf[a + i] + 1)
+        h = mix(h)
+        slot = np.int64(h & u64(cap - 1))
+        found = -1
+        while tid[slot] >= 0:
+            q = tid[slot]
+            if th[slot] == h and plen[q] == n:
+                b, same = pstart[q], True
+                for i in range(n):
+                    if pbuf[b + i] != pbuf[a + i]:
+                        same = False
+                        break
+                if same:
+                    found = q
+                    break
+            slot = (slot + 1) & (cap - 1)
+        if found < 0:
+            th[slot], tid[slot] = h, p
+            keep[p] = True
+        else:
+            for j in range(cnt.shape[0]):
+                cnt[j, found] += cnt[j, p]
+    return keep, cnt
+
+
+@nb.njit(cache=True, nogil=True)
+def path_facts(pstart, plen, pbuf, w, D):
+    """Every count a stage path determines, over distinct paths with ``w`` units each:
+    nonempty, conforming, converted; reached, skipped, back (and among converting units);
+    units by highest rank; flows (transitions, units)."""
+    INF = np.int64(1) << 62
+    D1 = max(D, 1)
+    scal = np.zeros(3, np.int64)
+    per = np.zeros((6, D1), np.int64)
+    mh = np.zeros(D + 1, np.int64)
+    fc = np.zeros(D1 * D1, np.int64)
+    fu = np.zeros(D1 * D1, np.int64)
+    conv_p = np.zeros(pstart.shape[0], np.bool_)
+    F = np.full(D1, INF, np.int64)
+    seen = np.zeros(D1 * D1, np.bool_)
+    back_u = np.zeros(D1, np.bool_)
+    for p in range(pstart.shape[0]):
+        a, n, x = pstart[p], plen[p], w[p]
+        maxr = -1
+        for i in range(n):
+            k = pbuf[a + i]
+            if F[k] == INF:
+                F[k] = i
+            maxr = max(maxr, k)
+        conv = F[D - 1] != INF
+        conv_p[p] = conv
+        conf = pbuf[a] == 0
+        for i in range(1, n):
+            fr, to = pbuf[a + i - 1], pbuf[a + i]
+            q = fr * D + to
+            fc[q] += x
+            if not seen[q]:
+                seen[q] = True
+                fu[q] += x
+            if to < fr:
+                back_u[fr] = True
+            if to != fr + 1:
+                conf = False
+        for i in range(1, n):
+            fr = pbuf[a + i - 1]
+            seen[fr * D + pbuf[a + i]] = False
+            if back_u[fr]:
+                back_u[fr] = False
+                per[4, fr] += x
+                if conv:
+                    per[5, fr] += x
+        later = INF
+        for k in range(maxr, -1, -1):
+            f = F[k]
+            if f != INF:
+                per[0, k] += x
+                if conv:
+                    per[1, k] += x
+            if later < f:
+                per[2, k] += x
+                if conv:
+                    per[3, k] += x
+            later = min(later, f)
+            F[k] = INF
+        scal[0] += x
+        if conf:
+            scal[1] += x
+        if conv:
+            scal[2] += x
+        mh[maxr + 1] += x
+    return scal, per, mh, fc, fu, conv_p
+
+
+@nb.njit(cache=True, nogil=True)
+def by_stage(tk, tv, fill, out):
+    """Times to convert put stage by stage: the value of stage ``k`` at ``out[fill[k]]``."""
+    for i in range(tk.shape[0]):
+        k = tk[i]
+        out[fill[k]] = tv[i]
+        fill[k] += 1
+
+
+@nb.njit(cache=True, nogil=True)
+def stage_span(pc, ptf, ptl, ranges, first, last, seen, seg, s, out):
+    """The time between the first and last event in a stage of each customer with a pair in
+    any of ``ranges`` of the (customer, touchpoint) pairs (only those with ``seg == s``
+    when ``s >= 0``), into ``out``; how many. ``seen``: all False, and left so; ``first``,
+    ``last``: work arrays, a slot per customer."""
+    lo, hi = pc.shape[0], 0
+    for j in range(ranges.shape[0]):
+        for i in range(ranges[j, 0], ranges[j, 1]):
+            c = pc[i]
+            if not seen[c]:
+                seen[c] = True
+                first[c], last[c] = ptf[i], ptl[i]
+                lo, hi = min(lo, c), max(hi, c + 1)
+            else:
+                first[c] = min(first[c], ptf[i])
+                last[c] = max(last[c], ptl[i])
+    m = 0
+    for c in range(lo, hi):
+        if seen[c]:
+            seen[c] = False
+            if s < 0 or seg[c] == s:
+                out[m] = last[c] - first[c]
+                m += 1
+    return m

@@ -1,0 +1,123 @@
+"""The compiled journey kernels (data/kernels.py) against the numpy path, run by run.
+
+Random touchpoint runs with time ties, unmapped slots, stages without data, a window,
+a segment and session units numbered customer by customer: every count, the times to
+convert, the top paths (ties at the boundary included) and the distinct customers per
+stage equal what :func:`~journeywidget.data.sequences.unit_facts` and friends give.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from journeywidget.data import kernels
+from journeywidget.data.engine import _quantiles
+from journeywidget.data.live import offsets_of
+from journeywidget.data.sequences import Runs, group_counts, path_table, unit_facts
+
+pytestmark = pytest.mark.skipif(not kernels.enabled(), reason="numba is not installed (the 'fast' extra)")
+
+
+def random_runs(rng, n_units, n_runs, n_slots):
+    unit = np.sort(rng.integers(0, n_units, size=n_runs)).astype(np.int32)
+    tp = rng.integers(0, n_slots, size=n_runs).astype(np.int16)
+    keep = np.r_[True, (unit[1:] != unit[:-1]) | (tp[1:] != tp[:-1])]  # runs: no repeats
+    unit, tp = unit[keep], tp[keep]
+    t0 = np.zeros(unit.shape[0], dtype=np.int32)
+    for u in np.unique(unit):  # non-decreasing times with ties within a unit
+        at = np.flatnonzero(unit == u)
+        t0[at] = np.cumsum(rng.integers(0, 3, size=at.shape[0]))
+    return Runs(unit=unit, tp=tp, t0=t0, n_units=n_units, t_scale=1_000)
+
+
+def numpy_agg(runs, sos, rank, window_ns, sel, cust_of_unit, top):
+    f = unit_facts(runs, sos, rank, window_ns)
+    D = f.D
+    counts = group_counts(f, None if sel is None else np.where(sel, 0, -1), 1)
+    ttc = np.full(D, np.nan)
+    for k in range(1, D):
+        units, vals = f.ttc[k]
+        if sel is not None:
+            vals = vals[sel[units]]
+        ttc[k] = _quantiles(np, vals.copy(), (0.5,))[0]
+    paths = path_table(f, sel, top, [f.depth == D, f.converted])
+    c_ord, c_rea = np.zeros(D, np.int64), np.zeros(D, np.int64)
+    for c in np.unique(cust_of_unit):
+        us = np.flatnonzero((cust_of_unit == c) & (True if sel is None else sel))
+        deep = int(f.depth[us].max(initial=0))
+        for k in range(D):
+            c_ord[k] += deep > k
+            c_rea[k] += bool(f.reached[k, us].any())
+    return counts, ttc, paths, c_ord, c_rea
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_kernels_equal_the_numpy_path(seed, monkeypatch):
+    rng = np.random.default_rng(seed)
+    if seed % 4 >= 2:  # the units in two spans on two threads, their paths merged
+        monkeypatch.setattr(kernels, "PARALLEL_MIN", 0)
+        monkeypatch.setenv("JOURNEYWIDGET_THREADS", "2")
+    n_slots = int(rng.integers(1, 9))
+    n_units = int(rng.integers(1, 60))
+    runs = random_runs(rng, n_units, int(rng.integers(0, 400)), n_slots)
+    n_stages = int(rng.integers(1, 6))
+    sos = rng.integers(-1, n_stages, size=n_slots)  # -1: a touchpoint in no stage
+    used = sorted({int(s) for s in sos if s >= 0} - {int(rng.integers(0, n_stages))})
+    rank = np.full(n_stages, -1)
+    rank[used] = np.arange(len(used))  # a stage with no data has no rank
+    if not used:
+        return
+    window = rng.choice([None, 0, 2_000, 5_000])
+    sel = None if seed % 3 == 0 else rng.random(n_units) < 0.6
+    sessions = seed % 2 == 1
+    cust = np.sort(rng.integers(0, max(1, n_units // 3), size=n_units)) if sessions else np.arange(n_units)
+    starts = np.flatnonzero(np.r_[True, cust[1:] != cust[:-1]]) if sessions else None
+    top = int(rng.choice([1, 3, 10, 1000]))
+    agg = kernels.journey_agg(runs, offsets_of(runs.unit, n_units), sos, rank, window, sel=sel,
+                              cust_starts=starts, top=top)
+    counts, ttc, paths, c_ord, c_rea = numpy_agg(runs, sos, rank, window, sel, cust, top)
+    for name in counts.__dataclass_fields__:
+        assert np.array_equal(getattr(agg.counts, name), getattr(counts, name)), name
+    assert all(a == b or (math.isnan(a) and math.isnan(b)) for a, b in zip(agg.ttc_median, ttc))
+    assert agg.paths == paths
+    assert agg.customers_ordered.tolist() == c_ord.tolist()
+    assert agg.customers_reached.tolist() == c_rea.tolist()
+
+
+def test_many_paths_grow_the_table_and_ties_break_by_path(monkeypatch):
+    """Thousands of distinct paths (the path table grows), all tied at one unit: the first
+    ones in path order, as path_table gives them."""
+    rng = np.random.default_rng(1)
+    runs = random_runs(rng, 5_000, 40_000, 8)
+    sos, rank = np.arange(8) % 6, np.arange(6)
+    monkeypatch.setattr(kernels, "PARALLEL_MIN", 0)
+    monkeypatch.setenv("JOURNEYWIDGET_THREADS", "2")
+    agg = kernels.journey_agg(runs, offsets_of(runs.unit, runs.n_units), sos, rank, None, top=25)
+    f = unit_facts(runs, sos, rank, None)
+    assert agg.paths == path_table(f, None, 25, [f.depth == f.D, f.converted])
+    assert len(agg.paths) == 25
+
+
+def test_more_stages_than_the_kernels_take_fall_back_to_numpy(monkeypatch):
+    import pandas as pd
+
+    import journeywidget as jw
+    from journeywidget.data.metrics import JourneyMetrics
+
+    j = jw.Journey("Long")
+    for k in range(kernels.MAX_STAGES + 2):
+        j.add_touchpoint(f"t{k}", stage=j.add_stage(f"S{k}"), event_keys=[f"e{k}"])
+    rng = np.random.default_rng(0)
+    n = 3_000
+    df = pd.DataFrame({"c": rng.integers(0, 40, n), "t": pd.Timestamp("2024-01-01") + pd.to_timedelta(
+        rng.integers(0, 10_000, n), unit="s"), "e": [f"e{k}" for k in rng.integers(0, 65, n)]})
+    m = JourneyMetrics(j).bind_events(df, customer="c", time="t", touchpoint="e")
+    with pytest.raises(ValueError, match="63 stages"):
+        kernels.journey_agg(m._engine.runs(), m._engine._index(), list(range(65)), list(range(65)), None)
+    got = m.stages
+    monkeypatch.setenv("JOURNEYWIDGET_KERNELS", "numpy")
+    want = JourneyMetrics(j).bind_events(df, customer="c", time="t", touchpoint="e").stages
+    pd.testing.assert_frame_equal(got, want)
