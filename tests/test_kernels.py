@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from journeywidget.data import kernels
-from journeywidget.data.engine import _quantiles
+from journeywidget.data.engine import _quantiles, quantile_sorted
 from journeywidget.data.live import offsets_of
 from journeywidget.data.sequences import Runs, group_counts, path_table, unit_facts
 
@@ -27,10 +27,28 @@ def random_runs(rng, n_units, n_runs, n_slots):
     keep = np.r_[True, (unit[1:] != unit[:-1]) | (tp[1:] != tp[:-1])]  # runs: no repeats
     unit, tp = unit[keep], tp[keep]
     t0 = np.zeros(unit.shape[0], dtype=np.int32)
+    t1 = np.zeros(unit.shape[0], dtype=np.int32)
     for u in np.unique(unit):  # non-decreasing times with ties within a unit
         at = np.flatnonzero(unit == u)
-        t0[at] = np.cumsum(rng.integers(0, 3, size=at.shape[0]))
-    return Runs(unit=unit, tp=tp, t0=t0, n_units=n_units, t_scale=1_000)
+        t = np.cumsum(rng.integers(0, 3, size=2 * at.shape[0]))
+        t0[at], t1[at] = t[0::2], t[1::2]  # a run's last event: before the next run's first
+    return Runs(unit=unit, tp=tp, t0=t0, n_units=n_units, t_scale=1_000, t1=t1)
+
+
+def dwell_medians(runs, sos, rank, sel):
+    """Median time in stage (first to last event there) per rank, plainly."""
+    lut = {j: rank[s] for j, s in enumerate(sos) if s >= 0 and rank[s] >= 0}
+    span: dict = {}
+    for u, j, a, b in zip(runs.unit.tolist(), runs.tp.tolist(), runs.t0.tolist(), runs.t1.tolist()):
+        if j in lut and (sel is None or sel[u]):
+            f, _ = span.get((u, lut[j]), (a, b))
+            span[(u, lut[j])] = (min(f, a), b)
+    D = int(max(rank)) + 1
+    out = []
+    for k in range(D):
+        vals = sorted((b - a) * runs.t_scale for (u, kk), (a, b) in span.items() if kk == k)
+        out.append(quantile_sorted(vals, 0.5))
+    return out
 
 
 def numpy_agg(runs, sos, rank, window_ns, sel, cust_of_unit, top):
@@ -83,6 +101,8 @@ def test_kernels_equal_the_numpy_path(seed, monkeypatch):
         assert np.array_equal(getattr(agg.counts, name), getattr(counts, name)), name
     assert all(a == b or (math.isnan(a) and math.isnan(b)) for a, b in zip(agg.ttc_median, ttc))
     assert agg.paths == paths
+    want = dwell_medians(runs, sos, rank, sel)
+    assert all(a == b or (math.isnan(a) and math.isnan(b)) for a, b in zip(agg.dwell_median, want))
     assert agg.customers_ordered.tolist() == c_ord.tolist()
     assert agg.customers_reached.tolist() == c_rea.tolist()
 
@@ -121,3 +141,27 @@ def test_more_stages_than_the_kernels_take_fall_back_to_numpy(monkeypatch):
     monkeypatch.setenv("JOURNEYWIDGET_KERNELS", "numpy")
     want = JourneyMetrics(j).bind_events(df, customer="c", time="t", touchpoint="e").stages
     pd.testing.assert_frame_equal(got, want)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_runs_know_when_they_end_across_chunks(seed, monkeypatch):
+    """Runs.t1 (the time of a run's last event) is right when runs go on from one chunk of
+    events to the next."""
+    from journeywidget.data import sequences
+
+    rng = np.random.default_rng(seed)
+    monkeypatch.setattr(sequences, "RUN_CHUNK", int(rng.integers(1, 40)))
+    n = int(rng.integers(0, 300))
+    unit = np.sort(rng.integers(0, 20, n)).astype(np.int32)
+    key = rng.integers(0, 4, n).astype(np.int32)
+    t = np.zeros(n, np.int32)
+    for u in np.unique(unit):
+        at = np.flatnonzero(unit == u)
+        t[at] = np.cumsum(rng.integers(0, 3, at.shape[0]))
+    lut = [0, 1, -1, 1 if seed % 2 else 2]
+    runs = sequences.build_runs(unit, key, t, lut, 20, 1, last_times=True)
+    kept = [(int(u), lut[k], int(x)) for u, k, x in zip(unit, key, t) if lut[k] >= 0]
+    want = [x for i, (u, k, x) in enumerate(kept)
+            if i + 1 == len(kept) or kept[i + 1][:2] != (u, k)]
+    assert runs.t1.tolist() == want
+    assert runs.size == len(want)

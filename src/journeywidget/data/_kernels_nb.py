@@ -31,14 +31,17 @@ def mix(h):
 
 
 @nb.njit(cache=True, nogil=True)
-def walk(off, tp, t0, lut, D, wcode, use_window, sel, has_sel, cstarts, u0, u1, c0, c1,
-         th, tid, pinfo, pbuf, pm, tk, tv):
+def walk(off, tp, t0, t1, lut, D, wcode, use_window, sel, has_sel, cstarts, u0, u1, c0, c1,
+         th, tid, pinfo, pbuf, pm, tk, tv, dk, dv, dwant, cnt):
     """Units ``u0..u1`` (customers ``c0..c1`` of session units): their stage paths grouped
     exactly (hash, then the path itself; ``th``, ``tid``: an empty table, -1 ids), per path
     its ordered-funnel matches; per unit its depth (the window cuts the chain) and times
     to convert; per customer its deepest unit and the ranks its units reach. The work
     arrays come from the caller (sized for the worst case, touched only as used);
-    ``pn`` < 0 when the table filled up (call again with a larger one)."""
+    ``pn`` < 0 when the table filled up (call again with a larger one). Per unit and stage it
+    reaches (of those ``dwant`` asks for), the time in stage (first to last event there: ``t1``
+    is each run's last event) goes to ``dk``, ``dv``; ``cnt``: (times to convert, times in
+    stage) per rank, added to."""
     U = off.shape[0] - 1
     D1 = max(D, 1)
     n_units = 0
@@ -51,7 +54,12 @@ def walk(off, tp, t0, lut, D, wcode, use_window, sel, has_sel, cstarts, u0, u1, 
     sr = np.empty(maxlen, np.int16)
     srt = np.empty(maxlen, np.int64)
     cap = th.shape[0]
-    pn, nbuf, nt = 0, 0, 0
+    pn, nbuf, nt, nd = 0, 0, 0, 0
+    INF = np.int64(1) << 62
+    fst = np.full(D1, INF, np.int64)  # the unit's first and last event time per rank
+    lst = np.zeros(D1, np.int64)
+    touched = np.empty(D1, np.int64)
+    single = np.full(D1, -1, np.int64)  # the path id of each one-stage path
     has_c = c1 > c0
     C = cstarts.shape[0]
     ci = c0
@@ -69,69 +77,89 @@ def walk(off, tp, t0, lut, D, wcode, use_window, sel, has_sel, cstarts, u0, u1, 
         if has_sel and not sel[u]:
             continue
         n_units += 1
-        n, h = 0, u64(0)
+        n, h, nr = 0, u64(0), 0
         for r in range(off[u], off[u + 1]):
             k = lut[tp[r]]
-            if k >= 0 and (n == 0 or sr[n - 1] != k):
+            if k < 0:
+                continue
+            if fst[k] == INF:
+                fst[k] = t0[r]
+                touched[nr] = k
+                nr += 1
+            lst[k] = t1[r]
+            if n == 0 or sr[n - 1] != k:
                 sr[n] = k
                 srt[n] = t0[r]
                 n += 1
                 h = h * HASH_BASE + u64(k + 1)
+        for i in range(nr):  # time in stage (of the stages asked for)
+            k = touched[i]
+            if dwant[k]:
+                dk[nd], dv[nd] = k, lst[k] - fst[k]
+                nd += 1
+                cnt[1, k] += 1
+            fst[k] = INF
         if n == 0:
             dh[0] += 1
             continue
-        h = mix(h)
-        slot = np.int64(h & u64(cap - 1))
-        pid = -1
-        while tid[slot] >= 0:
-            q = tid[slot]
-            if th[slot] == h and pinfo[q, 1] == n:
-                a, same = pinfo[q, 0], True
-                for i in range(n):
-                    if pbuf[a + i] != sr[i]:
-                        same = False
-                        break
-                if same:
-                    pid = q
-                    break
-            slot = (slot + 1) & (cap - 1)
-        if pid < 0:  # a new path: store it with its ordered matches
-            if 2 * (pn + 1) > cap:
-                return n_units, dh, cdh, crea, -1, nbuf, nt
-            pid = pn
-            pn += 1
-            mask, m, d = np.int64(0), -1, 0
-            for i in range(n):
-                pbuf[nbuf + i] = sr[i]
-                mask |= np.int64(1) << sr[i]
-                if m < 0 and sr[i] == 0:
-                    m, d = i, 1
-                    pm[nbuf] = i
-            if m >= 0:  # earliest-match chaining from the first stage-1 run
-                for k in range(1, D):
-                    c = -1
-                    for i in range(m + 1, n):
-                        if sr[i] == k:
-                            c = i
+        if n == 1 and single[sr[0]] >= 0:  # (a one-stage path, as most sessions: known)
+            pid = single[sr[0]]
+        else:
+            h = mix(h)
+            slot = np.int64(h & u64(cap - 1))
+            pid = -1
+            while tid[slot] >= 0:
+                q = tid[slot]
+                if th[slot] == h and pinfo[q, 1] == n:
+                    a, same = pinfo[q, 0], True
+                    for i in range(n):
+                        if pbuf[a + i] != sr[i]:
+                            same = False
                             break
-                    if c < 0:
+                    if same:
+                        pid = q
                         break
-                    pm[nbuf + k] = c
-                    m, d = c, k + 1
-            pinfo[pid, 0], pinfo[pid, 1], pinfo[pid, 2] = nbuf, n, d
-            pinfo[pid, 3], pinfo[pid, 4], pinfo[pid, 5] = mask, 0, 0
-            nbuf += n
-            th[slot], tid[slot] = h, pid
+                slot = (slot + 1) & (cap - 1)
+            if pid < 0:  # a new path: store it with its ordered matches
+                if 2 * (pn + 1) > cap:
+                    return n_units, dh, cdh, crea, -1, nbuf, nt, nd
+                pid = pn
+                pn += 1
+                mask, m, d = np.int64(0), -1, 0
+                for i in range(n):
+                    pbuf[nbuf + i] = sr[i]
+                    mask |= np.int64(1) << sr[i]
+                    if m < 0 and sr[i] == 0:
+                        m, d = i, 1
+                        pm[nbuf] = i
+                if m >= 0:  # earliest-match chaining from the first stage-1 run
+                    for k in range(1, D):
+                        c = -1
+                        for i in range(m + 1, n):
+                            if sr[i] == k:
+                                c = i
+                                break
+                        if c < 0:
+                            break
+                        pm[nbuf + k] = c
+                        m, d = c, k + 1
+                pinfo[pid, 0], pinfo[pid, 1], pinfo[pid, 2] = nbuf, n, d
+                pinfo[pid, 3], pinfo[pid, 4], pinfo[pid, 5] = mask, 0, 0
+                nbuf += n
+                th[slot], tid[slot] = h, pid
+            if n == 1:
+                single[sr[0]] = pid
         depth = pinfo[pid, 2]
         if depth > 1:  # the times of the matches (the window cuts the chain)
             a = pinfo[pid, 0]
-            t1 = srt[pm[a]]
+            tfirst = srt[pm[a]]
             for k in range(1, depth):
-                dt = srt[pm[a + k]] - t1
+                dt = srt[pm[a + k]] - tfirst
                 if use_window and dt > wcode:
                     depth = k
                     break
                 tk[nt], tv[nt] = k, dt
+                cnt[0, k] += 1
                 nt += 1
         dh[depth] += 1
         pinfo[pid, 4] += 1
@@ -145,7 +173,7 @@ def walk(off, tp, t0, lut, D, wcode, use_window, sel, has_sel, cstarts, u0, u1, 
         for k in range(D):
             if (cmask >> k) & 1:
                 crea[k] += 1
-    return n_units, dh, cdh, crea, pn, nbuf, nt
+    return n_units, dh, cdh, crea, pn, nbuf, nt, nd
 
 
 @nb.njit(cache=True, nogil=True)

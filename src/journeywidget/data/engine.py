@@ -106,6 +106,8 @@ def _quantiles(np, arr, qs=QS, inplace: bool = False, scale: int = 1) -> list[fl
         return [float(int(arr[0]) * scale)] * len(qs)
     pos = [(n - 1) * q for q in qs]
     kth = sorted({math.floor(p) for p in pos} | {math.ceil(p) for p in pos})
+    if len(kth) == 1:  # (numpy's partition at one position crawls on many ties; at two it does not)
+        kth = [kth[0] - 1, kth[0]] if kth[0] else [0, 1]
     if inplace:
         arr.partition(kth)
         part = arr
@@ -193,6 +195,7 @@ class JourneyAgg:
     paths: list  # (rank tuple, units, converted in the ordered funnel, converted reaching)
     customers_ordered: Any  # int64 [D] distinct customers of the units the ordered funnel reaches
     customers_reached: Any  # int64 [D] distinct customers of the units whose path contains it
+    dwell_median: Any = None  # float64 [D] ns, median time in stage, when computed with the paths
 
 
 @dataclass

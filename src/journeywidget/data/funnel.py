@@ -64,7 +64,10 @@ def stage_records(m: Any, sel: tuple) -> list[dict]:
     stages, _, sos, members = m._stage_layout()
     rank = m._ranks()
     agg = m._paths_agg(sel)
-    dwell = eng.stage_agg(members, sos, s).dwell_median
+    if agg.dwell_median is not None:  # (computed in the same pass, by rank)
+        dwell = [agg.dwell_median[r] if r >= 0 else _NAN for r in rank]
+    else:
+        dwell = eng.stage_agg(members, sos, s).dwell_median
     total = eng.total_customers(s)
     ordered = m.funnel == "ordered"
     counts = agg.counts.ordered[0] if ordered else agg.counts.reached[0]

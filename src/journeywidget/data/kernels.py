@@ -89,21 +89,22 @@ def _chunks(off: Any, cst: Any, parts: int) -> list[tuple[int, int, int, int]]:
 
 def journey_agg(runs: Any, offsets: Any, stage_of_slot: Any, rank_of_stage: Any,
                 window_ns: int | None, sel: Any = None, cust_starts: Any = None,
-                top: int = 10, scratch: dict | None = None) -> JourneyAgg:
+                top: int = 10, scratch: dict | None = None, dwell_ranks: Any = None) -> JourneyAgg:
     """The :class:`~journeywidget.data.engine.JourneyAgg` of a layout for the units of ``runs``
     (``offsets``: where each unit's runs begin, n_units + 1 of them) selected by the boolean
     ``sel`` (None: all); ``cust_starts``: where each customer's units begin when units are
     sessions numbered customer by customer (None: units are customers); ``scratch``: a dict
-    that keeps the work arrays between calls."""
+    that keeps the work arrays between calls. With ``runs.t1`` it also gives the median time
+    in stage of the ranks ``dwell_ranks`` asks for (a boolean per rank; None: all; the others
+    are NaN)."""
     import numpy as np
-
-    from .sequences import GroupCounts
 
     walk, regroup, path_facts, by_stage, _ = _compile()
     rank_of_stage = np.asarray(rank_of_stage, dtype=np.int64)
     D = int(rank_of_stage.max()) + 1 if rank_of_stage.shape[0] else 0
     if D > MAX_STAGES:
         raise ValueError(f"the compiled kernels take up to {MAX_STAGES} stages with data")
+    D1 = max(D, 1)
     sos = np.asarray(stage_of_slot, dtype=np.int64)
     lut = np.full(max(sos.shape[0], int(runs.tp.max(initial=0)) + 1), -1, dtype=np.int16)
     ok = sos >= 0
@@ -114,87 +115,117 @@ def journey_agg(runs: Any, offsets: Any, stage_of_slot: Any, rank_of_stage: Any,
     cst = np.zeros(0, np.int64) if cust_starts is None else np.asarray(cust_starts, dtype=np.int64)
     off = np.asarray(offsets, dtype=np.int64)
     t0 = runs.t0 if runs.t0.dtype in (np.int32, np.int64) else runs.t0.astype(np.int64)
+    t1 = runs.t1 if runs.t1 is not None else t0
+    t1 = t1 if t1.dtype == t0.dtype else t1.astype(t0.dtype)
+    dwant = np.zeros(D1, np.bool_)
+    if runs.t1 is not None:
+        dwant[:D] = True if dwell_ranks is None else np.asarray(dwell_ranks, dtype=np.bool_)[:D]
     parts = 2 if runs.size >= PARALLEL_MIN and _threads() > 1 else 1
     scratch = {} if scratch is None else scratch
     chunks = _chunks(off, cst, parts)
 
-    def one(i: int) -> tuple:  # (units, dh, cdh, crea, pinfo, pbuf, tk, tv) of a span of units
+    def one(i: int) -> tuple:
+        """A span of units, walked: its counts, and its distinct paths with their facts."""
         u0, u1, c0, c1 = chunks[i]
         r0, r1 = int(off[u0]), int(off[u1])
         buf = scratch.get(("walk", i))
-        if buf is None or buf[0].shape[0] < u1 - u0 + 1 or buf[1].shape[0] < r1 - r0 + 1:
+        if (buf is None or buf[0].shape[0] < u1 - u0 + 1 or buf[1].shape[0] < r1 - r0 + 1
+                or buf[6].dtype != t0.dtype):
             # worst-case sizes, never filled: untouched pages cost no memory
             buf = (np.empty((u1 - u0 + 1, 6), np.int64), np.empty(r1 - r0 + 1, np.int16),
                    np.empty(r1 - r0 + 1, np.int32), np.empty(r1 - r0 + 1, np.int16),
-                   np.empty(r1 - r0 + 1, np.int64))
+                   np.empty(r1 - r0 + 1, np.int64), np.empty(r1 - r0 + 1, np.int16),
+                   np.empty(r1 - r0 + 1, t0.dtype))
             scratch[("walk", i)] = buf
-        pinfo, pbuf, pm, tk, tv = buf
+        pinfo, pbuf, pm, tk, tv, dk, dv = buf
         cap = scratch.get(("cap", i), 1 << 12)
         while True:
             th, tid = np.empty(cap, np.uint64), np.full(cap, -1, np.int64)
-            r = walk(off, runs.tp, t0, lut, D, wcode, window_ns is not None, sel_a, has_sel, cst,
-                     u0, u1, c0, c1, th, tid, pinfo, pbuf, pm, tk, tv)
+            cnt = np.zeros((2, D1), np.int64)
+            r = walk(off, runs.tp, t0, t1, lut, D, wcode, window_ns is not None, sel_a, has_sel, cst,
+                     u0, u1, c0, c1, th, tid, pinfo, pbuf, pm, tk, tv, dk, dv, dwant, cnt)
             if r[4] >= 0:
                 break
             cap *= 8  # more paths than the table held: again with a larger one
         scratch[("cap", i)] = max(cap, 1 << max(12, (4 * int(r[4])).bit_length()))
-        pn, nb, nt = r[4], r[5], r[6]
-        return (*r[:4], pinfo[:pn].copy(), pbuf[:nb].copy(), tk[:nt], tv[:nt])  # (views: read below)
+        pn, nb, nt, nd = r[4], r[5], r[6], r[7]
+        pi = pinfo[:pn]
+        facts = path_facts(pi[:, 0], pi[:, 1], pbuf, pi[:, 4].copy(), D)  # (counts add up)
+        pcnt = np.vstack([pi[:, 4], pi[:, 5], np.where(facts[5], pi[:, 4], 0)])
+        return (*r[:4], pi[:, 0].copy(), pi[:, 1].copy(), pcnt, pbuf[:nb].copy(), facts, cnt,
+                (tk[:nt], tv[:nt]), (dk[:nd], dv[:nd]))
 
     res = _pmap(one, range(len(chunks)), min_items=2)
     n_units = sum(int(r[0]) for r in res)
     dh, cdh, crea = (sum(r[i] for r in res) for i in (1, 2, 3))
-    base = np.cumsum([0] + [r[5].shape[0] for r in res[:-1]])
-    pinfo = np.concatenate([r[4] for r in res])
-    pstart = np.concatenate([r[4][:, 0] + b for r, b in zip(res, base)])
-    plen, pbuf = pinfo[:, 1].copy(), np.concatenate([r[5] for r in res])
-    pcnt = np.ascontiguousarray(pinfo[:, 4:6].T)  # units, converting in the ordered funnel
-    if len(res) > 1:  # the chunks' paths together, each path once
+    scal, per, mh, fc, fu = (sum(r[8][i] for r in res) for i in range(5))
+    cnt = sum(r[9] for r in res)
+    # the top paths: the chunks' path tables together, each path once
+    base = np.cumsum([0] + [r[7].shape[0] for r in res[:-1]])
+    pstart = np.concatenate([r[4] + b for r, b in zip(res, base)])
+    plen, pbuf = np.concatenate([r[5] for r in res]), np.concatenate([r[7] for r in res])
+    pcnt = np.concatenate([r[6] for r in res], axis=1)
+    if len(res) > 1:
         keep, pcnt = regroup(pstart, plen, pcnt, pbuf)
         pstart, plen, pcnt = pstart[keep], plen[keep], pcnt[:, keep]
-    scal, per, mh, fc, fu, conv_p = path_facts(pstart, plen, pbuf, pcnt[0], D)
     mh[0] += n_units - int(scal[0])  # units without a path
     ordered = dh[::-1].cumsum()[::-1][1:D + 1].astype(np.int64)  # depth > k
+
+    def medians(name: str, pairs: list, n_k: Any, first: int) -> Any:
+        """Per rank from ``first`` on, the median of the (rank, value) pairs: put rank by rank
+        in a kept buffer (no fresh pages), then partitioned."""
+        med = np.full(D, np.nan)
+        if D <= first or not pairs[0][1].shape[0] and all(not v.shape[0] for _, v in pairs):
+            return med
+        starts = np.zeros(D + 1, dtype=np.int64)
+        np.cumsum(n_k[:D], out=starts[1:])
+        out = scratch.get(name)
+        if out is None or out.shape[0] < starts[-1] or out.dtype != pairs[0][1].dtype:
+            out = scratch[name] = np.empty(max(int(starts[-1]), 1), pairs[0][1].dtype)
+        fill = starts[:D].copy()
+        for k, v in pairs:
+            by_stage(k, v, fill, out)
+        med[first:] = _pmap(lambda k: _quantiles(np, out[starts[k]:starts[k + 1]], (0.5,), inplace=True,
+                                                 scale=int(runs.t_scale))[0], range(first, D), min_items=2)
+        return med
+
+    ttc = medians("ttc", [r[10] for r in res], cnt[0], 1)
+    dwell = medians("dwell", [r[11] for r in res], cnt[1], 0) if runs.t1 is not None else None
+    if cust_starts is None:
+        c_ord, c_rea = ordered.copy(), per[0][:D].astype(np.int64)
+    else:
+        c_ord = cdh[::-1].cumsum()[::-1][1:D + 1].astype(np.int64)
+        c_rea = crea[:D].astype(np.int64)
+    return JourneyAgg(D=D, counts=_counts(D, n_units, scal, per, mh, fc, fu, ordered), ttc_median=ttc,
+                      paths=_top_paths(pstart, plen, pcnt, pbuf, top),
+                      customers_ordered=c_ord, customers_reached=c_rea,
+                      dwell_median=dwell)
+
+
+def _counts(D: int, n_units: int, scal: Any, per: Any, mh: Any, fc: Any, fu: Any, ordered: Any) -> Any:
+    """The GroupCounts (one row) from the walk's totals."""
+    import numpy as np
+
+    from .sequences import GroupCounts
+
+    D1 = max(D, 1)
     above = mh[::-1].cumsum()[::-1]  # above[j]: highest rank >= j - 1
     skip_pop = np.zeros(D, dtype=np.int64)
     skip_pop[: max(D - 1, 0)] = above[2:D + 1]
     skip_pop_conv = np.full(D, int(scal[2]), dtype=np.int64)
     if D:
         skip_pop_conv[D - 1] = 0
-    D1 = max(D, 1)
 
     def row(a: Any) -> Any:
         return np.asarray(a, dtype=np.int64)[:D].reshape(1, D)
 
-    counts = GroupCounts(
+    return GroupCounts(
         units=np.array([n_units], np.int64), nonempty=scal[0:1].copy(), conforming=scal[1:2].copy(),
         converted=scal[2:3].copy(), reached=row(per[0]), ordered=ordered.reshape(1, D),
         skipped=row(per[2]), skipped_conv=row(per[3]), at_or_after=row(above[1:]),
         skip_pop=skip_pop.reshape(1, D), skip_pop_conv=skip_pop_conv.reshape(1, D),
         back=row(per[4]), back_conv=row(per[5]), reached_conv=row(per[1]),
         flow_count=fc.reshape(1, D1, D1)[:, :D, :D], flow_units=fu.reshape(1, D1, D1)[:, :D, :D])
-    ttc = np.full(D, np.nan)
-    if D > 1:  # the times to convert, stage by stage, in a kept buffer (no fresh pages)
-        n_k = sum(np.bincount(r[6], minlength=D)[:D] for r in res)
-        starts = np.zeros(D + 1, dtype=np.int64)
-        np.cumsum(n_k, out=starts[1:])
-        out = scratch.get("ttc")
-        if out is None or out.shape[0] < starts[-1]:
-            out = scratch["ttc"] = np.empty(max(int(starts[-1]), 1), np.int64)
-        fill = starts[:D].copy()
-        for r in res:
-            by_stage(r[6], r[7], fill, out)
-        ttc[1:] = _pmap(lambda k: _quantiles(np, out[starts[k]:starts[k + 1]], (0.5,), inplace=True,
-                                             scale=int(runs.t_scale))[0], range(1, D), min_items=2)
-    if cust_starts is None:
-        c_ord, c_rea = ordered.copy(), per[0][:D].astype(np.int64)
-    else:
-        c_ord = cdh[::-1].cumsum()[::-1][1:D + 1].astype(np.int64)
-        c_rea = crea[:D].astype(np.int64)
-    conv_r = np.where(conv_p, pcnt[0], 0)
-    return JourneyAgg(D=D, counts=counts, ttc_median=ttc,
-                      paths=_top_paths(pstart, plen, np.vstack([pcnt, conv_r]), pbuf, top),
-                      customers_ordered=c_ord, customers_reached=c_rea)
 
 
 def stage_dwell(pc: Any, ptf: Any, ptl: Any, ranges: list, seg: Any, s: int | None, scale: int,

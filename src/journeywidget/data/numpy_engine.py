@@ -502,7 +502,7 @@ class NumpyEngine:
         if self._runs is None:
             st = self.store
             self._runs = build_runs(st.cust, st.key, st.t_code, list(self._l1_sig or ()),
-                                    st.n_customers, st.t_scale)
+                                    st.n_customers, st.t_scale, last_times=kernels.enabled())
         return self._runs
 
     def facts(self, stage_of_slot, rank_of_stage, window_ns):
@@ -640,8 +640,24 @@ class NumpyEngine:
         if starts is False:
             return None
         sel = None if s is None else (self.store.seg_of_cust == s)
-        return kernels.journey_agg(self.runs(), self._index(), *key, sel=sel, cust_starts=starts, top=top,
-                                   scratch=self._scratch)
+        sos, rank, _ = key
+        slots: dict = {}  # each stage rank's touchpoint slots: its time in stage is kept by them
+        for j, st_ in enumerate(sos):
+            if st_ >= 0 and rank[st_] >= 0:
+                slots.setdefault(rank[st_], []).append(j)
+        ck = [("kernel", tuple(slots.get(k, ())), s) for k in range(max(rank, default=-1) + 1)]
+        kept = [self._dwell_cache.get(c) for c in ck]
+        agg = kernels.journey_agg(self.runs(), self._index(), *key, sel=sel, cust_starts=starts, top=top,
+                                  scratch=self._scratch, dwell_ranks=[k is None for k in kept])
+        if len(self._dwell_cache) > 4096:
+            self._dwell_cache.clear()
+        if agg.dwell_median is not None:  # (a move changes the time in stage of two stages)
+            for k, c in enumerate(ck):
+                if kept[k] is None:
+                    self._dwell_cache[c] = float(agg.dwell_median[k])
+                else:
+                    agg.dwell_median[k] = kept[k]
+        return agg
 
     def _unit_customers(self, f, sel):
         """Distinct customers of the units the ordered funnel takes to each stage rank, and of

@@ -42,6 +42,8 @@ __all__ = ["Runs", "build_runs", "UnitFacts", "unit_facts", "merge_facts", "grou
            "GroupCounts", "path_table", "INF"]
 
 INF = 2**31 - 1
+#: events per chunk when runs are built (temporaries stay small)
+RUN_CHUNK = 1 << 21
 #: work arrays up to this many elements are kept between calls (larger ones cost memory)
 SCRATCH_MAX = 4_000_000
 _HASH_BASE = 1_000_003  # odd: powers never vanish mod 2**64
@@ -62,6 +64,7 @@ class Runs:
     t0: Any  # [R] time code (store.t_code units) of the run's first event
     n_units: int
     t_scale: int = 1
+    t1: Any = None  # [R] time code of the run's last event (built when asked for)
 
     @property
     def size(self) -> int:
@@ -69,18 +72,20 @@ class Runs:
 
 
 def build_runs(unit: Any, key: Any, t_code: Any, slot_of_key: Any, n_units: int,
-               t_scale: int) -> Runs:
+               t_scale: int, last_times: bool = False) -> Runs:
     """The touchpoint runs of events sorted by (unit, time, row): ``unit``, ``key`` and
-    ``t_code`` per event, ``slot_of_key`` the touchpoint slot of each key (< 0: unmapped)."""
+    ``t_code`` per event, ``slot_of_key`` the touchpoint slot of each key (< 0: unmapped);
+    ``last_times``: also the time of each run's last event (``Runs.t1``)."""
     np = _np()
     lut = np.asarray(slot_of_key, dtype=np.int32)
     T = int(lut.max()) + 1 if lut.shape[0] else 1
     tdt = np.int16 if T < 32767 else np.int32
     lut = np.concatenate([lut, [-1]]).astype(tdt)
     n = unit.shape[0]
-    parts_u, parts_tp, parts_t = [], [], []
+    parts_u, parts_tp, parts_t, parts_t1 = [], [], [], []
+    last_t1 = None  # the t1 array holding the latest run
     prev_u, prev_tp = -1, -1
-    step = 1 << 21
+    step = RUN_CHUNK
     for a in range(0, n, step):  # chunked: temporaries stay small
         b = min(n, a + step)
         tp = lut[key[a:b]]
@@ -98,6 +103,16 @@ def build_runs(unit: Any, key: Any, t_code: Any, slot_of_key: Any, n_units: int,
         start[1:] |= tp[1:] != tp[:-1]
         prev_u, prev_tp = int(u[-1]), int(tp[-1])
         idx = np.flatnonzero(start)
+        if last_times:  # a run ends where the next one starts (the chunk's last may go on)
+            head = int(idx[0]) if idx.shape[0] else t.shape[0]  # events going on with the last run
+            if head and last_t1 is not None:
+                last_t1[-1] = t[head - 1]
+            ends = np.empty(idx.shape[0], dtype=np.int64)
+            ends[:-1] = idx[1:] - 1
+            if idx.shape[0]:
+                ends[-1] = t.shape[0] - 1
+                last_t1 = t[ends]
+                parts_t1.append(last_t1)
         parts_u.append(u[idx].astype(np.int32, copy=False))
         parts_tp.append(tp[idx])
         parts_t.append(t[idx])
@@ -107,7 +122,10 @@ def build_runs(unit: Any, key: Any, t_code: Any, slot_of_key: Any, n_units: int,
         ru = np.zeros(0, np.int32)
         rt = np.zeros(0, tdt)
         r0 = np.zeros(0, t_code.dtype)
-    return Runs(unit=ru, tp=rt, t0=r0, n_units=int(n_units), t_scale=int(t_scale))
+    r1 = None
+    if last_times:
+        r1 = np.concatenate(parts_t1) if parts_t1 else np.zeros(0, t_code.dtype)
+    return Runs(unit=ru, tp=rt, t0=r0, n_units=int(n_units), t_scale=int(t_scale), t1=r1)
 
 
 @dataclass
