@@ -165,3 +165,7 @@ def test_runs_know_when_they_end_across_chunks(seed, monkeypatch):
             if i + 1 == len(kept) or kept[i + 1][:2] != (u, k)]
     assert runs.t1.tolist() == want
     assert runs.size == len(want)
+    compact = sequences.build_runs(unit, key, t, lut, 20, 1, last_times=True, unit_codes=False)
+    assert compact.unit is None and compact.t1.tolist() == want
+    assert compact.tp.tolist() == runs.tp.tolist() and compact.t0.tolist() == runs.t0.tolist()
+    assert compact.offsets.tolist() == offsets_of(runs.unit, 20).tolist()

@@ -130,12 +130,12 @@ def journey_agg(runs: Any, offsets: Any, stage_of_slot: Any, rank_of_stage: Any,
         r0, r1 = int(off[u0]), int(off[u1])
         buf = scratch.get(("walk", i))
         if (buf is None or buf[0].shape[0] < u1 - u0 + 1 or buf[1].shape[0] < r1 - r0 + 1
-                or buf[6].dtype != t0.dtype):
+                or buf[4].dtype != t0.dtype or buf[6].dtype != t0.dtype):
             # worst-case sizes, never filled: untouched pages cost no memory
             buf = (np.empty((u1 - u0 + 1, 6), np.int64), np.empty(r1 - r0 + 1, np.int16),
                    np.empty(r1 - r0 + 1, np.int32), np.empty(r1 - r0 + 1, np.int16),
-                   np.empty(r1 - r0 + 1, np.int64), np.empty(r1 - r0 + 1, np.int16),
-                   np.empty(r1 - r0 + 1, t0.dtype))
+                   np.empty(r1 - r0 + 1, t0.dtype), np.empty(r1 - r0 + 1, np.int16),
+                   np.empty(r1 - r0 + 1, t0.dtype))  # (times: differences of time codes)
             scratch[("walk", i)] = buf
         pinfo, pbuf, pm, tk, tv, dk, dv = buf
         cap = scratch.get(("cap", i), 1 << 12)

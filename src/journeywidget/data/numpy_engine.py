@@ -19,6 +19,8 @@ segments and moves between stages then only recombine those.
 
 from __future__ import annotations
 
+import dataclasses
+
 from . import kernels
 from .encoding import EventStore
 from .engine import JourneyAgg, StageAgg, TPAgg, _debug, _flatnonzero32, _pmap, _quantiles
@@ -499,10 +501,23 @@ class NumpyEngine:
     # -- unit-level journeys (paths, ordered funnel, conformance) ------------
     def runs(self):
         """The touchpoint runs of every unit for the current mapping (built on first use)."""
+        runs = self._kept_runs()
+        if runs.unit is None:  # (kept without unit codes: made from the offsets while needed)
+            np = _np()
+            unit = np.repeat(np.arange(runs.n_units, dtype=np.int32), np.diff(self._index()))
+            runs = dataclasses.replace(runs, unit=unit)
+        return runs
+
+    def _kept_runs(self):
+        """The runs as kept: with the compiled kernels, which read them through the offsets,
+        without their unit codes (4 bytes a run less)."""
         if self._runs is None:
             st = self.store
-            self._runs = build_runs(st.cust, st.key, st.t_code, list(self._l1_sig or ()),
-                                    st.n_customers, st.t_scale, last_times=kernels.enabled())
+            fast = kernels.enabled()
+            runs = build_runs(st.cust, st.key, st.t_code, list(self._l1_sig or ()),
+                              st.n_customers, st.t_scale, last_times=fast, unit_codes=not fast)
+            self._run_index = offsets_of(runs.unit, runs.n_units) if runs.offsets is None else runs.offsets
+            self._runs = runs
         return self._runs
 
     def facts(self, stage_of_slot, rank_of_stage, window_ns):
@@ -552,9 +567,8 @@ class NumpyEngine:
         return bool(self._live) and bool(self._facts) and self._facts[next(reversed(self._facts))] is self._live.base
 
     def _index(self):
-        if self._run_index is None:
-            runs = self.runs()
-            self._run_index = offsets_of(runs.unit, runs.n_units)
+        """Where each unit's runs begin (n_units + 1 offsets)."""
+        self._kept_runs()
         return self._run_index
 
     def _live_agg(self, key, top) -> JourneyAgg | None:
@@ -647,7 +661,7 @@ class NumpyEngine:
                 slots.setdefault(rank[st_], []).append(j)
         ck = [("kernel", tuple(slots.get(k, ())), s) for k in range(max(rank, default=-1) + 1)]
         kept = [self._dwell_cache.get(c) for c in ck]
-        agg = kernels.journey_agg(self.runs(), self._index(), *key, sel=sel, cust_starts=starts, top=top,
+        agg = kernels.journey_agg(self._kept_runs(), self._index(), *key, sel=sel, cust_starts=starts, top=top,
                                   scratch=self._scratch, dwell_ranks=[k is None for k in kept])
         if len(self._dwell_cache) > 4096:
             self._dwell_cache.clear()

@@ -59,31 +59,38 @@ def _np():
 class Runs:
     """A binding's mapped events per unit with consecutive repeats of a touchpoint merged."""
 
-    unit: Any  # int32 [R] unit code, non-decreasing
+    unit: Any  # int32 [R] unit code, non-decreasing (None where offsets stand for it)
     tp: Any  # int16/int32 [R] touchpoint slot
     t0: Any  # [R] time code (store.t_code units) of the run's first event
     n_units: int
     t_scale: int = 1
     t1: Any = None  # [R] time code of the run's last event (built when asked for)
+    offsets: Any = None  # int64 [n_units + 1] where each unit's runs begin (when unit is None)
 
     @property
     def size(self) -> int:
-        return int(self.unit.shape[0])
+        return int(self.tp.shape[0])
 
 
 def build_runs(unit: Any, key: Any, t_code: Any, slot_of_key: Any, n_units: int,
-               t_scale: int, last_times: bool = False) -> Runs:
+               t_scale: int, last_times: bool = False, unit_codes: bool = True) -> Runs:
     """The touchpoint runs of events sorted by (unit, time, row): ``unit``, ``key`` and
     ``t_code`` per event, ``slot_of_key`` the touchpoint slot of each key (< 0: unmapped);
-    ``last_times``: also the time of each run's last event (``Runs.t1``)."""
+    ``last_times``: also the time of each run's last event (``Runs.t1``); without
+    ``unit_codes``, ``Runs.unit`` is None and ``Runs.offsets`` says where each unit's runs
+    begin. The runs are written into arrays sized for the worst case (a run per event),
+    whose unused tail is never touched (and so costs no memory): no copy at the end."""
     np = _np()
     lut = np.asarray(slot_of_key, dtype=np.int32)
     T = int(lut.max()) + 1 if lut.shape[0] else 1
     tdt = np.int16 if T < 32767 else np.int32
     lut = np.concatenate([lut, [-1]]).astype(tdt)
     n = unit.shape[0]
-    parts_u, parts_tp, parts_t, parts_t1 = [], [], [], []
-    last_t1 = None  # the t1 array holding the latest run
+    rt, r0 = np.empty(n, tdt), np.empty(n, t_code.dtype)
+    ru = np.empty(n, np.int32) if unit_codes else None
+    r1 = np.empty(n, t_code.dtype) if last_times else None
+    counts = None if unit_codes else np.zeros(int(n_units) + 1, np.int64)
+    R = 0  # runs written
     prev_u, prev_tp = -1, -1
     step = RUN_CHUNK
     for a in range(0, n, step):  # chunked: temporaries stay small
@@ -103,29 +110,28 @@ def build_runs(unit: Any, key: Any, t_code: Any, slot_of_key: Any, n_units: int,
         start[1:] |= tp[1:] != tp[:-1]
         prev_u, prev_tp = int(u[-1]), int(tp[-1])
         idx = np.flatnonzero(start)
+        m = idx.shape[0]
         if last_times:  # a run ends where the next one starts (the chunk's last may go on)
-            head = int(idx[0]) if idx.shape[0] else t.shape[0]  # events going on with the last run
-            if head and last_t1 is not None:
-                last_t1[-1] = t[head - 1]
-            ends = np.empty(idx.shape[0], dtype=np.int64)
-            ends[:-1] = idx[1:] - 1
-            if idx.shape[0]:
-                ends[-1] = t.shape[0] - 1
-                last_t1 = t[ends]
-                parts_t1.append(last_t1)
-        parts_u.append(u[idx].astype(np.int32, copy=False))
-        parts_tp.append(tp[idx])
-        parts_t.append(t[idx])
-    if parts_u:
-        ru, rt, r0 = np.concatenate(parts_u), np.concatenate(parts_tp), np.concatenate(parts_t)
-    else:
-        ru = np.zeros(0, np.int32)
-        rt = np.zeros(0, tdt)
-        r0 = np.zeros(0, t_code.dtype)
-    r1 = None
-    if last_times:
-        r1 = np.concatenate(parts_t1) if parts_t1 else np.zeros(0, t_code.dtype)
-    return Runs(unit=ru, tp=rt, t0=r0, n_units=int(n_units), t_scale=int(t_scale), t1=r1)
+            head = int(idx[0]) if m else t.shape[0]  # events going on with the last run
+            if head and R:
+                r1[R - 1] = t[head - 1]
+            if m:
+                r1[R:R + m - 1] = t[idx[1:] - 1]
+                r1[R + m - 1] = t[-1]
+        if unit_codes:
+            ru[R:R + m] = u[idx]
+        elif m:
+            ui = u[idx]
+            lo = int(ui[0])
+            counts[lo + 1:int(ui[-1]) + 2] += np.bincount(ui - lo)
+        rt[R:R + m] = tp[idx]
+        r0[R:R + m] = t[idx]
+        R += m
+    runs = Runs(unit=None if ru is None else ru[:R], tp=rt[:R], t0=r0[:R], n_units=int(n_units),
+                t_scale=int(t_scale), t1=None if r1 is None else r1[:R])
+    if counts is not None:
+        runs.offsets = np.cumsum(counts)
+    return runs
 
 
 @dataclass
