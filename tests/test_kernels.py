@@ -169,3 +169,23 @@ def test_runs_know_when_they_end_across_chunks(seed, monkeypatch):
     assert compact.unit is None and compact.t1.tolist() == want
     assert compact.tp.tolist() == runs.tp.tolist() and compact.t0.tolist() == runs.t0.tolist()
     assert compact.offsets.tolist() == offsets_of(runs.unit, 20).tolist()
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_sort_events_equals_the_numpy_sort(seed, monkeypatch):
+    """The counting sort (two halves on two threads) gives (customer, time, row) order with
+    ties in row order, on logs in time order and not."""
+    from journeywidget.data import encoding
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(50_000, 200_000))
+    monkeypatch.setattr(kernels, "PARALLEL_MIN", 0 if seed % 2 else 10**9)
+    monkeypatch.setenv("JOURNEYWIDGET_THREADS", "2")
+    cust = rng.integers(0, int(rng.choice([5, 3_000, 60_000])), n).astype(np.int32)
+    t = rng.integers(0, 50, n).astype(np.int64)  # many ties
+    if seed % 3 == 0:
+        t = np.sort(t)  # a log read in time order
+    got = kernels.sort_events(cust, t)
+    want = np.lexsort((np.arange(n), t, cust))
+    assert got.tolist() == want.tolist()
+    assert encoding.sort_events(cust, t).tolist() == want.tolist()

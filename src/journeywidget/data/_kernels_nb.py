@@ -318,3 +318,51 @@ def stage_span(pc, ptf, ptl, ranges, first, last, seen, seg, s, out):
                 out[m] = last[c] - first[c]
                 m += 1
     return m
+
+
+@nb.njit(cache=True, nogil=True)
+def count_customers(cust, a, b, C):
+    """Events per customer code among events ``a..b``."""
+    cnt = np.zeros(C, np.int64)
+    for i in range(a, b):
+        cnt[cust[i]] += 1
+    return cnt
+
+
+@nb.njit(cache=True, nogil=True)
+def scatter_customers(cust, a, b, pos, out):
+    """Events ``a..b`` put at their customer's next place (``pos``, advanced): a stable
+    counting sort's second pass."""
+    for i in range(a, b):
+        c = cust[i]
+        out[pos[c]] = i
+        pos[c] += 1
+
+
+@nb.njit(cache=True, nogil=True)
+def order_times(out, starts, t, c0, c1):
+    """Each customer's events (``out[starts[c]:starts[c + 1]]``, in row order) put in time
+    order, stable (ties keep row order), for customers ``c0..c1``."""
+    for c in range(c0, c1):
+        a, b = starts[c], starts[c + 1]
+        ok = True
+        for i in range(a + 1, b):
+            if t[out[i]] < t[out[i - 1]]:
+                ok = False
+                break
+        if ok:
+            continue
+        if b - a <= 32:  # insertion sort
+            for i in range(a + 1, b):
+                e = out[i]
+                te = t[e]
+                j = i - 1
+                while j >= a and t[out[j]] > te:
+                    out[j + 1] = out[j]
+                    j -= 1
+                out[j + 1] = e
+        else:
+            seg = out[a:b].copy()
+            order = np.argsort(t[seg], kind="mergesort")
+            for i in range(b - a):
+                out[a + i] = seg[order[i]]

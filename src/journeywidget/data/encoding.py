@@ -105,6 +105,10 @@ def sort_events(cust, t):
         return np.zeros(0, dtype=np.int64)
     if n < 50_000:
         return np.lexsort((np.arange(n), t, cust))
+    from . import kernels
+
+    if kernels.enabled():  # (numba: a counting sort, on two threads)
+        return kernels.sort_events(cust, t)
     nb = (int(cust.max()) >> _LO_BITS) + 1
     hi = (cust >> _LO_BITS).astype(np.uint8 if nb <= 256 else (np.uint16 if nb < 65536 else np.int64))
     top = np.argsort(hi, kind="stable")  # radix sort: one or two byte passes

@@ -35,7 +35,7 @@ from typing import Any
 
 from .engine import JourneyAgg, _pmap, _quantiles, _threads
 
-__all__ = ["enabled", "journey_agg", "stage_dwell"]
+__all__ = ["enabled", "journey_agg", "stage_dwell", "sort_events"]
 
 #: the kernels handle up to this many stages with data (a unit's stages fit one 64-bit mask)
 MAX_STAGES = 63
@@ -54,7 +54,8 @@ def _compile() -> Any:
         else:
             from . import _kernels_nb as k
 
-            _KERNELS = (k.walk, k.regroup, k.path_facts, k.by_stage, k.stage_span)
+            _KERNELS = (k.walk, k.regroup, k.path_facts, k.by_stage, k.stage_span,
+                        k.count_customers, k.scatter_customers, k.order_times)
     return _KERNELS
 
 
@@ -99,7 +100,7 @@ def journey_agg(runs: Any, offsets: Any, stage_of_slot: Any, rank_of_stage: Any,
     are NaN)."""
     import numpy as np
 
-    walk, regroup, path_facts, by_stage, _ = _compile()
+    walk, regroup, path_facts, by_stage = _compile()[:4]
     rank_of_stage = np.asarray(rank_of_stage, dtype=np.int64)
     D = int(rank_of_stage.max()) + 1 if rank_of_stage.shape[0] else 0
     if D > MAX_STAGES:
@@ -248,6 +249,35 @@ def stage_dwell(pc: Any, ptf: Any, ptl: Any, ranges: list, seg: Any, s: int | No
     r = np.asarray(ranges, dtype=np.int64).reshape(-1, 2)
     n = _compile()[4](pc, ptf, ptl, r, first, last, seen, seg, -1 if s is None else int(s), out)
     return n, _quantiles(np, out[:n], (0.5,), inplace=True, scale=scale)[0]
+
+
+def sort_events(cust: Any, t: Any) -> Any:
+    """The order of events by (customer code, time, row), as
+    :func:`~journeywidget.data.encoding.sort_events` gives it: a stable counting sort on the
+    customer codes (two passes, each on two threads over halves of the events), then each
+    customer's events put in time order where they are not (a log read in time order has
+    nothing to do there)."""
+    import numpy as np
+
+    _, _, _, _, _, count, scatter, order_times = _compile()
+    n = cust.shape[0]
+    C = int(cust.max()) + 1
+    halves = [(0, n // 2), (n // 2, n)] if n >= PARALLEL_MIN and _threads() > 1 else [(0, n)]
+    counts = _pmap(lambda ab: count(cust, ab[0], ab[1], C), halves, min_items=2)
+    starts = np.zeros(C + 1, dtype=np.int64)
+    np.cumsum(sum(counts), out=starts[1:])
+    pos, at = [], starts[:C].copy()
+    for c in counts:  # each half's events go after the earlier halves' (stable)
+        pos.append(at.copy())
+        at += c
+    out = np.empty(n, dtype=np.int32 if n < 2**31 - 1 else np.int64)
+    _pmap(lambda i: scatter(cust, halves[i][0], halves[i][1], pos[i], out), range(len(halves)),
+          min_items=2)
+    if n > 1 and not bool(np.all(t[1:] >= t[:-1])):
+        mid = int(np.searchsorted(starts, n // 2))
+        spans = [(0, min(mid, C)), (min(mid, C), C)] if len(halves) > 1 else [(0, C)]
+        _pmap(lambda s: order_times(out, starts, t, s[0], s[1]), spans, min_items=2)
+    return out
 
 
 def _top_paths(pstart: Any, plen: Any, pcnt: Any, pbuf: Any, top: int) -> list[tuple]:
