@@ -68,15 +68,39 @@ def walk(off, tp, t0, t1, lut, D, wcode, use_window, sel, has_sel, cstarts, u0, 
     for u in range(u0, u1):
         if has_c and u == nxt:  # the next customer's units begin
             cdh[cdeep] += 1
-            for k in range(D):
-                if (cmask >> k) & 1:
+            k = 0
+            while cmask:  # (the ranks its units reached: up to the highest)
+                if cmask & 1:
                     crea[k] += 1
+                cmask >>= 1
+                k += 1
             cdeep, cmask = 0, np.int64(0)
             ci += 1
             nxt = cstarts[ci + 1] if ci + 1 < C else U
         if has_sel and not sel[u]:
             continue
         n_units += 1
+        a0 = off[u]
+        if off[u + 1] - a0 == 1:  # one run (most sessions): a one-stage path, seen before?
+            k = lut[tp[a0]]
+            if k < 0:
+                dh[0] += 1
+                continue
+            pid = single[k]
+            if pid >= 0:
+                if dwant[k]:
+                    dk[nd], dv[nd] = k, t1[a0] - t0[a0]
+                    nd += 1
+                    cnt[1, k] += 1
+                depth = pinfo[pid, 2]
+                dh[depth] += 1
+                pinfo[pid, 4] += 1
+                if depth == D:
+                    pinfo[pid, 5] += 1
+                if has_c:
+                    cdeep = max(cdeep, depth)
+                    cmask |= pinfo[pid, 3]
+                continue
         n, h, nr = 0, u64(0), 0
         for r in range(off[u], off[u + 1]):
             k = lut[tp[r]]
@@ -170,9 +194,12 @@ def walk(off, tp, t0, t1, lut, D, wcode, use_window, sel, has_sel, cstarts, u0, 
             cmask |= pinfo[pid, 3]
     if has_c:
         cdh[cdeep] += 1
-        for k in range(D):
-            if (cmask >> k) & 1:
+        k = 0
+        while cmask:
+            if cmask & 1:
                 crea[k] += 1
+            cmask >>= 1
+            k += 1
     return n_units, dh, cdh, crea, pn, nbuf, nt, nd
 
 
