@@ -106,11 +106,12 @@ def walk(off, tp, t0, t1, lut, D, wcode, use_window, sel, has_sel, cstarts, u0, 
             k = lut[tp[r]]
             if k < 0:
                 continue
-            if fst[k] == INF:
-                fst[k] = t0[r]
-                touched[nr] = k
-                nr += 1
-            lst[k] = t1[r]
+            if dwant[k]:
+                if fst[k] == INF:
+                    fst[k] = t0[r]
+                    touched[nr] = k
+                    nr += 1
+                lst[k] = t1[r]
             if n == 0 or sr[n - 1] != k:
                 sr[n] = k
                 srt[n] = t0[r]
@@ -118,10 +119,9 @@ def walk(off, tp, t0, t1, lut, D, wcode, use_window, sel, has_sel, cstarts, u0, 
                 h = h * HASH_BASE + u64(k + 1)
         for i in range(nr):  # time in stage (of the stages asked for)
             k = touched[i]
-            if dwant[k]:
-                dk[nd], dv[nd] = k, lst[k] - fst[k]
-                nd += 1
-                cnt[1, k] += 1
+            dk[nd], dv[nd] = k, lst[k] - fst[k]
+            nd += 1
+            cnt[1, k] += 1
             fst[k] = INF
         if n == 0:
             dh[0] += 1

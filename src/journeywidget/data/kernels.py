@@ -141,14 +141,14 @@ def journey_agg(runs: Any, offsets: Any, stage_of_slot: Any, rank_of_stage: Any,
         pinfo, pbuf, pm, tk, tv, dk, dv = buf
         cap = scratch.get(("cap", i), 1 << 12)
         while True:
-            th, tid = np.empty(cap, np.uint64), np.full(cap, -1, np.int64)
+            th, tid = np.empty(cap, np.uint64), np.full(cap, -1, np.int32)
             cnt = np.zeros((2, D1), np.int64)
             r = walk(off, runs.tp, t0, t1, lut, D, wcode, window_ns is not None, sel_a, has_sel, cst,
                      u0, u1, c0, c1, th, tid, pinfo, pbuf, pm, tk, tv, dk, dv, dwant, cnt)
             if r[4] >= 0:
                 break
             cap *= 8  # more paths than the table held: again with a larger one
-        scratch[("cap", i)] = max(cap, 1 << max(12, (4 * int(r[4])).bit_length()))
+        scratch[("cap", i)] = 1 << max(12, (5 * int(r[4]) // 2).bit_length())  # (25 % room)
         pn, nb, nt, nd = r[4], r[5], r[6], r[7]
         pi = pinfo[:pn]
         facts = path_facts(pi[:, 0], pi[:, 1], pbuf, pi[:, 4].copy(), D)  # (counts add up)
