@@ -160,7 +160,6 @@ def journey_agg(runs: Any, offsets: Any, stage_of_slot: Any, rank_of_stage: Any,
     n_units = sum(int(r[0]) for r in res)
     dh, cdh, crea = (sum(r[i] for r in res) for i in (1, 2, 3))
     scal, per, mh, fc, fu = (sum(r[8][i] for r in res) for i in range(5))
-    cnt = sum(r[9] for r in res)
     # the top paths: the chunks' path tables together, each path once
     base = np.cumsum([0] + [r[7].shape[0] for r in res[:-1]])
     pstart = np.concatenate([r[4] + b for r, b in zip(res, base)])
@@ -172,26 +171,27 @@ def journey_agg(runs: Any, offsets: Any, stage_of_slot: Any, rank_of_stage: Any,
     mh[0] += n_units - int(scal[0])  # units without a path
     ordered = dh[::-1].cumsum()[::-1][1:D + 1].astype(np.int64)  # depth > k
 
-    def medians(name: str, pairs: list, n_k: Any, first: int) -> Any:
-        """Per rank from ``first`` on, the median of the (rank, value) pairs: put rank by rank
-        in a kept buffer (no fresh pages), then partitioned."""
+    def medians(name: str, pairs: list, n_ks: list, first: int) -> Any:
+        """Per rank from ``first`` on, the median of the (rank, value) pairs of every span
+        (``n_ks``: each span's count per rank): put rank by rank in a kept buffer (no fresh
+        pages; the spans on their threads, each after the earlier ones), then partitioned."""
         med = np.full(D, np.nan)
-        if D <= first or not pairs[0][1].shape[0] and all(not v.shape[0] for _, v in pairs):
+        if D <= first or all(not v.shape[0] for _, v in pairs):
             return med
         starts = np.zeros(D + 1, dtype=np.int64)
-        np.cumsum(n_k[:D], out=starts[1:])
+        np.cumsum(sum(n_ks)[:D], out=starts[1:])
         out = scratch.get(name)
         if out is None or out.shape[0] < starts[-1] or out.dtype != pairs[0][1].dtype:
             out = scratch[name] = np.empty(max(int(starts[-1]), 1), pairs[0][1].dtype)
-        fill = starts[:D].copy()
-        for k, v in pairs:
-            by_stage(k, v, fill, out)
+        fills = [starts[:D] + sum(n_ks[:i], np.zeros(D1, np.int64))[:D] for i in range(len(pairs))]
+        _pmap(lambda i: by_stage(pairs[i][0], pairs[i][1], fills[i], out), range(len(pairs)), min_items=2)
         med[first:] = _pmap(lambda k: _quantiles(np, out[starts[k]:starts[k + 1]], (0.5,), inplace=True,
                                                  scale=int(runs.t_scale))[0], range(first, D), min_items=2)
         return med
 
-    ttc = medians("ttc", [r[10] for r in res], cnt[0], 1)
-    dwell = medians("dwell", [r[11] for r in res], cnt[1], 0) if runs.t1 is not None else None
+    ttc = medians("ttc", [r[10] for r in res], [r[9][0] for r in res], 1)
+    dwell = (medians("dwell", [r[11] for r in res], [r[9][1] for r in res], 0) if runs.t1 is not None
+             else None)
     if cust_starts is None:
         c_ord, c_rea = ordered.copy(), per[0][:D].astype(np.int64)
     else:
