@@ -30,6 +30,37 @@ def mix(h):
     return h ^ (h >> u64(33))
 
 
+@nb.njit(cache=True, nogil=True, inline="always")
+def probe(th, tid, slot, h, starts, lens, pbuf, seq, at, n):
+    """(slot, path id) of the path ``seq[at:at + n]`` with hash ``h`` in the open-addressing
+    table ``th``, ``tid`` (paths stored in ``pbuf`` at ``starts``, ``lens``), from ``slot`` on;
+    id -1 and the free slot when it is not there."""
+    mask = th.shape[0] - 1
+    while tid[slot] >= 0:
+        q = tid[slot]
+        if th[slot] == h and lens[q] == n:
+            b, same = starts[q], True
+            for i in range(n):
+                if pbuf[b + i] != seq[at + i]:
+                    same = False
+                    break
+            if same:
+                return slot, q
+        slot = (slot + 1) & mask
+    return slot, -1
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def count_unit(pinfo, pid, depth, D, dh, cdeep, cmask):
+    """A unit counted: its depth, its path's units (and converting ones); its customer's
+    deepest unit and reached stages (returned)."""
+    dh[depth] += 1
+    pinfo[pid, 4] += 1
+    if depth == D:
+        pinfo[pid, 5] += 1
+    return max(cdeep, depth), cmask | pinfo[pid, 3]
+
+
 @nb.njit(cache=True, nogil=True)
 def walk(off, tp, t0, t1, lut, D, wcode, use_window, sel, has_sel, cstarts, u0, u1, c0, c1,
          th, tid, pinfo, pbuf, pm, tk, tv, dk, dv, dwant, cnt):
@@ -54,6 +85,7 @@ def walk(off, tp, t0, t1, lut, D, wcode, use_window, sel, has_sel, cstarts, u0, 
     sr = np.empty(maxlen, np.int16)
     srt = np.empty(maxlen, np.int64)
     cap = th.shape[0]
+    pstarts, plens = pinfo[:, 0], pinfo[:, 1]  # (views: the table's probe reads them)
     pn, nbuf, nt, nd = 0, 0, 0, 0
     INF = np.int64(1) << 62
     fst = np.full(D1, INF, np.int64)  # the unit's first and last event time per rank
@@ -92,14 +124,7 @@ def walk(off, tp, t0, t1, lut, D, wcode, use_window, sel, has_sel, cstarts, u0, 
                     dk[nd], dv[nd] = k, t1[a0] - t0[a0]
                     nd += 1
                     cnt[1, k] += 1
-                depth = pinfo[pid, 2]
-                dh[depth] += 1
-                pinfo[pid, 4] += 1
-                if depth == D:
-                    pinfo[pid, 5] += 1
-                if has_c:
-                    cdeep = max(cdeep, depth)
-                    cmask |= pinfo[pid, 3]
+                cdeep, cmask = count_unit(pinfo, pid, pinfo[pid, 2], D, dh, cdeep, cmask)
                 continue
         n, h, nr = 0, u64(0), 0
         for r in range(off[u], off[u + 1]):
@@ -131,19 +156,7 @@ def walk(off, tp, t0, t1, lut, D, wcode, use_window, sel, has_sel, cstarts, u0, 
         else:
             h = mix(h)
             slot = np.int64(h & u64(cap - 1))
-            pid = -1
-            while tid[slot] >= 0:
-                q = tid[slot]
-                if th[slot] == h and pinfo[q, 1] == n:
-                    a, same = pinfo[q, 0], True
-                    for i in range(n):
-                        if pbuf[a + i] != sr[i]:
-                            same = False
-                            break
-                    if same:
-                        pid = q
-                        break
-                slot = (slot + 1) & (cap - 1)
+            slot, pid = probe(th, tid, slot, h, pstarts, plens, pbuf, sr, 0, n)
             if pid < 0:  # a new path: store it with its ordered matches
                 if 2 * (pn + 1) > cap:
                     return n_units, dh, cdh, crea, -1, nbuf, nt, nd
@@ -185,13 +198,7 @@ def walk(off, tp, t0, t1, lut, D, wcode, use_window, sel, has_sel, cstarts, u0, 
                 tk[nt], tv[nt] = k, dt
                 cnt[0, k] += 1
                 nt += 1
-        dh[depth] += 1
-        pinfo[pid, 4] += 1
-        if depth == D:
-            pinfo[pid, 5] += 1
-        if has_c:
-            cdeep = max(cdeep, depth)
-            cmask |= pinfo[pid, 3]
+        cdeep, cmask = count_unit(pinfo, pid, depth, D, dh, cdeep, cmask)
     if has_c:
         cdh[cdeep] += 1
         k = 0
@@ -221,19 +228,7 @@ def regroup(pstart, plen, pcnt, pbuf):
             h = h * HASH_BASE + u64(pbuf[a + i] + 1)
         h = mix(h)
         slot = np.int64(h & u64(cap - 1))
-        found = -1
-        while tid[slot] >= 0:
-            q = tid[slot]
-            if th[slot] == h and plen[q] == n:
-                b, same = pstart[q], True
-                for i in range(n):
-                    if pbuf[b + i] != pbuf[a + i]:
-                        same = False
-                        break
-                if same:
-                    found = q
-                    break
-            slot = (slot + 1) & (cap - 1)
+        slot, found = probe(th, tid, slot, h, pstart, plen, pbuf, pbuf, a, n)
         if found < 0:
             th[slot], tid[slot] = h, p
             keep[p] = True
