@@ -189,3 +189,25 @@ def test_sort_events_equals_the_numpy_sort(seed, monkeypatch):
     want = np.lexsort((np.arange(n), t, cust))
     assert got.tolist() == want.tolist()
     assert encoding.sort_events(cust, t).tolist() == want.tolist()
+
+
+def test_a_kernel_numba_cannot_compile_falls_back_to_numpy_with_a_warning(monkeypatch):
+    """Should numba fail on some input here, the numpy path answers (same numbers) and a
+    warning says so once."""
+    import pandas as pd
+    from numba.core.errors import TypingError
+
+    from .test_metrics import bind, frame, random_case
+
+    doc, rows = random_case(3)
+    want = bind(doc, frame(rows), value="amount", segment="plan").stages
+    ks = kernels._compile()
+
+    def broken(*a):
+        raise TypingError("no implementation here")
+
+    monkeypatch.setattr(kernels, "_KERNELS", (broken, *ks[1:]))
+    with pytest.warns(RuntimeWarning, match="numpy path"):
+        got = bind(doc, frame(rows), value="amount", segment="plan").stages
+    pd.testing.assert_frame_equal(got, want)
+    assert not kernels.enabled()

@@ -108,7 +108,9 @@ def sort_events(cust, t):
     from . import kernels
 
     if kernels.enabled():  # (numba: a counting sort, on two threads)
-        return kernels.sort_events(cust, t)
+        out = kernels.run(kernels.sort_events, cust, t)
+        if out is not None:
+            return out
     nb = (int(cust.max()) >> _LO_BITS) + 1
     hi = (cust >> _LO_BITS).astype(np.uint8 if nb <= 256 else (np.uint16 if nb < 65536 else np.int64))
     top = np.argsort(hi, kind="stable")  # radix sort: one or two byte passes

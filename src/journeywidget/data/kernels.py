@@ -35,7 +35,7 @@ from typing import Any
 
 from .engine import JourneyAgg, _pmap, _quantiles, _threads
 
-__all__ = ["enabled", "journey_agg", "stage_dwell", "sort_events"]
+__all__ = ["enabled", "run", "journey_agg", "stage_dwell", "sort_events"]
 
 #: the kernels handle up to this many stages with data (a unit's stages fit one 64-bit mask)
 MAX_STAGES = 63
@@ -65,6 +65,25 @@ def enabled() -> bool:
     if os.environ.get("JOURNEYWIDGET_KERNELS", "").strip().lower() == "numpy":
         return False
     return bool(_compile())
+
+
+def run(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """``fn(*args, **kwargs)``, or None when numba cannot compile a kernel for these inputs
+    here: then a warning says so once and the kernels stay off in this process (the numpy
+    path answers, with the same numbers)."""
+    global _KERNELS
+    from numba.core.errors import NumbaError
+
+    try:
+        return fn(*args, **kwargs)
+    except NumbaError as err:
+        import warnings
+
+        _KERNELS = False
+        warnings.warn(f"journeywidget: the compiled kernels failed here ({type(err).__name__}); "
+                      "using the numpy path (same numbers, slower live updates)", RuntimeWarning,
+                      stacklevel=2)
+        return None
 
 
 def _chunks(off: Any, cst: Any, parts: int) -> list[tuple[int, int, int, int]]:
@@ -148,7 +167,8 @@ def journey_agg(runs: Any, offsets: Any, stage_of_slot: Any, rank_of_stage: Any,
             if r[4] >= 0:
                 break
             cap *= 8  # more paths than the table held: again with a larger one
-        scratch[("cap", i)] = 1 << max(12, (5 * int(r[4]) // 2).bit_length())  # (25 % room)
+        # (only ever grown, with room: a move that adds paths must not fill it and walk again)
+        scratch[("cap", i)] = max(cap, 1 << max(12, (4 * int(r[4])).bit_length()))
         pn, nb, nt, nd = r[4], r[5], r[6], r[7]
         pi = pinfo[:pn]
         facts = path_facts(pi[:, 0], pi[:, 1], pbuf, pi[:, 4].copy(), D)  # (counts add up)

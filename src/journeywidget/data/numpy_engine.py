@@ -452,8 +452,10 @@ class NumpyEngine:
                 L = self._l1
                 NS, poff = L["NS"], L["poff"]
                 ranges = [(poff[j * NS], poff[(j + 1) * NS]) for j in tps if j < L["T"]]
-                self._dwell_cache[ck] = kernels.stage_dwell(
-                    L["p_cust"], L["p_tf"], L["p_tl"], ranges, st.seg_of_cust, s, st.t_scale, self._scratch)
+                got = kernels.run(kernels.stage_dwell, L["p_cust"], L["p_tf"], L["p_tl"], ranges,
+                                  st.seg_of_cust, s, st.t_scale, self._scratch)
+                if got is not None:
+                    self._dwell_cache[ck] = got
             if ck not in self._dwell_cache:
                 ids, dw = self._stage_arrays(tps)
                 if s is not None:
@@ -661,8 +663,11 @@ class NumpyEngine:
                 slots.setdefault(rank[st_], []).append(j)
         ck = [("kernel", tuple(slots.get(k, ())), s) for k in range(max(rank, default=-1) + 1)]
         kept = [self._dwell_cache.get(c) for c in ck]
-        agg = kernels.journey_agg(self._kept_runs(), self._index(), *key, sel=sel, cust_starts=starts, top=top,
-                                  scratch=self._scratch, dwell_ranks=[k is None for k in kept])
+        agg = kernels.run(kernels.journey_agg, self._kept_runs(), self._index(), *key, sel=sel,
+                          cust_starts=starts, top=top, scratch=self._scratch,
+                          dwell_ranks=[k is None for k in kept])
+        if agg is None:
+            return None
         if len(self._dwell_cache) > 4096:
             self._dwell_cache.clear()
         if agg.dwell_median is not None:  # (a move changes the time in stage of two stages)
