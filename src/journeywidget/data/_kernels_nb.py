@@ -2,13 +2,9 @@
 installed; compiled on first use and cached on disk next to this file).
 
 >>> import numpy as np
->>> out = np.empty(3, np.int64)
->>> seen = np.zeros(3, np.bool_)
->>> work = np.empty(3, np.int32), np.empty(3, np.int32)
->>> pc, tf, tl = np.array([0, 2, 0], np.int32), np.array([5, 1, 2], np.int32), np.array([6, 4, 3], np.int32)
->>> n = stage_span(pc, tf, tl, np.array([[0, 2], [2, 3]]), *work, seen, np.zeros(3, np.int32), -1, out)
->>> out[:n].tolist(), bool(seen.any())
-([4, 3], False)
+>>> cust = np.array([2, 0, 2, 1], np.int32)
+>>> count_customers(cust, 0, 4, 3).tolist()
+[1, 1, 2]
 """
 
 from __future__ import annotations
@@ -313,33 +309,6 @@ def by_stage(tk, tv, fill, out):
         k = tk[i]
         out[fill[k]] = tv[i]
         fill[k] += 1
-
-
-@nb.njit(cache=True, nogil=True)
-def stage_span(pc, ptf, ptl, ranges, first, last, seen, seg, s, out):
-    """The time between the first and last event in a stage of each customer with a pair in
-    any of ``ranges`` of the (customer, touchpoint) pairs (only those with ``seg == s``
-    when ``s >= 0``), into ``out``; how many. ``seen``: all False, and left so; ``first``,
-    ``last``: work arrays, a slot per customer."""
-    lo, hi = pc.shape[0], 0
-    for j in range(ranges.shape[0]):
-        for i in range(ranges[j, 0], ranges[j, 1]):
-            c = pc[i]
-            if not seen[c]:
-                seen[c] = True
-                first[c], last[c] = ptf[i], ptl[i]
-                lo, hi = min(lo, c), max(hi, c + 1)
-            else:
-                first[c] = min(first[c], ptf[i])
-                last[c] = max(last[c], ptl[i])
-    m = 0
-    for c in range(lo, hi):
-        if seen[c]:
-            seen[c] = False
-            if s < 0 or seg[c] == s:
-                out[m] = last[c] - first[c]
-                m += 1
-    return m
 
 
 @nb.njit(cache=True, nogil=True)

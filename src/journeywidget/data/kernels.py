@@ -30,18 +30,17 @@ True
 from __future__ import annotations
 
 import os
-import threading
 from typing import Any
 
 from .engine import JourneyAgg, _pmap, _quantiles, _threads
 
-__all__ = ["enabled", "run", "journey_agg", "stage_dwell", "sort_events"]
+__all__ = ["enabled", "run", "journey_agg", "sort_events"]
 
 #: the kernels handle up to this many stages with data (a unit's stages fit one 64-bit mask)
 MAX_STAGES = 63
 #: from this many runs the units are split in two spans, walked on two threads
 PARALLEL_MIN = 400_000
-_KERNELS: Any = None  # (walk, regroup, path_facts, by_stage, stage_span) once compiled; False when numba is missing
+_KERNELS: Any = None  # the compiled functions once loaded; False when numba is missing; False when numba is missing
 
 
 def _compile() -> Any:
@@ -54,8 +53,8 @@ def _compile() -> Any:
         else:
             from . import _kernels_nb as k
 
-            _KERNELS = (k.walk, k.regroup, k.path_facts, k.by_stage, k.stage_span,
-                        k.count_customers, k.scatter_customers, k.order_times)
+            _KERNELS = (k.walk, k.regroup, k.path_facts, k.by_stage, k.count_customers,
+                        k.scatter_customers, k.order_times)
     return _KERNELS
 
 
@@ -249,28 +248,6 @@ def _counts(D: int, n_units: int, scal: Any, per: Any, mh: Any, fc: Any, fu: Any
         flow_count=fc.reshape(1, D1, D1)[:, :D, :D], flow_units=fu.reshape(1, D1, D1)[:, :D, :D])
 
 
-def stage_dwell(pc: Any, ptf: Any, ptl: Any, ranges: list, seg: Any, s: int | None, scale: int,
-                scratch: dict | None = None) -> tuple[int, float]:
-    """(customers, median ns between their first and last event there) of a stage made of the
-    (customer, touchpoint) pairs ``pc``, ``ptf``, ``ptl`` in ``ranges`` (``[(a, b), ...]``),
-    among segment ``s`` of ``seg`` (None: all), in one pass. ``scratch`` keeps the work arrays
-    (a slot per customer, one set per thread): no large array is allocated per call."""
-    import numpy as np
-
-    C = seg.shape[0]
-    scratch = {} if scratch is None else scratch
-    key = ("span", threading.get_ident())  # (stages are computed on several threads)
-    work = scratch.get(key)
-    if work is None or work[0].shape[0] < C or work[0].dtype != ptf.dtype:
-        work = (np.empty(C, ptf.dtype), np.empty(C, ptf.dtype), np.zeros(C, np.bool_),
-                np.empty(C, np.int64))
-        scratch[key] = work
-    first, last, seen, out = work
-    r = np.asarray(ranges, dtype=np.int64).reshape(-1, 2)
-    n = _compile()[4](pc, ptf, ptl, r, first, last, seen, seg, -1 if s is None else int(s), out)
-    return n, _quantiles(np, out[:n], (0.5,), inplace=True, scale=scale)[0]
-
-
 def sort_events(cust: Any, t: Any) -> Any:
     """The order of events by (customer code, time, row), as
     :func:`~journeywidget.data.encoding.sort_events` gives it: a stable counting sort on the
@@ -279,7 +256,7 @@ def sort_events(cust: Any, t: Any) -> Any:
     nothing to do there)."""
     import numpy as np
 
-    _, _, _, _, _, count, scatter, order_times = _compile()
+    count, scatter, order_times = _compile()[4:7]
     n = cust.shape[0]
     C = int(cust.max()) + 1
     halves = [(0, n // 2), (n // 2, n)] if n >= PARALLEL_MIN and _threads() > 1 else [(0, n)]

@@ -437,7 +437,7 @@ class NumpyEngine:
         S = len(stage_tps)
         reach = np.zeros(S, dtype=np.int64)
         dwell = np.full(S, np.nan)
-        if s is None and not kernels.enabled():  # data/live keeps the values around each median
+        if s is None:  # all units: data/live keeps the values around each median across moves
             if self._ev_offsets is None:
                 self._ev_offsets = offsets_of(st.cust, st.n_customers)
             stats = self._dwell_live.get(list(stage_tps), lambda tps: OrderStat(self._stage_arrays(tps)[1]),
@@ -448,14 +448,6 @@ class NumpyEngine:
 
         def one(tps):  # (reach, median dwell) of one stage, cached by its touchpoints
             ck = (tps, s)
-            if ck not in self._dwell_cache and kernels.enabled():
-                L = self._l1
-                NS, poff = L["NS"], L["poff"]
-                ranges = [(poff[j * NS], poff[(j + 1) * NS]) for j in tps if j < L["T"]]
-                got = kernels.run(kernels.stage_dwell, L["p_cust"], L["p_tf"], L["p_tl"], ranges,
-                                  st.seg_of_cust, s, st.t_scale, self._scratch)
-                if got is not None:
-                    self._dwell_cache[ck] = got
             if ck not in self._dwell_cache:
                 ids, dw = self._stage_arrays(tps)
                 if s is not None:
