@@ -201,12 +201,11 @@ def test_a_kernel_numba_cannot_compile_falls_back_to_numpy_with_a_warning(monkey
 
     doc, rows = random_case(3)
     want = bind(doc, frame(rows), value="amount", segment="plan").stages
-    ks = kernels._compile()
-
     def broken(*a):
         raise TypingError("no implementation here")
 
-    monkeypatch.setattr(kernels, "_KERNELS", (broken, *ks[1:]))
+    monkeypatch.setattr(kernels._compile(), "walk", broken)
+    monkeypatch.setattr(kernels, "_KERNELS", kernels._compile())  # (restored after the test)
     with pytest.warns(RuntimeWarning, match="numpy path"):
         got = bind(doc, frame(rows), value="amount", segment="plan").stages
     pd.testing.assert_frame_equal(got, want)
