@@ -587,10 +587,14 @@ def store_of(df: Any, cols: dict[str, str | None], backend: str, reporter: Any =
         src.check(used)
         if reporter is not None:
             reporter.total = src.n_rows
-        for batch in src.batches(used):
+        batch = None
+        for i, batch in enumerate(src.batches(used)):
             n = b.add({c: batch.column(c) for c in used})
             if reporter is not None:
                 reporter.rows(n)
+            if i % 8 == 7:  # (the allocator keeps what the decoding threads freed)
+                _release_arrow_memory()
+        del batch
         _release_arrow_memory()
     else:
         check_columns(df, cols)
@@ -600,7 +604,9 @@ def store_of(df: Any, cols: dict[str, str | None], backend: str, reporter: Any =
         n = b.add({c: pdf[c] for c in used})
         if reporter is not None:
             reporter.rows(n)
-    return b.finish()
+    out = b.finish()
+    _release_arrow_memory()  # (again once the arrays are built: 0.7 GiB more at 30M events)
+    return out
 
 
 def _release_arrow_memory() -> None:
