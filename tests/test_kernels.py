@@ -13,7 +13,7 @@ import math
 import numpy as np
 import pytest
 
-from journeywidget.data import kernels
+from journeywidget.data import kept_walk, kernels
 from journeywidget.data.engine import _quantiles, quantile_sorted
 from journeywidget.data.live import offsets_of
 from journeywidget.data.sequences import Runs, group_counts, path_table, unit_facts
@@ -105,6 +105,81 @@ def test_kernels_equal_the_numpy_path(seed, monkeypatch):
     assert all(a == b or (math.isnan(a) and math.isnan(b)) for a, b in zip(agg.dwell_median, want))
     assert agg.customers_ordered.tolist() == c_ord.tolist()
     assert agg.customers_reached.tolist() == c_rea.tolist()
+
+
+def layout_of(sos, n_stages):
+    """Stage ranks of a touchpoint layout: stages with data in order."""
+    used = sorted({int(s) for s in sos if s >= 0})
+    rank = np.full(n_stages, -1)
+    rank[used] = np.arange(len(used))
+    return rank
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_moves_walk_only_the_units_that_see_them(seed, monkeypatch):
+    """A layout after another, the state kept between them (``scratch``): each one's numbers
+    equal the numpy path's, and the moves that keep the stages with data walk only the units
+    that visit the moved touchpoints (``update`` runs)."""
+    rng = np.random.default_rng(100 + seed)
+    if seed % 2:
+        monkeypatch.setattr(kernels, "PARALLEL_MIN", 0)
+        monkeypatch.setenv("JOURNEYWIDGET_THREADS", "2")
+    if seed % 8 >= 6:  # times in stage from a pass over the runs, not kept per unit
+        monkeypatch.setattr(kept_walk, "DWELL_COLUMNS_MAX", 0)
+    k = kernels._compile()
+    calls = []
+    walk = k.walk
+    monkeypatch.setattr(k, "walk", lambda *a: calls.append(a[16]) or walk(*a))  # (a[16]: again)
+    n_slots, n_stages = 12, 5
+    n_units = int(rng.integers(20, 300))
+    runs = random_runs(rng, n_units, int(rng.integers(n_units, 3 * n_units)), n_slots)
+    if seed % 3 == 1:  # times spread wide: the medians' histogram buckets hold many values
+        runs.t0[:] *= 100_003
+        runs.t1[:] *= 100_003
+    sessions = seed % 4 >= 2
+    cust = np.sort(rng.integers(0, max(1, n_units // 3), size=n_units)) if sessions else np.arange(n_units)
+    starts = np.flatnonzero(np.r_[True, cust[1:] != cust[:-1]]) if sessions else None
+    window = [None, 3_000][seed % 3 == 0]
+    off = offsets_of(runs.unit, n_units)
+    sos = np.arange(n_slots) % n_stages
+    sos[0] = -1  # a touchpoint in no stage
+    scratch: dict = {}
+    for step in range(10):
+        rank = layout_of(sos, n_stages)
+        agg = kernels.journey_agg(runs, off, sos, rank, window, cust_starts=starts, top=8, scratch=scratch)
+        counts, ttc, paths, c_ord, c_rea = numpy_agg(runs, sos, rank, window, None, cust, 8)
+        for name in counts.__dataclass_fields__:
+            assert np.array_equal(getattr(agg.counts, name), getattr(counts, name)), (step, name)
+        assert all(a == b or (math.isnan(a) and math.isnan(b)) for a, b in zip(agg.ttc_median, ttc))
+        assert agg.paths == paths, step
+        want = dwell_medians(runs, sos, rank, None)
+        assert all(a == b or (math.isnan(a) and math.isnan(b)) for a, b in zip(agg.dwell_median, want))
+        assert agg.customers_ordered.tolist() == c_ord.tolist()
+        assert agg.customers_reached.tolist() == c_rea.tolist()
+        if step == 4:  # a segment between moves: walked apart, the kept state untouched
+            sel = rng.random(n_units) < 0.5
+            kernels.journey_agg(runs, off, sos, rank, window, sel=sel, cust_starts=starts, scratch=scratch)
+        sos = sos.copy()
+        for j in rng.choice(np.arange(1, n_slots), size=1 + (step % 4 == 3), replace=False):
+            sos[j] = rng.integers(0, n_stages)  # moved (sometimes a stage left without data)
+    assert any(calls), "no move walked only the units that see it"
+
+
+def test_a_move_that_fills_the_path_table_walks_afresh(monkeypatch):
+    """Moves that make many new paths: the kept table fills up, everything is walked again
+    with a larger one, and the numbers stay exact."""
+    rng = np.random.default_rng(7)
+    runs = random_runs(rng, 3_000, 30_000, 10)
+    off = offsets_of(runs.unit, runs.n_units)
+    scratch: dict = {("cap", 0): 16}
+    sos = np.zeros(10, np.int64)
+    sos[:5] = np.arange(5)
+    kernels.journey_agg(runs, off, sos, np.arange(5), None, scratch=scratch, top=5)
+    sos[5:] = np.arange(5)  # many more distinct paths
+    agg = kernels.journey_agg(runs, off, sos, np.arange(5), None, scratch=scratch, top=5)
+    f = unit_facts(runs, sos, np.arange(5), None)
+    assert agg.paths == path_table(f, None, 5, [f.depth == f.D, f.converted])
+    assert scratch[("cap", 0)] > 16
 
 
 def test_many_paths_grow_the_table_and_ties_break_by_path(monkeypatch):

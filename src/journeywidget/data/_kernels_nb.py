@@ -57,153 +57,348 @@ def count_unit(pinfo, pid, depth, D, dh, cdeep, cmask):
     return max(cdeep, depth), cmask | pinfo[pid, 3]
 
 
+@nb.njit(cache=True, nogil=True, inline="always")
+def count_customer(cdh, crea, cdeep, cmask, sign):
+    """A customer counted (``sign`` 1) or taken out (-1): its deepest unit, its reached ranks."""
+    cdh[cdeep] += sign
+    k = 0
+    while cmask:
+        if cmask & 1:
+            crea[k] += sign
+        cmask >>= 1
+        k += 1
+
+
 @nb.njit(cache=True, nogil=True)
 def walk(off, tp, t0, t1, lut, D, wcode, use_window, sel, has_sel, cstarts, u0, u1, c0, c1,
-         th, tid, pinfo, pbuf, pm, tk, tv, dk, dv, dwant, cnt):
-    """Units ``u0..u1`` (customers ``c0..c1`` of session units): their stage paths grouped
-    exactly (hash, then the path itself; ``th``, ``tid``: an empty table, -1 ids), per path
-    its ordered-funnel matches; per unit its depth (the window cuts the chain) and times
-    to convert; per customer its deepest unit and the ranks its units reach. The work
-    arrays come from the caller (sized for the worst case, touched only as used);
-    ``pn`` < 0 when the table filled up (call again with a larger one). Per unit and stage it
-    reaches (of those ``dwant`` asks for), the time in stage (first to last event there: ``t1``
-    is each run's last event) goes to ``dk``, ``dv``; ``cnt``: (times to convert, times in
-    stage) per rank, added to."""
-    U = off.shape[0] - 1
+         groups, again, th, tid, pinfo, pbuf, pm, single, w, dh, cdh, crea, dwant, perrun,
+         upid, udep, tt, tk, tv, dk, dv, cnt, dcol):
+    """Units ``u0..u1`` (customers ``c0..c1`` of session units) walked: their stage paths
+    grouped exactly (hash, then the path itself; ``th``, ``tid``: an empty table, -1 ids;
+    ``single``: -1s), a new path stored with its ordered matches (``w``: the table's paths,
+    buffer used, times kept, times in stage kept). Counts are added to ``dh`` (units by
+    ordered depth), ``cdh`` (customers by their deepest unit), ``crea`` (customers with a
+    unit whose path holds the rank) and each path's units (and converting ones).
+
+    Each unit's times to convert go, ``perrun``, into its own span of runs (``tt``: rank k's
+    at ``off[u] + k - 1``) and its path id and depth to ``upid``, ``udep``; otherwise as (rank,
+    time) pairs (``tk``, ``tv``). Its times in stage of the ranks ``dwant`` asks for go as
+    pairs (``dk``, ``dv``; ``cnt`` counts the pairs per rank), or, when ``dcol`` has a column
+    a unit, to ``dcol[rank, unit]`` (-1 where it does not reach the rank). ``again``: only
+    the units (customers of session units) in
+    ``groups`` are walked, a kept walk's (``perrun``) counts brought to a new ``lut``: each
+    one's old path and depth taken out first.
+
+    The work arrays come from the caller (sized for the worst case, touched only as used).
+    Returns (units walked, done): not done when the path table filled up (walk afresh with a
+    larger one)."""
+    U, C = off.shape[0] - 1, cstarts.shape[0]
     D1 = max(D, 1)
-    n_units = 0
-    dh = np.zeros(D + 1, np.int64)  # units by ordered depth
-    cdh = np.zeros(D + 1, np.int64)  # customers by their deepest unit
-    crea = np.zeros(D1, np.int64)  # customers with a unit whose path holds the rank
+    cols = dcol.shape[1] > 0  # (a column a unit: times in stage kept there)
+    has_c = (C > 0) if again else (c1 > c0)
+    ng = groups.shape[0] if again else (c1 - c0 if has_c else u1 - u0)
     maxlen = 1
-    for u in range(u0, u1):
-        maxlen = max(maxlen, off[u + 1] - off[u])
+    for gi in range(ng):
+        g = groups[gi] if again else (c0 + gi if has_c else u0 + gi)
+        ua = cstarts[g] if has_c else g
+        ub = (cstarts[g + 1] if g + 1 < C else U) if has_c else g + 1
+        maxlen = max(maxlen, off[ub] - off[ua])
     sr = np.empty(maxlen, np.int16)
     srt = np.empty(maxlen, np.int64)
-    cap = th.shape[0]
-    pstarts, plens = pinfo[:, 0], pinfo[:, 1]  # (views: the table's probe reads them)
-    pn, nbuf, nt, nd = 0, 0, 0, 0
     INF = np.int64(1) << 62
     fst = np.full(D1, INF, np.int64)  # the unit's first and last event time per rank
     lst = np.zeros(D1, np.int64)
     touched = np.empty(D1, np.int64)
-    single = np.full(D1, -1, np.int64)  # the path id of each one-stage path
-    has_c = c1 > c0
-    C = cstarts.shape[0]
-    ci = c0
-    nxt = cstarts[ci + 1] if has_c and ci + 1 < C else U
-    cdeep, cmask = 0, np.int64(0)
-    for u in range(u0, u1):
-        if has_c and u == nxt:  # the next customer's units begin
-            cdh[cdeep] += 1
-            k = 0
-            while cmask:  # (the ranks its units reached: up to the highest)
-                if cmask & 1:
-                    crea[k] += 1
-                cmask >>= 1
-                k += 1
+    cap = th.shape[0]
+    pstarts, plens = pinfo[:, 0], pinfo[:, 1]  # (views: the table's probe reads them)
+    n_units = 0
+    for gi in range(ng):
+        g = groups[gi] if again else (c0 + gi if has_c else u0 + gi)
+        ua = cstarts[g] if has_c else g
+        ub = (cstarts[g + 1] if g + 1 < C else U) if has_c else g + 1
+        cdeep, cmask = 0, np.int64(0)
+        if again:  # out first: the units as they were counted
+            for u in range(ua, ub):
+                p, d = upid[u], udep[u]
+                dh[d] -= 1
+                cdeep = max(cdeep, d)
+                if p >= 0:
+                    cmask |= pinfo[p, 3]
+                    pinfo[p, 4] -= 1
+                    if d == D:
+                        pinfo[p, 5] -= 1
+            if has_c:
+                count_customer(cdh, crea, cdeep, cmask, -1)
             cdeep, cmask = 0, np.int64(0)
-            ci += 1
-            nxt = cstarts[ci + 1] if ci + 1 < C else U
-        if has_sel and not sel[u]:
-            continue
-        n_units += 1
-        a0 = off[u]
-        if off[u + 1] - a0 == 1:  # one run (most sessions): a one-stage path, seen before?
-            k = lut[tp[a0]]
-            if k < 0:
-                dh[0] += 1
+        for u in range(ua, ub):
+            if has_sel and not sel[u]:
                 continue
-            pid = single[k]
-            if pid >= 0:
-                if dwant[k]:
-                    dk[nd], dv[nd] = k, t1[a0] - t0[a0]
-                    nd += 1
-                    cnt[1, k] += 1
-                cdeep, cmask = count_unit(pinfo, pid, pinfo[pid, 2], D, dh, cdeep, cmask)
-                continue
-        n, h, nr = 0, u64(0), 0
+            n_units += 1
+            a0, a1 = off[u], off[u + 1]
+            pid, depth = -1, 0
+            if again and cols:  # (its times in the stages that change: afresh)
+                for k in range(D1):
+                    if dwant[k]:
+                        dcol[k, u] = -1
+            if a1 - a0 == 1:  # one run (most sessions): a one-stage path, seen before?
+                k = lut[tp[a0]]
+                if k < 0:
+                    if perrun:
+                        upid[u], udep[u] = -1, 0
+                    dh[0] += 1
+                    continue
+                pid = single[k]
+                if pid >= 0:
+                    if dwant[k]:
+                        if cols:
+                            dcol[k, u] = t1[a0] - t0[a0]
+                        else:
+                            dk[w[3]], dv[w[3]] = k, t1[a0] - t0[a0]
+                            w[3] += 1
+                            cnt[1, k] += 1
+                    depth = pinfo[pid, 2]
+            if pid < 0:
+                n, h, nr = 0, u64(0), 0
+                for r in range(a0, a1):
+                    k = lut[tp[r]]
+                    if k < 0:
+                        continue
+                    if dwant[k]:
+                        if fst[k] == INF:
+                            fst[k] = t0[r]
+                            touched[nr] = k
+                            nr += 1
+                        lst[k] = t1[r]
+                    if n == 0 or sr[n - 1] != k:
+                        sr[n] = k
+                        srt[n] = t0[r]
+                        n += 1
+                        h = h * HASH_BASE + u64(k + 1)
+                for i in range(nr):  # time in stage (first to last event there)
+                    k = touched[i]
+                    if cols:
+                        dcol[k, u] = lst[k] - fst[k]
+                    else:
+                        dk[w[3]], dv[w[3]] = k, lst[k] - fst[k]
+                        w[3] += 1
+                        cnt[1, k] += 1
+                    fst[k] = INF
+                if n == 0:
+                    if perrun:
+                        upid[u], udep[u] = -1, 0
+                    dh[0] += 1
+                    continue
+                if n == 1 and single[sr[0]] >= 0:  # (a one-stage path, as most sessions: known)
+                    pid = single[sr[0]]
+                else:
+                    h = mix(h)
+                    slot = np.int64(h & u64(cap - 1))
+                    slot, pid = probe(th, tid, slot, h, pstarts, plens, pbuf, sr, 0, n)
+                    if pid < 0:  # a new path: store it with its ordered matches
+                        pn, nbuf = w[0], w[1]
+                        if 2 * (pn + 1) > cap or pn >= pinfo.shape[0] or nbuf + n > pbuf.shape[0]:
+                            return n_units, False
+                        pid = pn
+                        mask, m, d = np.int64(0), -1, 0
+                        for i in range(n):
+                            pbuf[nbuf + i] = sr[i]
+                            mask |= np.int64(1) << sr[i]
+                            if m < 0 and sr[i] == 0:
+                                m, d = i, 1
+                                pm[nbuf] = i
+                        if m >= 0:  # earliest-match chaining from the first stage-1 run
+                            for i in range(m + 1, n):  # (each rank's first run after the last match)
+                                if d == D:
+                                    break
+                                if sr[i] == d:
+                                    pm[nbuf + d] = i
+                                    d += 1
+                        pinfo[pid, 0], pinfo[pid, 1], pinfo[pid, 2] = nbuf, n, d
+                        pinfo[pid, 3], pinfo[pid, 4], pinfo[pid, 5] = mask, 0, 0
+                        pinfo[pid, 6] = np.int64(h)  # (its hash, for the shared table)
+                        w[0], w[1] = pn + 1, nbuf + n
+                        th[slot], tid[slot] = h, pid
+                    if n == 1:
+                        single[sr[0]] = pid
+                depth = pinfo[pid, 2]
+                if depth > 1:  # the times of the matches (the window cuts the chain)
+                    a = pinfo[pid, 0]
+                    tfirst = srt[pm[a]]
+                    for k in range(1, depth):
+                        dt = srt[pm[a + k]] - tfirst
+                        if use_window and dt > wcode:
+                            depth = k
+                            break
+                        if perrun:
+                            tt[a0 + k - 1] = dt
+                        else:
+                            tk[w[2]], tv[w[2]] = k, dt
+                            w[2] += 1
+                            cnt[0, k] += 1
+            if perrun:
+                upid[u], udep[u] = pid, depth
+            cdeep, cmask = count_unit(pinfo, pid, depth, D, dh, cdeep, cmask)
+        if has_c:
+            count_customer(cdh, crea, cdeep, cmask, 1)
+    return n_units, True
+
+
+@nb.njit(cache=True, nogil=True)
+def slot_masks(off, tp, cstarts, g0, g1, out):
+    """Per unit (customer of session units) ``g0..g1``, the touchpoint slots its runs
+    visit, one bit a slot (slots 0..63)."""
+    U, C = off.shape[0] - 1, cstarts.shape[0]
+    for g in range(g0, g1):
+        a = off[cstarts[g]] if C else off[g]
+        b = (off[cstarts[g + 1]] if g + 1 < C else off[U]) if C else off[g + 1]
+        m = u64(0)
+        for r in range(a, b):
+            m |= u64(1) << u64(tp[r])
+        out[g] = m
+
+
+@nb.njit(cache=True, nogil=True)
+def hits(masks, bits, off, cstarts):
+    """The units (customers of session units) whose slot mask (:func:`slot_masks`) meets
+    ``bits``, and how many runs they have."""
+    U, C = off.shape[0] - 1, cstarts.shape[0]
+    out = np.empty(masks.shape[0], np.int64)
+    n, runs = 0, 0
+    for g in range(masks.shape[0]):
+        if masks[g] & bits:
+            out[n] = g
+            n += 1
+            if C:
+                runs += (off[cstarts[g + 1]] if g + 1 < C else off[U]) - off[cstarts[g]]
+            else:
+                runs += off[g + 1] - off[g]
+    return out[:n], runs
+
+
+@nb.njit(cache=True, nogil=True)
+def rehash(th, tid, pinfo, pn):
+    """The paths ``0..pn`` (``pinfo``, their hashes in column 6) put in the empty table
+    ``th``, ``tid`` (a larger one: moves then add paths without filling it)."""
+    mask = th.shape[0] - 1
+    for p in range(pn):
+        h = u64(pinfo[p, 6])
+        slot = np.int64(h & u64(mask))
+        while tid[slot] >= 0:
+            slot = (slot + 1) & mask
+        th[slot], tid[slot] = h, p
+
+
+@nb.njit(cache=True, nogil=True)
+def resolve(gth, gtid, gstart, glen, gbuf, gconv, gw, pinfo, pbuf, p0, p1, gid, D):
+    """Paths ``p0..p1`` of a span's table (``pinfo``, ``pbuf``) given their id among all
+    spans' paths (``gid``): looked up in the shared table (``gth``, ``gtid``; paths in
+    ``gbuf`` at ``gstart``, ``glen``; ``gconv``: whether the path holds the last rank;
+    ``gw``: paths, buffer used), added when new. False when it filled up."""
+    cap = gth.shape[0]
+    for p in range(p0, p1):
+        a, n = pinfo[p, 0], pinfo[p, 1]
+        h = u64(pinfo[p, 6])  # (the hash the walk gave it)
+        slot = np.int64(h & u64(cap - 1))
+        slot, g = probe(gth, gtid, slot, h, gstart, glen, gbuf, pbuf, a, n)
+        if g < 0:
+            G, nb = gw[0], gw[1]
+            if 2 * (G + 1) > cap or G >= gstart.shape[0] or nb + n > gbuf.shape[0]:
+                return False
+            g = G
+            conv = False
+            for i in range(n):
+                gbuf[nb + i] = pbuf[a + i]
+                conv = conv or pbuf[a + i] == D - 1
+            gstart[g], glen[g], gconv[g] = nb, n, conv
+            gth[slot], gtid[slot] = h, g
+            gw[0], gw[1] = G + 1, nb + n
+        gid[p] = g
+    return True
+
+
+@nb.njit(cache=True, nogil=True)
+def facts_update(pinfo, pbuf, pn, wf, wf5, D):
+    """A span's paths ``0..pn`` whose units (``pinfo[:, 4]``) or converting units (column 5)
+    changed since ``wf``, ``wf5``: (the path facts of the change in units, :func:`path_facts`
+    being linear in the weights; the paths, their change in units and in converting units);
+    ``wf``, ``wf5`` brought up to date."""
+    idx = np.empty(pn, np.int64)
+    d4 = np.empty(pn, np.int64)
+    d5 = np.empty(pn, np.int64)
+    n = 0
+    for p in range(pn):
+        a, b = pinfo[p, 4] - wf[p], pinfo[p, 5] - wf5[p]
+        if a != 0 or b != 0:
+            idx[n], d4[n], d5[n] = p, a, b
+            n += 1
+            wf[p], wf5[p] = pinfo[p, 4], pinfo[p, 5]
+    idx, d4, d5 = idx[:n], d4[:n], d5[:n]
+    return path_facts(pinfo[idx, 0], pinfo[idx, 1], pbuf, d4, D), idx, d4, d5
+
+
+@nb.njit(cache=True, nogil=True)
+def gather(off, u0, u1, udep, tt, fill, out):
+    """The times to convert kept per unit (:func:`walk`, ``perrun``) of units ``u0..u1`` put
+    rank by rank: rank k's at ``out[fill[k]]`` on."""
+    for u in range(u0, u1):
+        a = off[u]
+        for k in range(1, udep[u]):
+            out[fill[k]] = tt[a + k - 1]
+            fill[k] += 1
+
+
+@nb.njit(cache=True, nogil=True)
+def dwell_pairs(off, tp, t0, t1, lut, dwant, u0, u1, dk, dv, cnt):
+    """Per unit ``u0..u1`` and rank ``dwant`` asks for that it reaches, the time in stage
+    (first to last event there) as a (rank, time) pair; ``cnt``: pairs per rank. Returns how
+    many."""
+    D1 = dwant.shape[0]
+    INF = np.int64(1) << 62
+    fst = np.full(D1, INF, np.int64)
+    lst = np.zeros(D1, np.int64)
+    touched = np.empty(D1, np.int64)
+    nd = 0
+    for u in range(u0, u1):
+        nr = 0
         for r in range(off[u], off[u + 1]):
             k = lut[tp[r]]
-            if k < 0:
-                continue
-            if dwant[k]:
+            if k >= 0 and dwant[k]:
                 if fst[k] == INF:
                     fst[k] = t0[r]
                     touched[nr] = k
                     nr += 1
                 lst[k] = t1[r]
-            if n == 0 or sr[n - 1] != k:
-                sr[n] = k
-                srt[n] = t0[r]
-                n += 1
-                h = h * HASH_BASE + u64(k + 1)
-        for i in range(nr):  # time in stage (of the stages asked for)
+        for i in range(nr):
             k = touched[i]
             dk[nd], dv[nd] = k, lst[k] - fst[k]
             nd += 1
-            cnt[1, k] += 1
+            cnt[k] += 1
             fst[k] = INF
-        if n == 0:
-            dh[0] += 1
-            continue
-        if n == 1 and single[sr[0]] >= 0:  # (a one-stage path, as most sessions: known)
-            pid = single[sr[0]]
-        else:
-            h = mix(h)
-            slot = np.int64(h & u64(cap - 1))
-            slot, pid = probe(th, tid, slot, h, pstarts, plens, pbuf, sr, 0, n)
-            if pid < 0:  # a new path: store it with its ordered matches
-                if 2 * (pn + 1) > cap:
-                    return n_units, dh, cdh, crea, -1, nbuf, nt, nd
-                pid = pn
-                pn += 1
-                mask, m, d = np.int64(0), -1, 0
-                for i in range(n):
-                    pbuf[nbuf + i] = sr[i]
-                    mask |= np.int64(1) << sr[i]
-                    if m < 0 and sr[i] == 0:
-                        m, d = i, 1
-                        pm[nbuf] = i
-                if m >= 0:  # earliest-match chaining from the first stage-1 run
-                    for k in range(1, D):
-                        c = -1
-                        for i in range(m + 1, n):
-                            if sr[i] == k:
-                                c = i
-                                break
-                        if c < 0:
-                            break
-                        pm[nbuf + k] = c
-                        m, d = c, k + 1
-                pinfo[pid, 0], pinfo[pid, 1], pinfo[pid, 2] = nbuf, n, d
-                pinfo[pid, 3], pinfo[pid, 4], pinfo[pid, 5] = mask, 0, 0
-                nbuf += n
-                th[slot], tid[slot] = h, pid
-            if n == 1:
-                single[sr[0]] = pid
-        depth = pinfo[pid, 2]
-        if depth > 1:  # the times of the matches (the window cuts the chain)
-            a = pinfo[pid, 0]
-            tfirst = srt[pm[a]]
-            for k in range(1, depth):
-                dt = srt[pm[a + k]] - tfirst
-                if use_window and dt > wcode:
-                    depth = k
-                    break
-                tk[nt], tv[nt] = k, dt
-                cnt[0, k] += 1
-                nt += 1
-        cdeep, cmask = count_unit(pinfo, pid, depth, D, dh, cdeep, cmask)
-    if has_c:
-        cdh[cdeep] += 1
-        k = 0
-        while cmask:
-            if cmask & 1:
-                crea[k] += 1
-            cmask >>= 1
-            k += 1
-    return n_units, dh, cdh, crea, pn, nbuf, nt, nd
+    return nd
+
+
+@nb.njit(cache=True, nogil=True)
+def column_values(col, u0, u1, out):
+    """The values >= 0 of ``col[u0:u1]`` put in ``out``; how many."""
+    n = 0
+    for u in range(u0, u1):
+        v = col[u]
+        if v >= 0:
+            out[n] = v
+            n += 1
+    return n
+
+
+@nb.njit(cache=True, nogil=True)
+def add_counts(gcnt, gid, gconv, idx, d4, d5):
+    """The changes ``d4``, ``d5`` of a span's paths ``idx`` added to their shared paths' counts
+    (units, converting units, units whose path holds the last rank: ``gconv``)."""
+    for i in range(idx.shape[0]):
+        g = gid[idx[i]]
+        gcnt[0, g] += d4[i]
+        gcnt[1, g] += d5[i]
+        if gconv[g]:
+            gcnt[2, g] += d4[i]
 
 
 @nb.njit(cache=True, nogil=True)

@@ -129,15 +129,29 @@ def _debug(label: str) -> None:
 def _pmap(fn, items, min_items: int = 4):
     """map() over a small shared thread pool (numpy releases the GIL in gathers, sorts
     and partitions, so the two cores both work); serial for few items."""
-    global _POOL
     items = list(items)
     if len(items) < min_items or _threads() == 1:
         return [fn(x) for x in items]
+    return list(_pool().map(fn, items))
+
+
+def _pool():
+    """The shared thread pool (made on first use)."""
+    global _POOL
     if _POOL is None:
         from concurrent.futures import ThreadPoolExecutor
 
         _POOL = ThreadPoolExecutor(max_workers=min(4, _threads()), thread_name_prefix="journeywidget")
-    return list(_POOL.map(fn, items))
+    return _POOL
+
+
+def _spawn(fn):
+    """``fn()`` started on the shared thread pool (run here with one thread): a callable that
+    waits for its result."""
+    if _threads() == 1:
+        out = fn()
+        return lambda: out
+    return _pool().submit(fn).result
 
 
 def _threads() -> int:

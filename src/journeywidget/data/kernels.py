@@ -34,6 +34,7 @@ import os
 from typing import Any
 
 from .engine import JourneyAgg, _pmap, _quantiles, _threads
+from .kept_walk import KeptWalk
 
 __all__ = ["enabled", "run", "journey_agg", "sort_events"]
 
@@ -41,6 +42,7 @@ __all__ = ["enabled", "run", "journey_agg", "sort_events"]
 MAX_STAGES = 63
 #: from this many runs the units are split in two spans, walked on two threads
 PARALLEL_MIN = 400_000
+NO_GROUPS: Any = None  # (an empty int64 array once numpy is loaded)
 _KERNELS: Any = None  # the module of compiled functions once loaded; False without numba
 
 
@@ -115,11 +117,13 @@ def journey_agg(runs: Any, offsets: Any, stage_of_slot: Any, rank_of_stage: Any,
     sessions numbered customer by customer (None: units are customers); ``scratch``: a dict
     that keeps the work arrays between calls. With ``runs.t1`` it also gives the median time
     in stage of the ranks ``dwell_ranks`` asks for (a boolean per rank; None: all; the others
-    are NaN)."""
+    are NaN).
+
+    For all units (no ``sel``) with ``runs.t1``, ``scratch`` keeps each unit's path, depth and
+    times: the next layout that differs in the stage of a few touchpoints (a move) walks
+    again only the units (customers, for sessions) that visit them."""
     import numpy as np
 
-    k = _compile()
-    walk, regroup, path_facts, by_stage = k.walk, k.regroup, k.path_facts, k.by_stage
     rank_of_stage = np.asarray(rank_of_stage, dtype=np.int64)
     D = int(rank_of_stage.max()) + 1 if rank_of_stage.shape[0] else 0
     if D > MAX_STAGES:
@@ -129,89 +133,37 @@ def journey_agg(runs: Any, offsets: Any, stage_of_slot: Any, rank_of_stage: Any,
     lut = np.full(max(sos.shape[0], int(runs.tp.max(initial=0)) + 1), -1, dtype=np.int16)
     ok = sos >= 0
     lut[: sos.shape[0]][ok] = rank_of_stage[sos[ok]]
-    wcode = -1 if window_ns is None else int(window_ns) // int(runs.t_scale)
-    has_sel = sel is not None
-    sel_a = np.asarray(sel, dtype=np.bool_) if has_sel else np.zeros(1, np.bool_)
-    cst = np.zeros(0, np.int64) if cust_starts is None else np.asarray(cust_starts, dtype=np.int64)
-    off = np.asarray(offsets, dtype=np.int64)
     t0 = runs.t0 if runs.t0.dtype in (np.int32, np.int64) else runs.t0.astype(np.int64)
     t1 = runs.t1 if runs.t1 is not None else t0
     t1 = t1 if t1.dtype == t0.dtype else t1.astype(t0.dtype)
+    w = _Walk(runs, offsets, cust_starts, lut, D, window_ns, t0, t1,
+              {} if scratch is None else scratch)
     dwant = np.zeros(D1, np.bool_)
     if runs.t1 is not None:
         dwant[:D] = True if dwell_ranks is None else np.asarray(dwell_ranks, dtype=np.bool_)[:D]
-    parts = 2 if runs.size >= PARALLEL_MIN and _threads() > 1 else 1
-    scratch = {} if scratch is None else scratch
-    chunks = _chunks(off, cst, parts)
-
-    def one(i: int) -> tuple:
-        """A span of units, walked: its counts, and its distinct paths with their facts."""
-        u0, u1, c0, c1 = chunks[i]
-        r0, r1 = int(off[u0]), int(off[u1])
-        buf = scratch.get(("walk", i))
-        if (buf is None or buf[0].shape[0] < u1 - u0 + 1 or buf[1].shape[0] < r1 - r0 + 1
-                or buf[4].dtype != t0.dtype or buf[6].dtype != t0.dtype):
-            # worst-case sizes, never filled: untouched pages cost no memory
-            buf = (np.empty((u1 - u0 + 1, 6), np.int64), np.empty(r1 - r0 + 1, np.int16),
-                   np.empty(r1 - r0 + 1, np.int32), np.empty(r1 - r0 + 1, np.int16),
-                   np.empty(r1 - r0 + 1, t0.dtype), np.empty(r1 - r0 + 1, np.int16),
-                   np.empty(r1 - r0 + 1, t0.dtype))  # (times: differences of time codes)
-            scratch[("walk", i)] = buf
-        pinfo, pbuf, pm, tk, tv, dk, dv = buf
-        cap = scratch.get(("cap", i), 1 << 12)
-        while True:
-            th, tid = np.empty(cap, np.uint64), np.full(cap, -1, np.int32)
-            cnt = np.zeros((2, D1), np.int64)
-            r = walk(off, runs.tp, t0, t1, lut, D, wcode, window_ns is not None, sel_a, has_sel, cst,
-                     u0, u1, c0, c1, th, tid, pinfo, pbuf, pm, tk, tv, dk, dv, dwant, cnt)
-            if r[4] >= 0:
-                break
-            cap *= 8  # more paths than the table held: again with a larger one
-        # (only ever grown, with room: a move that adds paths must not fill it and walk again)
-        scratch[("cap", i)] = max(cap, 1 << max(12, (4 * int(r[4])).bit_length()))
-        pn, nb, nt, nd = r[4], r[5], r[6], r[7]
-        pi = pinfo[:pn]
-        facts = path_facts(pi[:, 0], pi[:, 1], pbuf, pi[:, 4].copy(), D)  # (counts add up)
-        pcnt = np.vstack([pi[:, 4], pi[:, 5], np.where(facts[5], pi[:, 4], 0)])
-        return (*r[:4], pi[:, 0].copy(), pi[:, 1].copy(), pcnt, pbuf[:nb].copy(), facts, cnt,
-                (tk[:nt], tv[:nt]), (dk[:nd], dv[:nd]))
-
-    res = _pmap(one, range(len(chunks)), min_items=2)
-    n_units = sum(int(r[0]) for r in res)
-    dh, cdh, crea = (sum(r[i] for r in res) for i in (1, 2, 3))
-    scal, per, mh, fc, fu = (sum(r[8][i] for r in res) for i in range(5))
-    # the top paths: the chunks' path tables together, each path once
-    base = np.cumsum([0] + [r[7].shape[0] for r in res[:-1]])
-    pstart = np.concatenate([r[4] + b for r, b in zip(res, base)])
-    plen, pbuf = np.concatenate([r[5] for r in res]), np.concatenate([r[7] for r in res])
-    pcnt = np.concatenate([r[6] for r in res], axis=1)
-    if len(res) > 1:
-        keep, pcnt = regroup(pstart, plen, pcnt, pbuf)
-        pstart, plen, pcnt = pstart[keep], plen[keep], pcnt[:, keep]
+    if sel is None and runs.t1 is not None:  # all units: from the kept walk (a move: few units)
+        n_units, dh, cdh, crea, (scal, per, mh, fc, fu), (pstart, plen, pcnt, pbuf), (ttc, dwell) = \
+            KeptWalk(w).agg(dwant)
+    else:
+        sel_a = np.ones(0, np.bool_) if sel is None else np.asarray(sel, dtype=np.bool_)
+        res = _pmap(lambda i: w.once(i, sel_a, dwant), range(len(w.chunks)), min_items=2)
+        n_units = sum(int(r[0]) for r in res)
+        dh, cdh, crea = (sum(r[i] for r in res) for i in (1, 2, 3))
+        scal, per, mh, fc, fu = (sum(r[8][i] for r in res) for i in range(5))
+        # the top paths: the chunks' path tables together, each path once
+        base = np.cumsum([0] + [r[7].shape[0] for r in res[:-1]])
+        pstart = np.concatenate([r[4] + b for r, b in zip(res, base)])
+        plen, pbuf = np.concatenate([r[5] for r in res]), np.concatenate([r[7] for r in res])
+        pcnt = np.concatenate([r[6] for r in res], axis=1)
+        if len(res) > 1:
+            keep, pcnt = w.k.regroup(pstart, plen, pcnt, pbuf)
+            pstart, plen, pcnt = pstart[keep], plen[keep], pcnt[:, keep]
+        ttc = w.medians("ttc", [r[10] for r in res], [r[9][0] for r in res], 1)
+        dwell = (w.medians("dwell", [r[11] for r in res], [r[9][1] for r in res], 0)
+                 if runs.t1 is not None else None)
+    mh = mh.copy()
     mh[0] += n_units - int(scal[0])  # units without a path
     ordered = dh[::-1].cumsum()[::-1][1:D + 1].astype(np.int64)  # depth > k
-
-    def medians(name: str, pairs: list, n_ks: list, first: int) -> Any:
-        """Per rank from ``first`` on, the median of the (rank, value) pairs of every span
-        (``n_ks``: each span's count per rank): put rank by rank in a kept buffer (no fresh
-        pages; the spans on their threads, each after the earlier ones), then partitioned."""
-        med = np.full(D, np.nan)
-        if D <= first or all(not v.shape[0] for _, v in pairs):
-            return med
-        starts = np.zeros(D + 1, dtype=np.int64)
-        np.cumsum(sum(n_ks)[:D], out=starts[1:])
-        out = scratch.get(name)
-        if out is None or out.shape[0] < starts[-1] or out.dtype != pairs[0][1].dtype:
-            out = scratch[name] = np.empty(max(int(starts[-1]), 1), pairs[0][1].dtype)
-        fills = [starts[:D] + sum(n_ks[:i], np.zeros(D1, np.int64))[:D] for i in range(len(pairs))]
-        _pmap(lambda i: by_stage(pairs[i][0], pairs[i][1], fills[i], out), range(len(pairs)), min_items=2)
-        med[first:] = _pmap(lambda k: _quantiles(np, out[starts[k]:starts[k + 1]], (0.5,), inplace=True,
-                                                 scale=int(runs.t_scale))[0], range(first, D), min_items=2)
-        return med
-
-    ttc = medians("ttc", [r[10] for r in res], [r[9][0] for r in res], 1)
-    dwell = (medians("dwell", [r[11] for r in res], [r[9][1] for r in res], 0) if runs.t1 is not None
-             else None)
     if cust_starts is None:
         c_ord, c_rea = ordered.copy(), per[0][:D].astype(np.int64)
     else:
@@ -221,6 +173,127 @@ def journey_agg(runs: Any, offsets: Any, stage_of_slot: Any, rank_of_stage: Any,
                       paths=_top_paths(pstart, plen, pcnt, pbuf, top),
                       customers_ordered=c_ord, customers_reached=c_rea,
                       dwell_median=dwell)
+
+
+class _Walk:
+    """One layout's walk over the runs, span by span (two spans on two threads from
+    ``PARALLEL_MIN`` runs): :meth:`once` for a selection of units; all units go through
+    :class:`~journeywidget.data.kept_walk.KeptWalk`, which keeps their paths and times
+    (a move then walks only the units that visit the moved touchpoints)."""
+
+    def __init__(self, runs: Any, offsets: Any, cust_starts: Any, lut: Any, D: int,
+                 window_ns: int | None, t0: Any, t1: Any, scratch: dict) -> None:
+        import numpy as np
+
+        global NO_GROUPS
+        if NO_GROUPS is None:
+            NO_GROUPS = np.zeros(0, np.int64)
+        self.k = _compile()
+        self.runs, self.lut, self.D, self.t0, self.t1, self.scratch = runs, lut, D, t0, t1, scratch
+        self.offsets, self.cust_starts = offsets, cust_starts
+        self.off = np.asarray(offsets, dtype=np.int64)
+        self.cst = np.zeros(0, np.int64) if cust_starts is None else np.asarray(cust_starts, dtype=np.int64)
+        self.wcode = -1 if window_ns is None else int(window_ns) // int(runs.t_scale)
+        self.use_window = window_ns is not None
+        parts = 2 if runs.size >= PARALLEL_MIN and _threads() > 1 else 1
+        self.chunks = _chunks(self.off, self.cst, parts)
+
+    def _tables(self, key: Any, u0: int, u1: int, cap: int) -> tuple:
+        """A span's empty path table and its kept work arrays (sized for the worst case, never
+        filled: untouched pages cost no memory)."""
+        import numpy as np
+
+        r0, r1 = int(self.off[u0]), int(self.off[u1])
+        buf = self.scratch.get(key)
+        if buf is None or buf[0].shape[0] < u1 - u0 + 1 or buf[1].shape[0] < r1 - r0 + 1:
+            buf = (np.empty((u1 - u0 + 1, 7), np.int64), np.empty(r1 - r0 + 1, np.int16),
+                   np.empty(r1 - r0 + 1, np.int32))
+            self.scratch[key] = buf
+        D1 = max(self.D, 1)
+        return (np.empty(cap, np.uint64), np.full(cap, -1, np.int32), *buf, np.full(D1, -1, np.int64),
+                np.zeros(4, np.int64), np.zeros(self.D + 1, np.int64), np.zeros(self.D + 1, np.int64),
+                np.zeros(D1, np.int64))
+
+    def _result(self, n_units: int, tab: tuple) -> tuple:
+        """A span's counts and its distinct paths with their facts."""
+        import numpy as np
+
+        th, tid, pinfo, pbuf, pm, single, w, dh, cdh, crea = tab
+        pn, nb = int(w[0]), int(w[1])
+        pi = pinfo[:pn]
+        facts = self.k.path_facts(pi[:, 0], pi[:, 1], pbuf, pi[:, 4].copy(), self.D)  # (counts add up)
+        pcnt = np.vstack([pi[:, 4], pi[:, 5], np.where(facts[5], pi[:, 4], 0)])
+        return (n_units, dh, cdh, crea, pi[:, 0].copy(), pi[:, 1].copy(), pcnt, pbuf[:nb].copy(), facts)
+
+    def once(self, i: int, sel: Any, dwant: Any) -> tuple:
+        """Span ``i``'s units that ``sel`` selects, walked; the times as (rank, time) pairs."""
+        import numpy as np
+
+        u0, u1, c0, c1 = self.chunks[i]
+        r0, r1 = int(self.off[u0]), int(self.off[u1])
+        pairs = self.scratch.get(("pairs", i))
+        t0 = self.t0
+        if pairs is None or pairs[0].shape[0] < r1 - r0 + 1 or pairs[1].dtype != t0.dtype:
+            pairs = tuple(np.empty(r1 - r0 + 1, dt) for dt in (np.int16, t0.dtype, np.int16, t0.dtype))
+            self.scratch[("pairs", i)] = pairs
+        tk, tv, dk, dv = pairs
+        z8, z32, zt = np.zeros(1, np.int8), np.zeros(1, np.int32), np.zeros(1, t0.dtype)
+        cap = self.scratch.get(("cap", i), 1 << 12)
+        while True:
+            tab = self._tables(("walk", i), u0, u1, cap)
+            cnt = np.zeros((2, max(self.D, 1)), np.int64)
+            n_units, done = self.k.walk(self.off, self.runs.tp, t0, self.t1, self.lut, self.D, self.wcode,
+                                        self.use_window, sel, sel.shape[0] > 0, self.cst, u0, u1, c0, c1,
+                                        NO_GROUPS, False, *tab, dwant, False, z32, z8, zt, tk, tv, dk, dv,
+                                        cnt, np.zeros((1, 0), t0.dtype))
+            if done:
+                break
+            cap *= 8  # more paths than the table held: again with a larger one
+        self._grow(("cap", i), cap, int(tab[6][0]))
+        nt, nd = int(tab[6][2]), int(tab[6][3])
+        return (*self._result(n_units, tab), cnt, (tk[:nt], tv[:nt]), (dk[:nd], dv[:nd]))
+
+    def _grow(self, key: Any, cap: int, pn: int) -> None:
+        """The path table's size kept: only ever grown, with room (a move that adds paths must
+        not fill it and walk again)."""
+        self.scratch[key] = max(cap, self.scratch.get(key, 0), 1 << max(12, (4 * pn).bit_length()))
+
+    def _layout(self, name: str, n_ks: list) -> tuple:
+        """Where each span puts its values of each rank in a kept buffer (rank by rank, the
+        spans one after the other): (starts per rank, each span's fill positions, buffer)."""
+        import numpy as np
+
+        D, D1 = self.D, max(self.D, 1)
+        starts = np.zeros(D + 1, dtype=np.int64)
+        np.cumsum(sum(n_ks)[:D], out=starts[1:])
+        out = self.scratch.get(name)
+        if out is None or out.shape[0] < starts[-1] or out.dtype != self.t0.dtype:
+            out = self.scratch[name] = np.empty(max(int(starts[-1]), 1), self.t0.dtype)
+        fills = [starts[:D1] + sum(n_ks[:i], np.zeros(D1, np.int64))[:D1] for i in range(len(n_ks))]
+        return starts, fills, out
+
+    def _partition(self, lay: tuple, first: int) -> Any:
+        """Per rank from ``first`` on, the median of its values in the buffer (partitioned)."""
+        import numpy as np
+
+        starts, _, out = lay
+        D = self.D
+        med = np.full(D, np.nan)
+        if D > first:
+            med[first:] = _pmap(lambda k: _quantiles(np, out[starts[k]:starts[k + 1]], (0.5,), inplace=True,
+                                                     scale=int(self.runs.t_scale))[0], range(first, D),
+                                min_items=2)
+        return med
+
+    def medians(self, name: str, pairs: list, n_ks: list, first: int) -> Any:
+        """Per rank from ``first`` on, the median of the (rank, value) pairs of every span
+        (``n_ks``: each span's count per rank), put rank by rank in a kept buffer (the spans
+        on their threads), then partitioned."""
+        lay = self._layout(name, n_ks)
+        if any(v.shape[0] for _, v in pairs):
+            _pmap(lambda i: self.k.by_stage(pairs[i][0], pairs[i][1], lay[1][i], lay[2]), range(len(pairs)),
+                  min_items=2)
+        return self._partition(lay, first)
 
 
 def _counts(D: int, n_units: int, scal: Any, per: Any, mh: Any, fc: Any, fu: Any, ordered: Any) -> Any:
@@ -288,6 +361,12 @@ def _top_paths(pstart: Any, plen: Any, pcnt: Any, pbuf: Any, top: int) -> list[t
     if n == 0 or top <= 0:
         return []
     c = pcnt[0]
+    if n > top and np.partition(c, n - top)[n - top] == 0:  # (paths no unit follows any more)
+        keep = c > 0
+        pstart, plen, pcnt = pstart[keep], plen[keep], pcnt[:, keep]
+        n, c = pstart.shape[0], pcnt[0]
+        if n == 0:
+            return []
     if n > top:
         t = np.partition(c, n - top)[n - top]  # the top-th largest count
         tie = np.flatnonzero(c == t)
