@@ -126,6 +126,8 @@ def test_moves_walk_only_the_units_that_see_them(seed, monkeypatch):
         monkeypatch.setenv("JOURNEYWIDGET_THREADS", "2")
     if seed % 8 >= 6:  # times in stage from a pass over the runs, not kept per unit
         monkeypatch.setattr(kept_walk, "DWELL_COLUMNS_MAX", 0)
+    if seed % 5 == 2:  # the top paths from every path merged, not from each span's most common
+        monkeypatch.setattr(kept_walk, "CANDIDATES_MAX", 0)
     k = kernels._compile()
     calls = []
     walk = k.walk

@@ -264,14 +264,14 @@ def hits(masks, bits, off, cstarts):
     U, C = off.shape[0] - 1, cstarts.shape[0]
     out = np.empty(masks.shape[0], np.int64)
     n, runs = 0, 0
-    for g in range(masks.shape[0]):
-        if masks[g] & bits:
-            out[n] = g
-            n += 1
-            if C:
-                runs += (off[cstarts[g + 1]] if g + 1 < C else off[U]) - off[cstarts[g]]
-            else:
-                runs += off[g + 1] - off[g]
+    for g in range(masks.shape[0]):  # (without branches: a third of them hit, at random)
+        hit = np.int64((masks[g] & bits) != 0)
+        out[n] = g
+        n += hit
+        if C:
+            runs += hit * ((off[cstarts[g + 1]] if g + 1 < C else off[U]) - off[cstarts[g]])
+        else:
+            runs += hit * (off[g + 1] - off[g])
     return out[:n], runs
 
 
@@ -289,51 +289,35 @@ def rehash(th, tid, pinfo, pn):
 
 
 @nb.njit(cache=True, nogil=True)
-def resolve(gth, gtid, gstart, glen, gbuf, gconv, gw, pinfo, pbuf, p0, p1, gid, D):
-    """Paths ``p0..p1`` of a span's table (``pinfo``, ``pbuf``) given their id among all
-    spans' paths (``gid``): looked up in the shared table (``gth``, ``gtid``; paths in
-    ``gbuf`` at ``gstart``, ``glen``; ``gconv``: whether the path holds the last rank;
-    ``gw``: paths, buffer used), added when new. False when it filled up."""
-    cap = gth.shape[0]
-    for p in range(p0, p1):
-        a, n = pinfo[p, 0], pinfo[p, 1]
-        h = u64(pinfo[p, 6])  # (the hash the walk gave it)
-        slot = np.int64(h & u64(cap - 1))
-        slot, g = probe(gth, gtid, slot, h, gstart, glen, gbuf, pbuf, a, n)
-        if g < 0:
-            G, nb = gw[0], gw[1]
-            if 2 * (G + 1) > cap or G >= gstart.shape[0] or nb + n > gbuf.shape[0]:
-                return False
-            g = G
-            conv = False
-            for i in range(n):
-                gbuf[nb + i] = pbuf[a + i]
-                conv = conv or pbuf[a + i] == D - 1
-            gstart[g], glen[g], gconv[g] = nb, n, conv
-            gth[slot], gtid[slot] = h, g
-            gw[0], gw[1] = G + 1, nb + n
-        gid[p] = g
-    return True
+def count_paths(th, tid, pinfo, pbuf, qh, qbuf, qstart, qlen, cnt):
+    """The paths ``qbuf[qstart[i]:qstart[i] + qlen[i]]`` (hashes ``qh``) looked up in a span's
+    table (``th``, ``tid``; ``pinfo``, ``pbuf``): their units and converting units added to
+    ``cnt[0]``, ``cnt[1]``."""
+    mask = th.shape[0] - 1
+    for i in range(qh.shape[0]):
+        h = u64(qh[i])
+        slot, p = probe(th, tid, np.int64(h & u64(mask)), h, pinfo[:, 0], pinfo[:, 1], pbuf, qbuf,
+                        qstart[i], qlen[i])
+        if p >= 0:
+            cnt[0, i] += pinfo[p, 4]
+            cnt[1, i] += pinfo[p, 5]
 
 
 @nb.njit(cache=True, nogil=True)
-def facts_update(pinfo, pbuf, pn, wf, wf5, D):
-    """A span's paths ``0..pn`` whose units (``pinfo[:, 4]``) or converting units (column 5)
-    changed since ``wf``, ``wf5``: (the path facts of the change in units, :func:`path_facts`
-    being linear in the weights; the paths, their change in units and in converting units);
-    ``wf``, ``wf5`` brought up to date."""
+def facts_update(pinfo, pbuf, pn, wf, D):
+    """The path facts (:func:`path_facts`, linear in the weights) of the change in units of a
+    span's paths ``0..pn`` since ``wf`` (each path's units when last counted), taken over
+    the paths whose units changed; ``wf`` brought up to date."""
     idx = np.empty(pn, np.int64)
     d4 = np.empty(pn, np.int64)
-    d5 = np.empty(pn, np.int64)
     n = 0
     for p in range(pn):
-        a, b = pinfo[p, 4] - wf[p], pinfo[p, 5] - wf5[p]
-        if a != 0 or b != 0:
-            idx[n], d4[n], d5[n] = p, a, b
+        a = pinfo[p, 4] - wf[p]
+        if a != 0:
+            idx[n], d4[n] = p, a
             n += 1
-            wf[p], wf5[p] = pinfo[p, 4], pinfo[p, 5]
-    idx, d4, d5 = idx[:n], d4[:n], d5[:n]
-    return path_facts(pinfo[idx, 0], pinfo[idx, 1], pbuf, d4, D), idx, d4, d5
+            wf[p] = pinfo[p, 4]
+    return path_facts(pinfo[idx[:n], 0], pinfo[idx[:n], 1], pbuf, d4[:n], D)
 
 
 @nb.njit(cache=True, nogil=True)
@@ -381,24 +365,11 @@ def dwell_pairs(off, tp, t0, t1, lut, dwant, u0, u1, dk, dv, cnt):
 def column_values(col, u0, u1, out):
     """The values >= 0 of ``col[u0:u1]`` put in ``out``; how many."""
     n = 0
-    for u in range(u0, u1):
+    for u in range(u0, u1):  # (without branches)
         v = col[u]
-        if v >= 0:
-            out[n] = v
-            n += 1
+        out[n] = v
+        n += np.int64(v >= 0)
     return n
-
-
-@nb.njit(cache=True, nogil=True)
-def add_counts(gcnt, gid, gconv, idx, d4, d5):
-    """The changes ``d4``, ``d5`` of a span's paths ``idx`` added to their shared paths' counts
-    (units, converting units, units whose path holds the last rank: ``gconv``)."""
-    for i in range(idx.shape[0]):
-        g = gid[idx[i]]
-        gcnt[0, g] += d4[i]
-        gcnt[1, g] += d5[i]
-        if gconv[g]:
-            gcnt[2, g] += d4[i]
 
 
 @nb.njit(cache=True, nogil=True)

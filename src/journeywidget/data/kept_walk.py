@@ -38,6 +38,8 @@ from .engine import _pmap, _quantiles, _spawn
 
 #: a move walks again only the units that see it while they hold at most this share of the runs
 AGAIN_MAX = 0.6
+#: the top paths are found among each span's most common ones up to this many (else all merged)
+CANDIDATES_MAX = 20_000
 #: times in stage are kept per unit and stage (a column a stage) up to this many bytes
 DWELL_COLUMNS_MAX = 256 * 2**20
 NO: Any = None  # (an empty int64 array once numpy is loaded)
@@ -67,7 +69,7 @@ class KeptWalk:
         self.k = w.k
         self.scratch = w.scratch
 
-    def agg(self, dwant: Any) -> tuple:
+    def agg(self, dwant: Any, top: int) -> tuple:
         """(units, units by depth, customers by deepest unit, customers per reached rank,
         path facts, (path starts, lengths, counts, buffer) of every distinct path, (median
         times to convert, median times in stage of the ranks ``dwant`` asks for))."""
@@ -100,9 +102,8 @@ class KeptWalk:
             if not fresh and hits[i].shape[0] and not self._again(st, i, hits[i], changed):
                 return False
             tab = st["tabs"][i]
-            f, idx, d4, d5 = self.k.facts_update(tab[2], tab[3], int(tab[6][0]), st["wf"][i], st["wf5"][i], w.D)
+            f = self.k.facts_update(tab[2], tab[3], int(tab[6][0]), st["wf"][i], w.D)
             st["facts"][i] = list(f[:5]) if st["facts"][i] is None else [a + b for a, b in zip(st["facts"][i], f)]
-            st["changed"][i] = (idx, d4, d5)
             return self._times(st, i, dwant, fresh)
 
         out = _pmap(one, range(len(w.chunks)), min_items=2)
@@ -110,19 +111,28 @@ class KeptWalk:
             w._grow(("cap", i), tab[0].shape[0], int(tab[6][0]))
         if any(o is False for o in out):  # a path table filled up: every unit walked afresh
             self.scratch.pop("kept", None)
-            return self.agg(dwant)
+            return self.agg(dwant, top)
         st["lut"] = w.lut
         self.scratch["kept"] = st
         st["dwell_pairs"] = None
-        # the medians on another thread while this one matches the new paths
-        ttc = _spawn(lambda: self._medians([o[0] for o in out], 1))
-        dwell = _spawn(lambda: self._medians([o[1] for o in out], 0) if st["dcol"] is None
-                       else self._column_medians(st["dcol"], dwant))
-        paths = self._paths(st)
+        # the medians on the pool's threads while this one finds the top paths
+        D = w.D
+        jobs = [(0, k, lambda k=k: self._median([o[0] for o in out], k)) for k in range(1, D)]
+        if st["dcol"] is None:
+            jobs += [(1, k, lambda k=k: self._median([o[1] for o in out], k)) for k in range(D) if dwant[k]]
+        else:  # (two jobs, each with its buffer, take the stages' columns in turn)
+            want = [k for k in range(D) if dwant[k]]
+            jobs += [(1, ks, lambda ks=ks, b=b: self._column_medians(st["dcol"], ks, b))
+                     for b, ks in enumerate((want[0::2], want[1::2])) if ks]
+        started = [(kind, k, _spawn(job)) for kind, k, job in jobs]
+        paths = self._paths(st, top)
+        ttc, dwell = np.full(D, np.nan), np.full(D, np.nan)
+        for kind, k, result in started:
+            (ttc if kind == 0 else dwell)[k] = result()
         tabs = st["tabs"]
         dh, cdh, crea = (sum(t[i] for t in tabs) for i in (7, 8, 9))
         facts = [sum(f[i] for f in st["facts"]) for i in range(5)]
-        return sum(st["units"]), dh, cdh, crea, facts, paths, (ttc(), dwell())
+        return sum(st["units"]), dh, cdh, crea, facts, paths, (ttc, dwell)
 
     def _same_source(self, st: dict) -> bool:
         w = self.w
@@ -179,15 +189,16 @@ class KeptWalk:
                         *self.scratch["kept_arrays"], z16, zt, z16, zt, np.zeros((2, D1), np.int64),
                         dcol if dcol is not None else NO_COL[t0_kind(w.t0)])[1]
 
-    def _roomy(self, tab: tuple) -> tuple:
-        """A kept span's path table with room for the paths a move adds: over a quarter full,
-        its paths put in one 8 times the size."""
+    def _roomy(self, tab: tuple, fit: bool = False) -> tuple:
+        """A kept span's path table with room for the paths a move adds: from a third full
+        (``fit``: or more than 8 times the room its paths need), its paths put in one 4 to 8
+        times their number (a table that fits the caches better is quicker to probe)."""
         import numpy as np
 
         pn, cap = int(tab[6][0]), tab[0].shape[0]
-        if 4 * pn <= cap:
+        if 3 * pn <= cap and not (fit and cap > 8 * max(pn, 1 << 10)):
             return tab
-        cap = 1 << (8 * pn).bit_length()
+        cap = 1 << (4 * max(pn, 1 << 10)).bit_length()
         th, tid = np.empty(cap, np.uint64), np.full(cap, -1, np.int32)
         self.k.rehash(th, tid, tab[2], pn)
         return (th, tid, *tab[2:])
@@ -235,16 +246,24 @@ class KeptWalk:
             return n_units, tab, (dk[:int(tab[6][3])], dv[:int(tab[6][3])], cnt[1])
 
         res = _pmap(one, range(len(w.chunks)), min_items=2)
-        tabs = [r[1] for r in res]
+        tabs = [self._roomy(r[1], fit=True) for r in res]
         st = {"tp": w.runs.tp, "off": w.offsets, "cst": w.cust_starts, "t0": w.t0, "D": w.D,
               "wcode": w.wcode, "lut": w.lut, "units": [r[0] for r in res], "tabs": tabs,
               "wf": [np.zeros(t[2].shape[0], np.int64) for t in tabs],  # each path's units in facts
-              "wf5": [np.zeros(t[2].shape[0], np.int64) for t in tabs],  # (and converting units)
-              "facts": [None] * len(tabs), "changed": [None] * len(tabs),
-              "gid": [np.empty(t[2].shape[0], np.int64) for t in tabs], "gdone": [0] * len(tabs),
-              "glob": None, "dwell_pairs": [r[2] for r in res], "dcol": dcol}
+              "facts": [None] * len(tabs), "dwell_pairs": [r[2] for r in res], "dcol": dcol}
         self._masks()  # (made now, while every unit is walked anyway: the first move is then quick)
+        self._warm()
         return st
+
+    def _warm(self) -> None:
+        """The kernels only a move runs loaded once now (from numba's cache: some ms each),
+        so that the first move does not wait for them."""
+        import numpy as np
+
+        if self.scratch.get("warm"):
+            return
+        self.scratch["warm"] = True
+        self.k.hits(np.zeros(0, np.uint64), np.uint64(1), np.zeros(1, np.int64), NO)
 
     def _pairs(self, i: int) -> tuple:
         """Span ``i``'s kept buffers for (rank, time in stage) pairs."""
@@ -296,79 +315,102 @@ class KeptWalk:
             out = self.scratch[key] = np.empty(max(int(at[-1]), 1), self.w.t0.dtype)
         return out, at
 
-    def _medians(self, spans: list, first: int) -> Any:
-        """Per rank from ``first`` on, the median of the spans' values of that rank (put
-        together, then partitioned)."""
+    def _median(self, spans: list, k: int) -> float:
+        """The median of the spans' values of rank ``k`` (put together, then partitioned)."""
         import numpy as np
 
-        D = self.w.D
-        med = np.full(D, np.nan)
-        scale = int(self.w.runs.t_scale)
-        for k in range(first, D):
-            parts = [out[at[k]:at[k + 1]] for out, at in spans]
-            vals = parts[0] if len(parts) == 1 else np.concatenate(parts)
-            med[k] = _quantiles(np, vals, (0.5,), inplace=True, scale=scale)[0]
-        return med
+        parts = [out[at[k]:at[k + 1]] for out, at in spans]
+        vals = parts[0] if len(parts) == 1 else np.concatenate(parts)
+        return _quantiles(np, vals, (0.5,), inplace=True, scale=int(self.w.runs.t_scale))[0]
 
-    def _column_medians(self, dcol: Any, dwant: Any) -> Any:
-        """The median time in stage of each rank ``dwant`` asks for, from the kept columns
-        (one rank after the other, through one kept buffer)."""
+    def _column_medians(self, dcol: Any, ranks: list, b: int) -> list:
+        """The median time in stage of each of ``ranks``, from the kept columns (one after the
+        other, through kept buffer ``b``)."""
         import numpy as np
 
-        w = self.w
-        D, U = w.D, dcol.shape[1]
-        med = np.full(D, np.nan)
-        buf = self.scratch.get("dwell_values")
+        U = dcol.shape[1]
+        buf = self.scratch.get(("dwell_values", b))
         if buf is None or buf.shape[0] < U or buf.dtype != dcol.dtype:
-            buf = self.scratch["dwell_values"] = np.empty(max(U, 1), dcol.dtype)
-        for k in range(D):
-            if dwant[k]:
-                n = self.k.column_values(dcol[k], 0, U, buf)
-                med[k] = _quantiles(np, buf[:n], (0.5,), inplace=True, scale=int(w.runs.t_scale))[0]
-        return med
+            buf = self.scratch[("dwell_values", b)] = np.empty(max(U, 1), dcol.dtype)
+        out = []
+        for k in ranks:
+            n = self.k.column_values(dcol[k], 0, U, buf)
+            out.append(_quantiles(np, buf[:n], (0.5,), inplace=True, scale=int(self.w.runs.t_scale))[0])
+        return out
 
-    def _paths(self, st: dict) -> tuple:
-        """Every distinct path of the spans (once) with its units, converting units (depth
-        reaching the last rank) and units whose path holds the last rank: the spans' new paths
-        matched in the shared table (made again, larger, when it fills up), their changes in
-        units added to their shared counts."""
+    def _paths(self, st: dict, top: int) -> tuple:
+        """The paths that can be among the ``top`` most common over all spans, with their units,
+        converting units (depth reaching the last rank) and units whose path holds the last
+        rank, as (starts, lengths, counts, buffer): each span's most common paths (at least
+        ``m`` of them), counted in every span; exact once the ``top``-th count among them
+        exceeds what a path outside them can reach (the sum of the spans' largest counts left
+        out), else again with more of each span's paths."""
         import numpy as np
 
         tabs = st["tabs"]
-        fresh = False
+        D = self.w.D
+        m = max(4 * top, 16)
         while True:
-            g = st["glob"]
-            if g is None:
-                rows = sum(int(t[6][0]) for t in tabs)
-                nbuf = sum(int(t[6][1]) for t in tabs)
-                # (room for the paths of many moves: untouched pages cost no memory)
-                cap, G = 1 << max(12, (8 * rows).bit_length()), 4 * rows + 16
-                g = st["glob"] = (np.empty(cap, np.uint64), np.full(cap, -1, np.int32), np.empty(G, np.int64),
-                                  np.empty(G, np.int64), np.empty(4 * nbuf + 64, np.int16), np.empty(G, np.bool_),
-                                  np.zeros(2, np.int64))
-                st["gdone"] = [0] * len(tabs)
-                st["gcnt"] = np.zeros((3, G), np.int64)  # units, converting units, whose path converts
-                fresh = True
-            ok = True
-            for i, tab in enumerate(tabs):
-                pn = int(tab[6][0])
-                if st["gdone"][i] < pn:
-                    ok = self.k.resolve(*g, tab[2], tab[3], st["gdone"][i], pn, st["gid"][i], self.w.D)
-                    if not ok:
-                        break
-                    st["gdone"][i] = pn
-            if ok:
-                break
-            st["glob"] = None
-        G, cnt = int(g[6][0]), st["gcnt"]
-        for i, tab in enumerate(tabs):
-            pn = int(tab[6][0])
-            if fresh:  # (a new shared table: every path's counts)
-                gid = st["gid"][i][:pn]
-                for r, wf in ((0, st["wf"][i]), (1, st["wf5"][i])):
-                    cnt[r, :G] += np.bincount(gid, weights=wf[:pn], minlength=G).astype(np.int64)
-            else:
-                self.k.add_counts(cnt, st["gid"][i], g[5], *st["changed"][i])
-        if fresh:
-            cnt[2, :G] = np.where(g[5][:G], cnt[0, :G], 0)
-        return g[2][:G], g[3][:G], cnt[:, :G], g[4][:int(g[6][1])]
+            cand: dict = {}
+            bound, every = 0, True
+            for tab in tabs:
+                pinfo, pbuf, pn = tab[2], tab[3], int(tab[6][0])
+                c = pinfo[:pn, 4]
+                if pn > m:
+                    t = int(np.partition(c, [pn - m - 1, pn - m])[pn - m])  # the m-th largest
+                    idx = np.flatnonzero(c >= t)
+                    left = c[c < t]
+                    bound += int(left.max()) if left.shape[0] else 0
+                    every = every and not left.shape[0]
+                else:
+                    idx = np.arange(pn)
+                if idx.shape[0] > CANDIDATES_MAX:  # (many ties: every path, merged)
+                    return self._all_paths(st)
+                for p in idx.tolist():
+                    a = int(pinfo[p, 0])
+                    key = tuple(pbuf[a:a + int(pinfo[p, 1])].tolist())
+                    if key not in cand:
+                        cand[key] = (int(pinfo[p, 6]), tab, a)
+            keys = list(cand)
+            cnt = np.zeros((3, len(keys)), np.int64)
+            if keys:
+                h = np.array([cand[k][0] for k in keys], np.int64)
+                lens = np.array([len(k) for k in keys], np.int64)
+                starts = np.zeros(len(keys), np.int64)
+                np.cumsum(lens[:-1], out=starts[1:])
+                qbuf = np.array([x for k in keys for x in k], np.int16)
+                for tab in tabs:  # each candidate's units in every span
+                    self.k.count_paths(tab[0], tab[1], tab[2], tab[3], h, qbuf, starts, lens, cnt)
+                cnt[2] = np.where(np.array([D - 1 in k for k in keys], np.bool_), cnt[0], 0)
+            live = np.flatnonzero(cnt[0] > 0)
+            tops = np.sort(cnt[0, live])[::-1]
+            if every or (tops.shape[0] >= top and int(tops[top - 1]) > bound):
+                keep = live
+                return (starts[keep] if keys else NO, lens[keep] if keys else NO, cnt[:, keep],
+                        qbuf if keys else np.zeros(0, np.int16))
+            m *= 4
+
+    def _all_paths(self, st: dict) -> tuple:
+        """Every path of every span, each once, with its counts (as :meth:`_paths` gives)."""
+        import numpy as np
+
+        tabs = st["tabs"]
+        parts = []
+        for tab in tabs:
+            pinfo, pbuf, pn = tab[2], tab[3], int(tab[6][0])
+            pi = pinfo[:pn]
+            live = pi[:, 4] > 0
+            parts.append((pi[live, 0], pi[live, 1], pi[live, 4], pi[live, 5], pbuf[:int(tab[6][1])]))
+        base = np.cumsum([0] + [p[4].shape[0] for p in parts[:-1]])
+        pstart = np.concatenate([p[0] + b for p, b in zip(parts, base)])
+        plen = np.concatenate([p[1] for p in parts])
+        pbuf = np.concatenate([p[4] for p in parts])
+        last = np.zeros(pbuf.shape[0] + 1, np.int64)  # (whether each path holds the last rank)
+        np.cumsum(pbuf == self.w.D - 1, out=last[1:])
+        conv = last[pstart + plen] > last[pstart]
+        units = np.concatenate([p[2] for p in parts])
+        pcnt = np.vstack([units, np.concatenate([p[3] for p in parts]), np.where(conv, units, 0)])
+        if len(parts) > 1:
+            keep, pcnt = self.k.regroup(pstart, plen, pcnt, pbuf)
+            pstart, plen, pcnt = pstart[keep], plen[keep], pcnt[:, keep]
+        return pstart, plen, pcnt, pbuf

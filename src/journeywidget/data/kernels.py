@@ -143,7 +143,7 @@ def journey_agg(runs: Any, offsets: Any, stage_of_slot: Any, rank_of_stage: Any,
         dwant[:D] = True if dwell_ranks is None else np.asarray(dwell_ranks, dtype=np.bool_)[:D]
     if sel is None and runs.t1 is not None:  # all units: from the kept walk (a move: few units)
         n_units, dh, cdh, crea, (scal, per, mh, fc, fu), (pstart, plen, pcnt, pbuf), (ttc, dwell) = \
-            KeptWalk(w).agg(dwant)
+            KeptWalk(w).agg(dwant, top)
     else:
         sel_a = np.ones(0, np.bool_) if sel is None else np.asarray(sel, dtype=np.bool_)
         res = _pmap(lambda i: w.once(i, sel_a, dwant), range(len(w.chunks)), min_items=2)
@@ -361,14 +361,21 @@ def _top_paths(pstart: Any, plen: Any, pcnt: Any, pbuf: Any, top: int) -> list[t
     if n == 0 or top <= 0:
         return []
     c = pcnt[0]
-    if n > top and np.partition(c, n - top)[n - top] == 0:  # (paths no unit follows any more)
+
+    def largest() -> int:
+        """The top-th largest count (numpy's partition at one position crawls on many ties;
+        at two it does not)."""
+        return int(np.partition(c, [n - top - 1, n - top])[n - top])
+
+    t = largest() if n > top else 1
+    if t == 0:  # (kept paths no unit follows any more)
         keep = c > 0
         pstart, plen, pcnt = pstart[keep], plen[keep], pcnt[:, keep]
         n, c = pstart.shape[0], pcnt[0]
         if n == 0:
             return []
+        t = largest() if n > top else 1
     if n > top:
-        t = np.partition(c, n - top)[n - top]  # the top-th largest count
         tie = np.flatnonzero(c == t)
         need = top - int(np.count_nonzero(c > t))
         if tie.shape[0] > need:  # ties at the boundary: the paths that sort first
