@@ -6,9 +6,10 @@ standard JIT compiler for numeric Python), the numpy engine computes a layout's
 conformance counts, flows, the top stage paths, times to convert and, for session
 units, the distinct customers per stage — in one compiled pass over the touchpoint
 runs (:class:`~journeywidget.data.sequences.Runs`), keeping only per-stage counters.
-No per-unit fact matrices are built, so a move of a touchpoint or a segment switch
-costs one pass, about 15 ns a touchpoint run on each of two threads (about 0.1 s at 10M
-events).
+No per-unit fact matrices are built: a segment switch costs one pass, about 15 ns a
+touchpoint run on each of two threads. Over all units the walk is kept
+(:mod:`~journeywidget.data.kept_walk`): a move walks again only the units that visit
+the moved touchpoints.
 
 The definitions are those of :mod:`journeywidget.data.sequences` (stage paths with
 consecutive repeats collapsed, earliest-match chaining from the first stage-1 visit,
