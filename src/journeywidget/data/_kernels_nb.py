@@ -404,7 +404,8 @@ def regroup(pstart, plen, pcnt, pbuf):
 def path_facts(pstart, plen, pbuf, w, D):
     """Every count a stage path determines, over distinct paths with ``w`` units each:
     nonempty, conforming, converted; reached, skipped, back (and among converting units);
-    units by highest rank; flows (transitions, units)."""
+    units by highest rank; flows (transitions, units). One pass over each path (the
+    flows and steps back it has seen are stamped with its index, never cleared)."""
     INF = np.int64(1) << 62
     D1 = max(D, 1)
     scal = np.zeros(3, np.int64)
@@ -414,38 +415,39 @@ def path_facts(pstart, plen, pbuf, w, D):
     fu = np.zeros(D1 * D1, np.int64)
     conv_p = np.zeros(pstart.shape[0], np.bool_)
     F = np.full(D1, INF, np.int64)
-    seen = np.zeros(D1 * D1, np.bool_)
-    back_u = np.zeros(D1, np.bool_)
+    seen = np.full(D1 * D1, -1, np.int64)  # the last path that had the flow
+    back = np.full(D1, -1, np.int64)  # the last path that stepped back from the rank
+    backs = np.empty(D1, np.int64)
     for p in range(pstart.shape[0]):
         a, n, x = pstart[p], plen[p], w[p]
-        maxr = -1
-        for i in range(n):
-            k = pbuf[a + i]
-            if F[k] == INF:
-                F[k] = i
-            maxr = max(maxr, k)
-        conv = F[D - 1] != INF
-        conv_p[p] = conv
-        conf = pbuf[a] == 0
+        fr = pbuf[a]
+        F[fr] = 0
+        maxr = fr
+        conf = fr == 0
+        nb = 0
         for i in range(1, n):
-            fr, to = pbuf[a + i - 1], pbuf[a + i]
+            to = pbuf[a + i]
+            if F[to] == INF:
+                F[to] = i
+            maxr = max(maxr, to)
             q = fr * D + to
             fc[q] += x
-            if not seen[q]:
-                seen[q] = True
+            if seen[q] != p:
+                seen[q] = p
                 fu[q] += x
-            if to < fr:
-                back_u[fr] = True
+            if to < fr and back[fr] != p:
+                back[fr] = p
+                backs[nb] = fr
+                nb += 1
             if to != fr + 1:
                 conf = False
-        for i in range(1, n):
-            fr = pbuf[a + i - 1]
-            seen[fr * D + pbuf[a + i]] = False
-            if back_u[fr]:
-                back_u[fr] = False
-                per[4, fr] += x
-                if conv:
-                    per[5, fr] += x
+            fr = to
+        conv = F[D - 1] != INF
+        conv_p[p] = conv
+        for i in range(nb):
+            per[4, backs[i]] += x
+            if conv:
+                per[5, backs[i]] += x
         later = INF
         for k in range(maxr, -1, -1):
             f = F[k]
