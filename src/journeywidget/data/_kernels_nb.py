@@ -108,7 +108,6 @@ def walk(off, tp, t0, t1, lut, D, wcode, use_window, sel, has_sel, cstarts, u0, 
     INF = np.int64(1) << 62
     fst = np.full(D1, INF, np.int64)  # the unit's first and last event time per rank
     lst = np.zeros(D1, np.int64)
-    touched = np.empty(D1, np.int64)
     cap = th.shape[0]
     pstarts, plens = pinfo[:, 0], pinfo[:, 1]  # (views: the table's probe reads them)
     n_units = 0
@@ -158,31 +157,32 @@ def walk(off, tp, t0, t1, lut, D, wcode, use_window, sel, has_sel, cstarts, u0, 
                             cnt[1, k] += 1
                     depth = pinfo[pid, 2]
             if pid < 0:
-                n, h, nr = 0, u64(0), 0
+                n, h, tmask = 0, u64(0), np.int64(0)
                 for r in range(a0, a1):
                     k = lut[tp[r]]
                     if k < 0:
                         continue
-                    if dwant[k]:
-                        if fst[k] == INF:
-                            fst[k] = t0[r]
-                            touched[nr] = k
-                            nr += 1
-                        lst[k] = t1[r]
+                    fst[k] = min(fst[k], t0[r])  # (every rank's first and last time, no branch)
+                    lst[k] = t1[r]
+                    tmask |= np.int64(1) << k
                     if n == 0 or sr[n - 1] != k:
                         sr[n] = k
                         srt[n] = t0[r]
                         n += 1
                         h = h * HASH_BASE + u64(k + 1)
-                for i in range(nr):  # time in stage (first to last event there)
-                    k = touched[i]
-                    if cols:
-                        dcol[k, u] = lst[k] - fst[k]
-                    else:
-                        dk[w[3]], dv[w[3]] = k, lst[k] - fst[k]
-                        w[3] += 1
-                        cnt[1, k] += 1
-                    fst[k] = INF
+                m_, k = tmask, 0
+                while m_:  # time in stage (first to last event there) of the ranks asked for
+                    if m_ & 1:
+                        if dwant[k]:
+                            if cols:
+                                dcol[k, u] = lst[k] - fst[k]
+                            else:
+                                dk[w[3]], dv[w[3]] = k, lst[k] - fst[k]
+                                w[3] += 1
+                                cnt[1, k] += 1
+                        fst[k] = INF
+                    m_ >>= 1
+                    k += 1
                 if n == 0:
                     if perrun:
                         upid[u], udep[u] = -1, 0
