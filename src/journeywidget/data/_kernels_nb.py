@@ -134,7 +134,7 @@ def walk(off, tp, t0, t1, lut, D, wcode, use_window, sel, has_sel, cstarts, u0, 
                 continue
             n_units += 1
             a0, a1 = off[u], off[u + 1]
-            pid, depth = -1, 0
+            pid, depth, tmask = -1, 0, np.int64(0)
             if again and cols:  # (its times in the stages that change: afresh)
                 for k in range(D1):
                     if dwant[k]:
@@ -148,16 +148,10 @@ def walk(off, tp, t0, t1, lut, D, wcode, use_window, sel, has_sel, cstarts, u0, 
                     continue
                 pid = single[k]
                 if pid >= 0:
-                    if dwant[k]:
-                        if cols:
-                            dcol[k, u] = t1[a0] - t0[a0]
-                        else:
-                            dk[w[3]], dv[w[3]] = k, t1[a0] - t0[a0]
-                            w[3] += 1
-                            cnt[1, k] += 1
+                    fst[k], lst[k], tmask = t0[a0], t1[a0], np.int64(1) << k
                     depth = pinfo[pid, 2]
             if pid < 0:
-                n, h, tmask = 0, u64(0), np.int64(0)
+                n, h = 0, u64(0)
                 for r in range(a0, a1):
                     k = lut[tp[r]]
                     if k < 0:
@@ -170,19 +164,6 @@ def walk(off, tp, t0, t1, lut, D, wcode, use_window, sel, has_sel, cstarts, u0, 
                         srt[n] = t0[r]
                         n += 1
                         h = h * HASH_BASE + u64(k + 1)
-                m_, k = tmask, 0
-                while m_:  # time in stage (first to last event there) of the ranks asked for
-                    if m_ & 1:
-                        if dwant[k]:
-                            if cols:
-                                dcol[k, u] = lst[k] - fst[k]
-                            else:
-                                dk[w[3]], dv[w[3]] = k, lst[k] - fst[k]
-                                w[3] += 1
-                                cnt[1, k] += 1
-                        fst[k] = INF
-                    m_ >>= 1
-                    k += 1
                 if n == 0:
                     if perrun:
                         upid[u], udep[u] = -1, 0
@@ -235,6 +216,19 @@ def walk(off, tp, t0, t1, lut, D, wcode, use_window, sel, has_sel, cstarts, u0, 
                             tk[w[2]], tv[w[2]] = k, dt
                             w[2] += 1
                             cnt[0, k] += 1
+            m_, k = tmask, 0
+            while m_:  # time in stage (first to last event there) of the ranks asked for
+                if m_ & 1:
+                    if dwant[k]:
+                        if cols:
+                            dcol[k, u] = lst[k] - fst[k]
+                        else:
+                            dk[w[3]], dv[w[3]] = k, lst[k] - fst[k]
+                            w[3] += 1
+                            cnt[1, k] += 1
+                    fst[k] = INF
+                m_ >>= 1
+                k += 1
             if perrun:
                 upid[u], udep[u] = pid, depth
             cdeep, cmask = count_unit(pinfo, pid, depth, D, dh, cdeep, cmask)
