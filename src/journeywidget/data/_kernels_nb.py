@@ -332,26 +332,30 @@ def dwell_pairs(off, tp, t0, t1, lut, dwant, u0, u1, dk, dv, cnt):
     many."""
     D1 = dwant.shape[0]
     INF = np.int64(1) << 62
+    wl = np.full(lut.shape[0], -1, np.int64)  # each slot's rank when asked for, else -1
+    for j in range(lut.shape[0]):
+        if lut[j] >= 0 and dwant[lut[j]]:
+            wl[j] = lut[j]
     fst = np.full(D1, INF, np.int64)
     lst = np.zeros(D1, np.int64)
-    touched = np.empty(D1, np.int64)
     nd = 0
     for u in range(u0, u1):
-        nr = 0
+        tmask = np.int64(0)
         for r in range(off[u], off[u + 1]):
-            k = lut[tp[r]]
-            if k >= 0 and dwant[k]:
-                if fst[k] == INF:
-                    fst[k] = t0[r]
-                    touched[nr] = k
-                    nr += 1
+            k = wl[tp[r]]
+            if k >= 0:
+                fst[k] = min(fst[k], t0[r])
                 lst[k] = t1[r]
-        for i in range(nr):
-            k = touched[i]
-            dk[nd], dv[nd] = k, lst[k] - fst[k]
-            nd += 1
-            cnt[k] += 1
-            fst[k] = INF
+                tmask |= np.int64(1) << k
+        k = 0
+        while tmask:
+            if tmask & 1:
+                dk[nd], dv[nd] = k, lst[k] - fst[k]
+                nd += 1
+                cnt[k] += 1
+                fst[k] = INF
+            tmask >>= 1
+            k += 1
     return nd
 
 
