@@ -115,7 +115,7 @@ def layout_of(sos, n_stages):
     return rank
 
 
-@pytest.mark.parametrize("seed", range(16))
+@pytest.mark.parametrize("seed", range(24))
 def test_moves_walk_only_the_units_that_see_them(seed, monkeypatch):
     """A layout after another, the state kept between them (``scratch``): each one's numbers
     equal the numpy path's, and the moves that keep the stages with data walk only the units
@@ -124,8 +124,10 @@ def test_moves_walk_only_the_units_that_see_them(seed, monkeypatch):
     if seed % 2:
         monkeypatch.setattr(kernels, "PARALLEL_MIN", 0)
         monkeypatch.setenv("JOURNEYWIDGET_THREADS", "2")
-    if seed % 8 >= 6:  # times in stage from a pass over the runs, not kept per unit
+    if seed % 8 >= 6:  # times in stage kept in 2 bytes (7; longer ones: a pass over the runs)
         monkeypatch.setattr(kept_walk, "DWELL_COLUMNS_MAX", 0)
+    if seed % 8 == 6:  # ... or not kept at all: from a pass over the runs
+        monkeypatch.setattr(kept_walk, "DWELL_SHORT_MAX", 0)
     if seed % 5 == 2:  # the top paths from every path merged, not from each span's most common
         monkeypatch.setattr(kept_walk, "CANDIDATES_MAX", 0)
     k = kernels._compile()
@@ -146,7 +148,7 @@ def test_moves_walk_only_the_units_that_see_them(seed, monkeypatch):
     sos = np.arange(n_slots) % n_stages
     sos[0] = -1  # a touchpoint in no stage
     scratch: dict = {}
-    for step in range(10):
+    for step in range(14):
         rank = layout_of(sos, n_stages)
         agg = kernels.journey_agg(runs, off, sos, rank, window, cust_starts=starts, top=8, scratch=scratch)
         counts, ttc, paths, c_ord, c_rea = numpy_agg(runs, sos, rank, window, None, cust, 8)

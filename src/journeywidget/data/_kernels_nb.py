@@ -72,7 +72,7 @@ def count_customer(cdh, crea, cdeep, cmask, sign):
 @nb.njit(cache=True, nogil=True)
 def walk(off, tp, t0, t1, lut, D, wcode, use_window, sel, has_sel, cstarts, u0, u1, c0, c1,
          groups, again, th, tid, pinfo, pbuf, pm, single, w, dh, cdh, crea, dwant, perrun,
-         upid, udep, tt, tk, tv, dk, dv, cnt, dcol):
+         upid, udep, tt, tk, tv, dk, dv, cnt, dcol, dsat):
     """Units ``u0..u1`` (customers ``c0..c1`` of session units) walked: their stage paths
     grouped exactly (hash, then the path itself; ``th``, ``tid``: an empty table, -1 ids;
     ``single``: -1s), a new path stored with its ordered matches (``w``: the table's paths,
@@ -84,7 +84,8 @@ def walk(off, tp, t0, t1, lut, D, wcode, use_window, sel, has_sel, cstarts, u0, 
     at ``off[u] + k - 1``) and its path id and depth to ``upid``, ``udep``; otherwise as (rank,
     time) pairs (``tk``, ``tv``). Its times in stage of the ranks ``dwant`` asks for go as
     pairs (``dk``, ``dv``; ``cnt`` counts the pairs per rank), or, when ``dcol`` has a column
-    a unit, to ``dcol[rank, unit]`` (-1 where it does not reach the rank). ``again``: only
+    a unit, to ``dcol[rank, unit]`` (-1 where it does not reach the rank; ``dsat`` where it
+    is ``dsat`` or more: a column of a narrow type). ``again``: only
     the units (customers of session units) in
     ``groups`` are walked, a kept walk's (``perrun``) counts brought to a new ``lut``: each
     one's old path and depth taken out first.
@@ -221,7 +222,7 @@ def walk(off, tp, t0, t1, lut, D, wcode, use_window, sel, has_sel, cstarts, u0, 
                 if m_ & 1:
                     if dwant[k]:
                         if cols:
-                            dcol[k, u] = lst[k] - fst[k]
+                            dcol[k, u] = min(lst[k] - fst[k], dsat)
                         else:
                             dk[w[3]], dv[w[3]] = k, lst[k] - fst[k]
                             w[3] += 1

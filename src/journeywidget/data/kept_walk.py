@@ -42,8 +42,16 @@ AGAIN_MAX = 0.6
 CANDIDATES_MAX = 20_000
 #: times in stage are kept per unit and stage (a column a stage) up to this many bytes
 DWELL_COLUMNS_MAX = 256 * 2**20
+#: ... and, 2 bytes a time (longer ones kept as "32767 or more"), up to this many more
+DWELL_SHORT_MAX = 256 * 2**20
 NO: Any = None  # (an empty int64 array once numpy is loaded)
 NO_COL: dict = {}  # (no columns of times in stage, per time type)
+
+
+def _dsat(dcol: Any) -> int:
+    """The largest time a column of times in stage holds exactly (2-byte columns keep
+    longer ones as this value)."""
+    return 32767 if dcol is not None and dcol.dtype.itemsize == 2 else 1 << 62
 
 
 def t0_kind(t0: Any) -> Any:
@@ -187,7 +195,7 @@ class KeptWalk:
                         w.cst, 0, 0, 0, 0, groups, True, *st["tabs"][i],
                         changed if dcol is not None else np.zeros(D1, np.bool_), True,
                         *self.scratch["kept_arrays"], z16, zt, z16, zt, np.zeros((2, D1), np.int64),
-                        dcol if dcol is not None else NO_COL[t0_kind(w.t0)])[1]
+                        dcol if dcol is not None else NO_COL[t0_kind(w.t0)], _dsat(dcol))[1]
 
     def _roomy(self, tab: tuple, fit: bool = False) -> tuple:
         """A kept span's path table with room for the paths a move adds: from a third full
@@ -218,12 +226,13 @@ class KeptWalk:
         D1 = max(w.D, 1)
         none = np.zeros(1, np.bool_)
         dcol = self.scratch.pop("dwell_columns", None)
-        if D1 * U * t0.dtype.itemsize > DWELL_COLUMNS_MAX:
+        ct = t0.dtype if D1 * U * t0.dtype.itemsize <= DWELL_COLUMNS_MAX else np.dtype(np.int16)
+        if D1 * U * ct.itemsize > DWELL_COLUMNS_MAX + (DWELL_SHORT_MAX if ct == np.int16 else 0):
             dcol = None  # (too many: the times in stage from a pass over the runs)
-        else:
-            if dcol is None or dcol.shape != (D1, U) or dcol.dtype != t0.dtype:
+        else:  # (2 bytes a time when 4 do not fit: longer ones kept as "DSAT or more")
+            if dcol is None or dcol.shape != (D1, U) or dcol.dtype != ct:
                 dcol = None
-                dcol = np.empty((D1, U), t0.dtype)
+                dcol = np.empty((D1, U), ct)
             dcol.fill(-1)
             self.scratch["dwell_columns"] = dcol
             dwant = np.ones(D1, np.bool_)  # (every stage's, kept)
@@ -238,7 +247,8 @@ class KeptWalk:
                 cnt = np.zeros((2, D1), np.int64)
                 n_units, done = w.k.walk(w.off, w.runs.tp, t0, w.t1, w.lut, w.D, w.wcode, w.use_window, none,
                                          False, w.cst, u0, u1, c0, c1, NO, False, *tab, dwant, True, *arrays,
-                                         z16, zt, dk, dv, cnt, NO_COL[t0_kind(t0)] if dcol is None else dcol)
+                                         z16, zt, dk, dv, cnt, NO_COL[t0_kind(t0)] if dcol is None else dcol,
+                                         _dsat(dcol))
                 if done:
                     break
                 cap *= 8  # more paths than the table held: again with a larger one
@@ -333,10 +343,28 @@ class KeptWalk:
         if buf is None or buf.shape[0] < U or buf.dtype != dcol.dtype:
             buf = self.scratch[("dwell_values", b)] = np.empty(max(U, 1), dcol.dtype)
         out = []
+        sat = _dsat(dcol)
         for k in ranks:
             n = self.k.column_values(dcol[k], 0, U, buf)
-            out.append(_quantiles(np, buf[:n], (0.5,), inplace=True, scale=int(self.w.runs.t_scale))[0])
+            vals = buf[:n]
+            med = _quantiles(np, vals, (0.5,), inplace=True, scale=int(self.w.runs.t_scale))[0]
+            if dcol.dtype == np.int16 and n and int(vals[n // 2]) >= sat:  # (a median at "DSAT or more")
+                med = self._exact_dwell(k)
+            out.append(med)
         return out
+
+    def _exact_dwell(self, k: int) -> float:
+        """The median time in stage of rank ``k`` from a pass over every unit's runs."""
+        import numpy as np
+
+        w = self.w
+        want = np.zeros(max(w.D, 1), np.bool_)
+        want[k] = True
+        n = int(w.off[-1])
+        dk, dv = np.empty(n + 1, np.int16), np.empty(n + 1, w.t0.dtype)
+        nd = self.k.dwell_pairs(w.off, w.runs.tp, w.t0, w.t1, w.lut, want, 0, w.off.shape[0] - 1, dk, dv,
+                                np.zeros(want.shape[0], np.int64))
+        return _quantiles(np, dv[:nd], (0.5,), inplace=True, scale=int(w.runs.t_scale))[0]
 
     def _paths(self, st: dict, top: int) -> tuple:
         """The paths that can be among the ``top`` most common over all spans, with their units,

@@ -246,7 +246,7 @@ class _Walk:
             n_units, done = self.k.walk(self.off, self.runs.tp, t0, self.t1, self.lut, self.D, self.wcode,
                                         self.use_window, sel, sel.shape[0] > 0, self.cst, u0, u1, c0, c1,
                                         NO_GROUPS, False, *tab, dwant, False, z32, z8, zt, tk, tv, dk, dv,
-                                        cnt, np.zeros((1, 0), t0.dtype))
+                                        cnt, np.zeros((1, 0), t0.dtype), 0)
             if done:
                 break
             cap *= 8  # more paths than the table held: again with a larger one
