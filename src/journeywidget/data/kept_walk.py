@@ -116,7 +116,7 @@ class KeptWalk:
 
         out = _pmap(one, range(len(w.chunks)), min_items=2)
         for i, tab in enumerate(st["tabs"]):
-            w._grow(("cap", i), tab[0].shape[0], int(tab[6][0]))
+            w.grow(("cap", i), tab[0].shape[0], int(tab[6][0]))
         if any(o is False for o in out):  # a path table filled up: every unit walked afresh
             self.scratch.pop("kept", None)
             return self.agg(dwant, top)
@@ -243,7 +243,7 @@ class KeptWalk:
             dk, dv = self._pairs(i)
             cap = self.scratch.get(("cap", i), 1 << 12)
             while True:
-                tab = w._tables(("kept", i), u0, u1, cap)
+                tab = w.tables(("kept", i), u0, u1, cap)
                 cnt = np.zeros((2, D1), np.int64)
                 n_units, done = w.k.walk(w.off, w.runs.tp, t0, w.t1, w.lut, w.D, w.wcode, w.use_window, none,
                                          False, w.cst, u0, u1, c0, c1, NO, False, *tab, dwant, True, *arrays,
@@ -252,7 +252,7 @@ class KeptWalk:
                 if done:
                     break
                 cap *= 8  # more paths than the table held: again with a larger one
-            w._grow(("cap", i), cap, int(tab[6][0]))
+            w.grow(("cap", i), cap, int(tab[6][0]))
             return n_units, tab, (dk[:int(tab[6][3])], dv[:int(tab[6][3])], cnt[1])
 
         res = _pmap(one, range(len(w.chunks)), min_items=2)

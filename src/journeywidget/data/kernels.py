@@ -199,7 +199,7 @@ class _Walk:
         parts = 2 if runs.size >= PARALLEL_MIN and _threads() > 1 else 1
         self.chunks = _chunks(self.off, self.cst, parts)
 
-    def _tables(self, key: Any, u0: int, u1: int, cap: int) -> tuple:
+    def tables(self, key: Any, u0: int, u1: int, cap: int) -> tuple:
         """A span's empty path table and its kept work arrays (sized for the worst case, never
         filled: untouched pages cost no memory)."""
         import numpy as np
@@ -241,7 +241,7 @@ class _Walk:
         z8, z32, zt = np.zeros(1, np.int8), np.zeros(1, np.int32), np.zeros(1, t0.dtype)
         cap = self.scratch.get(("cap", i), 1 << 12)
         while True:
-            tab = self._tables(("walk", i), u0, u1, cap)
+            tab = self.tables(("walk", i), u0, u1, cap)
             cnt = np.zeros((2, max(self.D, 1)), np.int64)
             n_units, done = self.k.walk(self.off, self.runs.tp, t0, self.t1, self.lut, self.D, self.wcode,
                                         self.use_window, sel, sel.shape[0] > 0, self.cst, u0, u1, c0, c1,
@@ -250,11 +250,11 @@ class _Walk:
             if done:
                 break
             cap *= 8  # more paths than the table held: again with a larger one
-        self._grow(("cap", i), cap, int(tab[6][0]))
+        self.grow(("cap", i), cap, int(tab[6][0]))
         nt, nd = int(tab[6][2]), int(tab[6][3])
         return (*self._result(n_units, tab), cnt, (tk[:nt], tv[:nt]), (dk[:nd], dv[:nd]))
 
-    def _grow(self, key: Any, cap: int, pn: int) -> None:
+    def grow(self, key: Any, cap: int, pn: int) -> None:
         """The path table's size kept: only ever grown, with room (a move that adds paths must
         not fill it and walk again)."""
         self.scratch[key] = max(cap, self.scratch.get(key, 0), 1 << max(12, (4 * pn).bit_length()))
