@@ -44,8 +44,18 @@ CANDIDATES_MAX = 20_000
 DWELL_COLUMNS_MAX = 256 * 2**20
 #: ... and, 2 bytes a time (longer ones kept as "32767 or more"), up to this many more
 DWELL_SHORT_MAX = 256 * 2**20
-NO: Any = None  # (an empty int64 array once numpy is loaded)
-NO_COL: dict = {}  # (no columns of times in stage, per time type)
+_EMPTY: dict = {}
+
+
+def empty(dtype: Any, ndim: int = 1) -> Any:
+    """An empty array of ``dtype`` (``ndim`` 2: no columns), made once: what the kernels take
+    for an argument that is not used."""
+    import numpy as np
+
+    key = (np.dtype(dtype), ndim)
+    if key not in _EMPTY:
+        _EMPTY[key] = np.zeros((1, 0) if ndim == 2 else 0, key[0])
+    return _EMPTY[key]
 
 
 def _dsat(dcol: Any) -> int:
@@ -54,25 +64,11 @@ def _dsat(dcol: Any) -> int:
     return 32767 if dcol is not None and dcol.dtype.itemsize == 2 else 1 << 62
 
 
-def t0_kind(t0: Any) -> Any:
-    """The dtype of the time codes; an empty column array of it made once."""
-    import numpy as np
-
-    if t0.dtype not in NO_COL:
-        NO_COL[t0.dtype] = np.zeros((1, 0), t0.dtype)
-    return t0.dtype
-
-
 class KeptWalk:
     """All units' aggregates of the layout of ``w`` (a :class:`~journeywidget.data.kernels._Walk`)
     from the state kept in ``w.scratch["kept"]``, brought to that layout."""
 
     def __init__(self, w: Any) -> None:
-        global NO
-        if NO is None:
-            import numpy as np
-
-            NO = np.zeros(0, np.int64)
         self.w = w
         self.k = w.k
         self.scratch = w.scratch
@@ -99,7 +95,7 @@ class KeptWalk:
                 if hits is None:
                     st = None
             else:
-                hits = [NO] * len(w.chunks)  # (the same layout: nothing to walk)
+                hits = [empty(np.int64)] * len(w.chunks)  # (the same layout: nothing to walk)
         fresh = st is None
         if fresh:
             st = self._walk_all(dwant)
@@ -195,7 +191,7 @@ class KeptWalk:
                         w.cst, 0, 0, 0, 0, groups, True, *st["tabs"][i],
                         changed if dcol is not None else np.zeros(D1, np.bool_), True,
                         *self.scratch["kept_arrays"], z16, zt, z16, zt, np.zeros((2, D1), np.int64),
-                        dcol if dcol is not None else NO_COL[t0_kind(w.t0)], _dsat(dcol))[1]
+                        dcol if dcol is not None else empty(w.t0.dtype, 2), _dsat(dcol))[1]
 
     def _roomy(self, tab: tuple, fit: bool = False) -> tuple:
         """A kept span's path table with room for the paths a move adds: from a third full
@@ -246,9 +242,9 @@ class KeptWalk:
                 tab = w.tables(("kept", i), u0, u1, cap)
                 cnt = np.zeros((2, D1), np.int64)
                 n_units, done = w.k.walk(w.off, w.runs.tp, t0, w.t1, w.lut, w.D, w.wcode, w.use_window, none,
-                                         False, w.cst, u0, u1, c0, c1, NO, False, *tab, dwant, True, *arrays,
-                                         z16, zt, dk, dv, cnt, NO_COL[t0_kind(t0)] if dcol is None else dcol,
-                                         _dsat(dcol))
+                                         False, w.cst, u0, u1, c0, c1, empty(np.int64), False, *tab, dwant,
+                                         True, *arrays, z16, zt, dk, dv, cnt,
+                                         empty(t0.dtype, 2) if dcol is None else dcol, _dsat(dcol))
                 if done:
                     break
                 cap *= 8  # more paths than the table held: again with a larger one
@@ -273,7 +269,7 @@ class KeptWalk:
         if self.scratch.get("warm"):
             return
         self.scratch["warm"] = True
-        self.k.hits(np.zeros(0, np.uint64), np.uint64(1), np.zeros(1, np.int64), NO)
+        self.k.hits(np.zeros(0, np.uint64), np.uint64(1), np.zeros(1, np.int64), empty(np.int64))
 
     def _pairs(self, i: int) -> tuple:
         """Span ``i``'s kept buffers for (rank, time in stage) pairs."""
@@ -397,25 +393,22 @@ class KeptWalk:
                 for p in idx.tolist():
                     a = int(pinfo[p, 0])
                     key = tuple(pbuf[a:a + int(pinfo[p, 1])].tolist())
-                    if key not in cand:
-                        cand[key] = (int(pinfo[p, 6]), tab, a)
+                    cand.setdefault(key, int(pinfo[p, 6]))  # (its hash)
             keys = list(cand)
             cnt = np.zeros((3, len(keys)), np.int64)
+            lens = np.array([len(k) for k in keys], np.int64)
+            starts = np.zeros(len(keys), np.int64)
+            qbuf = np.array([x for k in keys for x in k], np.int16)
             if keys:
-                h = np.array([cand[k][0] for k in keys], np.int64)
-                lens = np.array([len(k) for k in keys], np.int64)
-                starts = np.zeros(len(keys), np.int64)
+                h = np.array([cand[k] for k in keys], np.int64)
                 np.cumsum(lens[:-1], out=starts[1:])
-                qbuf = np.array([x for k in keys for x in k], np.int16)
                 for tab in tabs:  # each candidate's units in every span
                     self.k.count_paths(tab[0], tab[1], tab[2], tab[3], h, qbuf, starts, lens, cnt)
                 cnt[2] = np.where(np.array([D - 1 in k for k in keys], np.bool_), cnt[0], 0)
             live = np.flatnonzero(cnt[0] > 0)
             tops = np.sort(cnt[0, live])[::-1]
             if every or (tops.shape[0] >= top and int(tops[top - 1]) > bound):
-                keep = live
-                return (starts[keep] if keys else NO, lens[keep] if keys else NO, cnt[:, keep],
-                        qbuf if keys else np.zeros(0, np.int16))
+                return starts[live], lens[live], cnt[:, live], qbuf
             m *= 4
 
     def _all_paths(self, st: dict) -> tuple:

@@ -35,7 +35,7 @@ import os
 from typing import Any
 
 from .engine import JourneyAgg, _pmap, _quantiles, _threads
-from .kept_walk import KeptWalk
+from .kept_walk import KeptWalk, empty
 
 __all__ = ["enabled", "run", "journey_agg", "sort_events"]
 
@@ -43,7 +43,6 @@ __all__ = ["enabled", "run", "journey_agg", "sort_events"]
 MAX_STAGES = 63
 #: from this many runs the units are split in two spans, walked on two threads
 PARALLEL_MIN = 400_000
-NO_GROUPS: Any = None  # (an empty int64 array once numpy is loaded)
 _KERNELS: Any = None  # the module of compiled functions once loaded; False without numba
 
 
@@ -186,9 +185,6 @@ class _Walk:
                  window_ns: int | None, t0: Any, t1: Any, scratch: dict) -> None:
         import numpy as np
 
-        global NO_GROUPS
-        if NO_GROUPS is None:
-            NO_GROUPS = np.zeros(0, np.int64)
         self.k = _compile()
         self.runs, self.lut, self.D, self.t0, self.t1, self.scratch = runs, lut, D, t0, t1, scratch
         self.offsets, self.cust_starts = offsets, cust_starts
@@ -245,8 +241,8 @@ class _Walk:
             cnt = np.zeros((2, max(self.D, 1)), np.int64)
             n_units, done = self.k.walk(self.off, self.runs.tp, t0, self.t1, self.lut, self.D, self.wcode,
                                         self.use_window, sel, sel.shape[0] > 0, self.cst, u0, u1, c0, c1,
-                                        NO_GROUPS, False, *tab, dwant, False, z32, z8, zt, tk, tv, dk, dv,
-                                        cnt, np.zeros((1, 0), t0.dtype), 0)
+                                        empty(np.int64), False, *tab, dwant, False, z32, z8, zt, tk, tv, dk, dv,
+                                        cnt, empty(t0.dtype, 2), 0)
             if done:
                 break
             cap *= 8  # more paths than the table held: again with a larger one
