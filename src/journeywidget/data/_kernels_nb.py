@@ -111,6 +111,7 @@ def walk(off, tp, t0, t1, lut, D, wcode, use_window, sel, has_sel, cstarts, u0, 
     lst = np.zeros(D1, np.int64)
     cap = th.shape[0]
     pstarts, plens = pinfo[:, 0], pinfo[:, 1]  # (views: the table's probe reads them)
+    chg = np.flatnonzero(dwant)  # (the ranks whose times in stage are asked for)
     n_units = 0
     for gi in range(ng):
         g = groups[gi] if again else (c0 + gi if has_c else u0 + gi)
@@ -137,9 +138,8 @@ def walk(off, tp, t0, t1, lut, D, wcode, use_window, sel, has_sel, cstarts, u0, 
             a0, a1 = off[u], off[u + 1]
             pid, depth, tmask = -1, 0, np.int64(0)
             if again and cols:  # (its times in the stages that change: afresh)
-                for k in range(D1):
-                    if dwant[k]:
-                        dcol[k, u] = -1
+                for k in chg:
+                    dcol[k, u] = -1
             if a1 - a0 == 1:  # one run (most sessions): a one-stage path, seen before?
                 k = lut[tp[a0]]
                 if k < 0:
